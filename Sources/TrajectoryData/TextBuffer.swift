@@ -1,0 +1,140 @@
+// A file's bytes with a NUL after the last one, split into lines without copying, and the
+// number parsing the readers share. Readers work on byte ranges: a 1M-row file is parsed
+// without creating a String per field.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Bytes of a text file, NUL-terminated so `strtod` can never read past the end.
+public struct TextBuffer: Sendable {
+    /// The file's bytes followed by one 0.
+    public private(set) var storage: [UInt8]
+
+    public init(_ bytes: [UInt8]) {
+        storage = bytes
+        storage.append(0)
+    }
+
+    /// Number of bytes of content (without the terminating NUL).
+    public var count: Int { storage.count - 1 }
+
+    /// Calls `body` with every line that is not blank: its 1-based number and its byte range
+    /// (without `\r\n` / `\n`, and after a UTF-8 byte-order mark on line 1). Stops when `body` returns false.
+    public func forEachLine(_ body: (_ line: Int, _ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) throws -> Bool) rethrows {
+        try storage.withUnsafeBufferPointer { buffer in
+            let end = buffer.count - 1
+            var start = 0
+            if end >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { start = 3 }
+            var lineNumber = 0
+            while start < end {
+                lineNumber += 1
+                var stop = start
+                while stop < end, buffer[stop] != UInt8(ascii: "\n") { stop += 1 }
+                let next = stop + 1
+                var last = stop
+                if last > start, buffer[last - 1] == UInt8(ascii: "\r") { last -= 1 }
+                var blank = true
+                for i in start..<last where !isSpace(buffer[i]) {
+                    blank = false
+                    break
+                }
+                if !blank, try !body(lineNumber, buffer, start..<last) { return }
+                start = next
+            }
+        }
+    }
+}
+
+/// Space, tab, vertical tab, form feed, carriage return.
+@inline(__always)
+func isSpace(_ byte: UInt8) -> Bool {
+    byte == 0x20 || byte == 0x09 || byte == 0x0B || byte == 0x0C || byte == 0x0D
+}
+
+/// The number in `range`, or nil unless the whole range is one decimal number (as `strtod` reads it;
+/// `nan` and `inf` are numbers here and are refused later as non-finite).
+/// The byte after `range` must not continue a number (a separator, line end, or the final NUL).
+@inline(__always)
+func parseNumber(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Double? {
+    guard !range.isEmpty, let base = buffer.baseAddress, !isSpace(buffer[range.lowerBound]) else { return nil }
+    var end: UnsafeMutablePointer<CChar>?
+    let start = UnsafeRawPointer(base + range.lowerBound).assumingMemoryBound(to: CChar.self)
+    let value = strtod(start, &end)
+    guard let end, UnsafeRawPointer(end) == UnsafeRawPointer(base + range.upperBound) as UnsafeRawPointer else {
+        return nil
+    }
+    return value
+}
+
+/// A number as a Swift string would be read, for fields that are not plain byte ranges (quoted CSV, JSON).
+func parseNumber(_ text: String) -> Double? {
+    var bytes = Array(text.utf8)
+    let count = bytes.count
+    bytes.append(0)
+    return bytes.withUnsafeBufferPointer { parseNumber($0, 0..<count) }
+}
+
+/// True when `value` fits the model's Float and is neither NaN nor infinite.
+@inline(__always)
+func isStorable(_ value: Double) -> Bool {
+    value.isFinite && abs(value) <= Double(Float.greatestFiniteMagnitude)
+}
+
+/// A field shown in an error message: at most 40 characters, control bytes escaped.
+func shown(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
+    shown(String(decoding: UnsafeBufferPointer(rebasing: buffer[range]), as: UTF8.self))
+}
+
+func shown(_ text: String) -> String {
+    var out = ""
+    for scalar in text.unicodeScalars {
+        if out.count >= 40 {
+            out += "…"
+            break
+        }
+        if scalar.value < 0x20 || scalar.value == 0x7F || scalar == "\u{FFFD}" {
+            out += scalar == "\u{FFFD}" ? "\\u{FFFD}" : "\\x" + String(scalar.value, radix: 16)
+        } else {
+            out.unicodeScalars.append(scalar)
+        }
+    }
+    return out
+}
+
+/// Integral ids are written as integers (`1.0` and `1` are the same pedestrian); others as given.
+func canonicalID(_ text: String) -> String {
+    if let value = parseNumber(text), value.isFinite, value == value.rounded(), abs(value) < 9.0e15 {
+        return String(Int64(value))
+    }
+    return text
+}
+
+extension TextBuffer {
+    /// Reads the whole file at `path`.
+    public init(contentsOf path: String) throws(ImportError) {
+        guard let file = fopen(path, "rb") else {
+            throw .unreadable(file: path, reason: String(cString: strerror(errno)))
+        }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
+            if count > 0 { bytes.append(contentsOf: chunk[0..<count]) }
+            if count < chunk.count {
+                if ferror(file) != 0 { throw .unreadable(file: path, reason: "read error") }
+                break
+            }
+        }
+        self.init(bytes)
+    }
+
+    /// SHA-256 of the content (not of the terminating NUL), as `sha256sum` prints it.
+    public func sha256() -> String {
+        storage.withUnsafeBytes { sha256Hex(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+    }
+}

@@ -1,0 +1,129 @@
+// CSV with a header row: columns in any order, mapped by flags or recognised by common names
+// (`frame`/`timestep`/`t`, `ped`/`id`/`track_id`/`agent_id`, `x`/`pos_x`, `y`/`pos_y`).
+// Fields may be double-quoted; extra columns are ignored.
+
+extension TrajectoryReader {
+    /// Header names recognised for each role, in order of preference.
+    static let csvColumnNames: [(role: String, names: [String])] = [
+        ("frame", ["frame", "frame_id", "frameid", "frame_number", "timestep", "time_step", "t", "time", "timestamp"]),
+        ("id", ["ped", "ped_id", "pedid", "pedestrian", "pedestrian_id", "id", "track_id", "trackid", "track",
+                "agent_id", "agent", "person_id", "object_id"]),
+        ("x", ["x", "pos_x", "position_x", "x_m", "px"]),
+        ("y", ["y", "pos_y", "position_y", "y_m", "py"]),
+    ]
+
+    /// Frame columns with these names hold seconds, not frame ids.
+    static let secondsColumnNames: Set<String> = ["t", "time", "timestamp", "time_s", "seconds"]
+
+    static func readCSV(_ text: TextBuffer, file: String, options: ReadOptions) throws(ImportError) -> ParsedFile {
+        var header: [String] = []
+        var delimiter = options.delimiter
+        text.forEachLine { _, buffer, range in
+            if delimiter == nil { delimiter = detectDelimiter(buffer, range) }
+            header = splitFields(buffer, range, delimiter: delimiter).map { unquoted(buffer, $0) }
+            return false
+        }
+        if header.isEmpty { throw .empty(file: file) }
+        let flags = [options.frameColumn, options.idColumn, options.xColumn, options.yColumn]
+        var columns: [Int] = []
+        for (index, (role, names)) in csvColumnNames.enumerated() {
+            let lowered = header.map { $0.lowercased() }
+            if let flag = flags[index] {
+                if let found = lowered.firstIndex(of: flag.lowercased()) {
+                    columns.append(found)
+                } else if let number = Int(flag), number >= 1, number <= header.count {
+                    columns.append(number - 1)
+                } else {
+                    throw .missingColumn(file: file, role: role, tried: [flag], header: header)
+                }
+            } else if let found = names.lazy.compactMap({ lowered.firstIndex(of: $0) }).first {
+                columns.append(found)
+            } else {
+                throw .missingColumn(file: file, role: role, tried: names, header: header)
+            }
+        }
+        let roleNames = ["frame", "pedestrian", "x", "y"]
+        var observations: [Observation] = []
+        observations.reserveCapacity(text.count / 24)
+        var fields: [Range<Int>] = []
+        var failure: ImportError?
+        var isHeader = true
+        text.forEachLine { line, buffer, range in
+            if isHeader {
+                isHeader = false
+                return true
+            }
+            splitFields(buffer, range, delimiter: delimiter, into: &fields)
+            guard fields.count == header.count else {
+                failure = .wrongColumnCount(file: file, line: line, expected: header.count, found: fields.count)
+                return false
+            }
+            var values = [0.0, 0.0, 0.0, 0.0]
+            for role in [0, 2, 3] {
+                let field = fields[columns[role]]
+                let number = buffer[field.lowerBound] == UInt8(ascii: "\"")
+                    ? parseNumber(unquoted(buffer, field)) : parseNumber(buffer, field)
+                guard let number else {
+                    failure = .notANumber(file: file, line: line, column: roleNames[role], text: shown(buffer, field))
+                    return false
+                }
+                guard isStorable(number) else {
+                    failure = .nonFinite(file: file, line: line, column: roleNames[role], text: shown(buffer, field))
+                    return false
+                }
+                values[role] = number
+            }
+            let id = unquoted(buffer, fields[columns[1]])
+            guard !id.isEmpty else {
+                failure = .malformedRecord(file: file, line: line, reason: "the pedestrian id is empty")
+                return false
+            }
+            observations.append(Observation(frame: values[0], pedestrian: canonicalID(id), x: values[2], y: values[3],
+                                            line: line))
+            return true
+        }
+        if let failure { throw failure }
+        let separator = delimiter.map { $0 == 0x09 ? "tab" : "'\(Character(UnicodeScalar($0)))'" } ?? "space"
+        let mapping = zip(roleNames, columns).map { "\($0)=\(header[$1])" }.joined(separator: ", ")
+        return ParsedFile(format: .csv, detail: "CSV, \(separator)-separated, columns \(mapping)",
+                          observations: observations,
+                          frameIsSeconds: secondsColumnNames.contains(header[columns[0]].lowercased()))
+    }
+
+    /// The most frequent of `,` `;` tab `|` in the header line, or nil (split on spaces) when none occurs.
+    static func detectDelimiter(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UInt8? {
+        let candidates: [UInt8] = [UInt8(ascii: ","), UInt8(ascii: ";"), 0x09, UInt8(ascii: "|")]
+        var best: UInt8?
+        var bestCount = 0
+        for candidate in candidates {
+            let count = buffer[range].lazy.filter { $0 == candidate }.count
+            if count > bestCount {
+                best = candidate
+                bestCount = count
+            }
+        }
+        return best
+    }
+
+    /// The text of a field, without surrounding double quotes (`""` inside stands for `"`).
+    static func unquoted(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
+        let text = String(decoding: UnsafeBufferPointer(rebasing: buffer[range]), as: UTF8.self)
+        guard text.count >= 2, text.hasPrefix("\""), text.hasSuffix("\"") else { return text }
+        return String(text.dropFirst().dropLast()).replacingOccurrences("\"\"", with: "\"")
+    }
+}
+
+extension String {
+    /// `self` with every `target` replaced, without Foundation.
+    func replacingOccurrences(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var result = ""
+        var rest = self[...]
+        while let found = rest.firstRange(of: target) {
+            result += rest[..<found.lowerBound]
+            result += replacement
+            rest = rest[found.upperBound...]
+        }
+        return result + rest
+    }
+}

@@ -1,0 +1,108 @@
+// Reads one trajectory file in any of the supported formats into observations, detecting the
+// format when asked. Checks each row on its own (field count, numbers, finiteness); what
+// spans rows (grid, duplicates) is SceneBuilder's job.
+
+/// How to read a file; every field has a sensible default.
+public struct ReadOptions: Sendable {
+    /// nil: detect from the extension and the first line.
+    public var format: TrajectoryFormat?
+    /// CSV field separator; nil: detected from the header (`,` `;` tab `|`, else spaces).
+    public var delimiter: UInt8?
+    /// CSV column names (or 1-based numbers) for each role; nil: recognised from common names.
+    public var frameColumn: String?
+    public var idColumn: String?
+    public var xColumn: String?
+    public var yColumn: String?
+
+    public init(format: TrajectoryFormat? = nil, delimiter: UInt8? = nil, frameColumn: String? = nil,
+                idColumn: String? = nil, xColumn: String? = nil, yColumn: String? = nil) {
+        self.format = format
+        self.delimiter = delimiter
+        self.frameColumn = frameColumn
+        self.idColumn = idColumn
+        self.xColumn = xColumn
+        self.yColumn = yColumn
+    }
+}
+
+/// Entry point of the readers.
+public enum TrajectoryReader {
+    /// Reads `text`, the content of `file` (the name is used in messages and for detection only).
+    public static func read(_ text: TextBuffer, file: String, options: ReadOptions = ReadOptions())
+        throws(ImportError) -> ParsedFile
+    {
+        let format = options.format ?? detectFormat(text, file: file)
+        let parsed: ParsedFile
+        switch format {
+        case .ethucy: parsed = try readEthUcy(text, file: file)
+        case .csv: parsed = try readCSV(text, file: file, options: options)
+        case .ndjson: parsed = try readNDJSON(text, file: file)
+        }
+        if parsed.observations.isEmpty { throw .empty(file: file) }
+        return parsed
+    }
+
+    /// The format of `text`: ndjson by extension or a first line starting with `{`; CSV when the
+    /// first line holds a field that is not a number (a header); ETH/UCY text otherwise.
+    public static func detectFormat(_ text: TextBuffer, file: String) -> TrajectoryFormat {
+        let lower = file.lowercased()
+        if lower.hasSuffix(".ndjson") || lower.hasSuffix(".jsonl") || lower.hasSuffix(".json") { return .ndjson }
+        var format = TrajectoryFormat.ethucy
+        text.forEachLine { _, buffer, range in
+            var first = range.lowerBound
+            while first < range.upperBound, isSpace(buffer[first]) { first += 1 }
+            if buffer[first] == UInt8(ascii: "{") {
+                format = .ndjson
+            } else if lower.hasSuffix(".csv") || lower.hasSuffix(".tsv") {
+                format = .csv
+            } else {
+                let fields = splitFields(buffer, range, delimiter: nil)
+                if fields.contains(where: { parseNumber(buffer, $0) == nil }) { format = .csv }
+            }
+            return false
+        }
+        return format
+    }
+}
+
+/// Byte ranges of the fields of one line: split on `delimiter`, or on runs of spaces and tabs
+/// when it is nil (leading and trailing blanks ignored). Fields split on a delimiter are trimmed,
+/// and a delimiter inside double quotes does not split.
+func splitFields(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, delimiter: UInt8?) -> [Range<Int>] {
+    var fields: [Range<Int>] = []
+    fields.reserveCapacity(8)
+    splitFields(buffer, range, delimiter: delimiter, into: &fields)
+    return fields
+}
+
+/// As `splitFields(_:_:delimiter:)`, reusing `fields` to avoid an allocation per line.
+func splitFields(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, delimiter: UInt8?,
+                 into fields: inout [Range<Int>]) {
+    fields.removeAll(keepingCapacity: true)
+    var i = range.lowerBound
+    let end = range.upperBound
+    if let delimiter {
+        var start = i
+        var quoted = false
+        while true {
+            if i < end, buffer[i] == UInt8(ascii: "\"") { quoted.toggle() }
+            if i == end || (buffer[i] == delimiter && !quoted) {
+                var a = start, b = i
+                while a < b, isSpace(buffer[a]) { a += 1 }
+                while b > a, isSpace(buffer[b - 1]) { b -= 1 }
+                fields.append(a..<b)
+                if i == end { break }
+                start = i + 1
+            }
+            i += 1
+        }
+    } else {
+        while i < end {
+            while i < end, isSpace(buffer[i]) { i += 1 }
+            if i == end { break }
+            let start = i
+            while i < end, !isSpace(buffer[i]) { i += 1 }
+            fields.append(start..<i)
+        }
+    }
+}

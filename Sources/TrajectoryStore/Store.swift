@@ -1,0 +1,103 @@
+// The trajpred database: opening (with migrations), importing scenes in one transaction each,
+// and the summaries the CLI lists. Knows the schema; knows nothing of models.
+import Foundation
+import TrajectoryData
+
+/// A migrated connection to a trajpred database.
+public final class Store {
+    public let database: Database
+
+    /// Opens the database at `path`, creating it when `create` is true, and migrates it.
+    /// Refuses a file that is not SQLite, an SQLite file of another application, and a newer schema.
+    public init(path: String, create: Bool = true) throws(StoreError) {
+        if !create, !FileManager.default.fileExists(atPath: path) {
+            throw .missingDatabase(path: path)
+        }
+        database = try Database(path: path)
+        try Migrator.migrate(database)
+    }
+
+    // MARK: import
+
+    /// Where and what an import writes.
+    public struct SceneSource: Sendable {
+        public var dataset: String
+        public var split: Split
+        public var scene: String
+        public var path: String
+        public var sha256: String
+        public var format: TrajectoryFormat
+
+        public init(dataset: String, split: Split, scene: String, path: String, sha256: String,
+                    format: TrajectoryFormat) {
+            self.dataset = dataset
+            self.split = split
+            self.scene = scene
+            self.path = path
+            self.sha256 = sha256
+            self.format = format
+        }
+    }
+
+    /// What an import did.
+    public enum ImportOutcome: Equatable, Sendable {
+        case imported(pedestrians: Int, positions: Int)
+        /// The same bytes are already in this dataset, as the named `dataset/split/scene`.
+        case alreadyImported(as: String)
+    }
+
+    /// The `dataset/split/scene` that already holds a file with this content, if any.
+    public func sceneHolding(sha256: String, dataset: String) throws(StoreError) -> String? {
+        try database.scalarText("""
+            SELECT d.name || '/' || s.split || '/' || s.name FROM scene AS s JOIN dataset AS d ON d.id = s.dataset_id
+            WHERE d.name = ?1 AND s.source_sha256 = ?2
+            """, .text(dataset), .text(sha256))
+    }
+
+    /// Stores `scene` under `source` in one transaction: all of it, or nothing.
+    public func importScene(_ scene: SceneData, from source: SceneSource) throws -> ImportOutcome {
+        try database.transaction { () throws -> ImportOutcome in
+            if let existing = try sceneHolding(sha256: source.sha256, dataset: source.dataset) {
+                return .alreadyImported(as: existing)
+            }
+            try database.prepare("INSERT INTO dataset (name) VALUES (?1) ON CONFLICT (name) DO NOTHING")
+                .run([.text(source.dataset)])
+            let datasetID = try database.scalarInt("SELECT id FROM dataset WHERE name = ?1", .text(source.dataset))!
+            if let other = try database.scalarText(
+                "SELECT source_path FROM scene WHERE dataset_id = ?1 AND split = ?2 AND name = ?3",
+                .integer(datasetID), .text(source.split.rawValue), .text(source.scene))
+            {
+                throw StoreError.conflict(
+                    "\(source.path): scene \(source.dataset)/\(source.split.rawValue)/\(source.scene) already holds "
+                        + "another file (\(other)); name this one with --scene")
+            }
+            try database.prepare("""
+                INSERT INTO scene (dataset_id, name, split, frame_origin, frame_step, time_step,
+                                   source_path, source_sha256, source_format, source_rows)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                """).run([
+                    .integer(datasetID), .text(source.scene), .text(source.split.rawValue), .real(scene.frameOrigin),
+                    .real(scene.frameStep), .real(scene.timeStep), .text(source.path), .text(source.sha256),
+                    .text(source.format.rawValue), .integer(Int64(scene.rowCount)),
+                ])
+            let sceneID = database.lastInsertRowID
+            let insertAgent = try database.prepare("INSERT INTO agent (scene_id, name) VALUES (?1, ?2)")
+            let insertPosition = try database.prepare("INSERT INTO position (agent_id, step, x, y) VALUES (?1, ?2, ?3, ?4)")
+            try insertAgent.bind(sceneID, at: 1)
+            for track in scene.tracks {
+                try insertAgent.bind(track.pedestrian, at: 2)
+                try insertAgent.step()
+                insertAgent.reset()
+                try insertPosition.bind(database.lastInsertRowID, at: 1)
+                for point in track.points {
+                    try insertPosition.bind(point.step, at: 2)
+                    try insertPosition.bind(point.x, at: 3)
+                    try insertPosition.bind(point.y, at: 4)
+                    try insertPosition.step()
+                    insertPosition.reset()
+                }
+            }
+            return .imported(pedestrians: scene.tracks.count, positions: scene.rowCount)
+        }
+    }
+}

@@ -1,0 +1,119 @@
+// `trajpred import`: files or ETH/UCY folders into the store, one transaction per file.
+import ArgumentParser
+import Foundation
+import TrajectoryData
+import TrajectoryStore
+
+extension TrajectoryFormat: ExpressibleByArgument {}
+extension Split: ExpressibleByArgument {}
+
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import trajectory files (ETH/UCY text, CSV, TrajNet++ ndjson) into the store.",
+        discussion: """
+            A folder laid out as DATASET/{train,val,test}/FILE imports whole, splits from its folders; a \
+            folder of such datasets imports each under its own name. Each file is one transaction: a bad \
+            row stops that file with file:line and stores nothing of it. A file whose content is already \
+            in the dataset is skipped.
+            """
+    )
+
+    @OptionGroup var store: StoreOptions
+
+    @Argument(help: ArgumentHelp("Files or folders to import.", valueName: "path"))
+    var paths: [String]
+
+    @Option(help: "Dataset to import into (default: the folder's name).")
+    var dataset: String?
+
+    @Option(help: "Scene name, for a single file (default: the file name without extension and _train/_val/_test).")
+    var scene: String?
+
+    @Option(help: "Split of the scenes: train, val or test (default: from the folder or file name, else train).")
+    var split: Split?
+
+    @Option(name: .customLong("input-format"), help: "File format: auto, ethucy, csv or ndjson.")
+    var inputFormat: String = "auto"
+
+    @Option(help: "Frame units between two steps (default: detected).")
+    var frameStep: Double?
+
+    @Option(help: "Seconds between two steps (default: from the file, else 25 frame ids per second).")
+    var dt: Double?
+
+    @Option(help: "CSV field separator, one character or 'tab' (default: detected).")
+    var delimiter: String?
+
+    @Option(help: "CSV column (name or 1-based number) holding the frame.")
+    var frameCol: String?
+    @Option(help: "CSV column holding the pedestrian id.")
+    var idCol: String?
+    @Option(help: "CSV column holding x.")
+    var xCol: String?
+    @Option(help: "CSV column holding y.")
+    var yCol: String?
+
+    func validate() throws {
+        if inputFormat != "auto", TrajectoryFormat(rawValue: inputFormat) == nil {
+            throw ValidationError("--input-format must be auto, ethucy, csv or ndjson, not '\(inputFormat)'")
+        }
+        if let delimiter, delimiter != "tab", delimiter.utf8.count != 1 {
+            throw ValidationError("--delimiter must be one character (or 'tab'), not '\(delimiter)'")
+        }
+        if let frameStep, !(frameStep > 0 && frameStep.isFinite) {
+            throw ValidationError("--frame-step must be a positive number")
+        }
+        if let dt, !(dt > 0 && dt.isFinite) { throw ValidationError("--dt must be a positive number of seconds") }
+    }
+
+    func run() throws {
+        let items = try ImportPlan.plan(paths: paths, dataset: dataset, split: split, scene: scene)
+        if items.isEmpty { throw ValidationError("no trajectory file (.txt .csv .tsv .ndjson .jsonl .json) in \(paths)") }
+        let store = try store.open()
+        let options = ReadOptions(
+            format: TrajectoryFormat(rawValue: inputFormat),
+            delimiter: delimiter.map { $0 == "tab" ? 0x09 : $0.utf8.first! },
+            frameColumn: frameCol, idColumn: idCol, xColumn: xCol, yColumn: yCol)
+        var imported = 0, skipped = 0, failed = 0
+        for item in items {
+            do {
+                let text = try TextBuffer(contentsOf: item.path)
+                let sha256 = text.sha256()
+                let target = "\(item.dataset)/\(item.split.rawValue)/\(item.scene)"
+                if let existing = try store.sceneHolding(sha256: sha256, dataset: item.dataset) {
+                    print("\(item.path): skipped, the same content is already imported as \(existing)")
+                    skipped += 1
+                    continue
+                }
+                let parsed = try TrajectoryReader.read(text, file: item.path, options: options)
+                let scene = try SceneBuilder.build(parsed, file: item.path, frameStep: frameStep, timeStep: dt)
+                let source = Store.SceneSource(
+                    dataset: item.dataset, split: item.split, scene: item.scene,
+                    path: URL(fileURLWithPath: item.path).standardizedFileURL.path, sha256: sha256,
+                    format: parsed.format)
+                switch try store.importScene(scene, from: source) {
+                case let .imported(pedestrians, positions):
+                    print("\(item.path) → \(target): \(pedestrians) pedestrians, \(positions) positions "
+                        + "(\(parsed.detail); \(scene.gridDetail); split from the \(item.splitSource))")
+                    imported += 1
+                case let .alreadyImported(existing):
+                    print("\(item.path): skipped, the same content is already imported as \(existing)")
+                    skipped += 1
+                }
+            } catch {
+                printError("error: \(error)")
+                failed += 1
+            }
+        }
+        if items.count > 1 || failed > 0 {
+            print("\(imported) imported, \(skipped) skipped, \(failed) failed")
+        }
+        if failed > 0 { throw ExitCode.failure }
+    }
+}
+
+/// Writes a line to standard error.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}

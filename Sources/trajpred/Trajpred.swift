@@ -1,0 +1,16 @@
+// The `trajpred` command: parses, validates, wires the libraries together and prints.
+// No modelling or SQL here beyond choosing what to call.
+import ArgumentParser
+
+@main
+struct Trajpred: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trajpred",
+        abstract: "Predict where pedestrians will walk: k plausible futures each, kept in SQLite.",
+        discussion: """
+            The store is an SQLite file (--db, default ./trajpred.sqlite or $TRAJPRED_DB) that you can \
+            query with the sqlite3 shell. Start with `trajpred import data/zara1`.
+            """,
+        subcommands: [ImportCommand.self, DatasetsCommand.self, ScenesCommand.self, TracksCommand.self]
+    )
+}

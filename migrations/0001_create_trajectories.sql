@@ -1,0 +1,106 @@
+-- trajpred schema 1: datasets, scenes (one per imported file), pedestrians and their positions,
+-- and the views people query from the sqlite3 shell.
+-- Positions are stored on a step index: frame = frame_origin + step * frame_step, so a window of
+-- consecutive steps is a range of `step`. Coordinates are meters in the scene's own frame.
+
+CREATE TABLE dataset (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE CHECK (length(name) > 0 AND instr(name, '/') = 0),
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+) STRICT;
+
+-- One scene per imported file; the file's provenance lives here too.
+CREATE TABLE scene (
+    id           INTEGER PRIMARY KEY,
+    dataset_id   INTEGER NOT NULL REFERENCES dataset (id) ON DELETE CASCADE,
+    name         TEXT NOT NULL CHECK (length(name) > 0 AND instr(name, '/') = 0),
+    split        TEXT NOT NULL CHECK (split IN ('train', 'val', 'test')),
+    frame_origin REAL NOT NULL,                     -- frame number of step 0
+    frame_step   REAL NOT NULL CHECK (frame_step > 0), -- frame units between two steps
+    time_step    REAL NOT NULL CHECK (time_step > 0),  -- seconds between two steps
+    source_path  TEXT NOT NULL,
+    source_sha256 TEXT NOT NULL CHECK (length(source_sha256) = 64),
+    source_format TEXT NOT NULL CHECK (source_format IN ('ethucy', 'csv', 'ndjson')),
+    source_rows  INTEGER NOT NULL CHECK (source_rows >= 0),
+    imported_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    UNIQUE (dataset_id, split, name),
+    UNIQUE (dataset_id, source_sha256)
+) STRICT;
+
+-- A pedestrian (or other agent) of one scene, with its id as written in the file.
+CREATE TABLE agent (
+    id       INTEGER PRIMARY KEY,
+    scene_id INTEGER NOT NULL REFERENCES scene (id) ON DELETE CASCADE,
+    name     TEXT NOT NULL,
+    UNIQUE (scene_id, name)
+) STRICT;
+
+-- One observed position; finite values only (NaN binds as NULL, infinities fail the range).
+CREATE TABLE position (
+    agent_id INTEGER NOT NULL REFERENCES agent (id) ON DELETE CASCADE,
+    step     INTEGER NOT NULL CHECK (step >= 0),
+    x        REAL NOT NULL CHECK (x BETWEEN -3.4e38 AND 3.4e38),
+    y        REAL NOT NULL CHECK (y BETWEEN -3.4e38 AND 3.4e38),
+    PRIMARY KEY (agent_id, step)
+) STRICT, WITHOUT ROWID;
+
+-- One row per position, with names instead of ids; integral frames show as integers.
+CREATE VIEW trajectory AS
+SELECT dataset, split, scene, pedestrian, step,
+       iif(frame = CAST(frame AS INTEGER), CAST(frame AS INTEGER), frame) AS frame,
+       frame * time_step / frame_step AS time,
+       x, y
+FROM (SELECT d.name AS dataset, s.split AS split, s.name AS scene, a.name AS pedestrian, p.step AS step,
+             s.frame_origin + p.step * s.frame_step AS frame, s.time_step, s.frame_step, p.x AS x, p.y AS y
+      FROM position AS p
+      JOIN agent AS a ON a.id = p.agent_id
+      JOIN scene AS s ON s.id = a.scene_id
+      JOIN dataset AS d ON d.id = s.dataset_id);
+
+-- One row per pedestrian: where and how long it was seen; gaps counts missing steps inside the track.
+CREATE VIEW track AS
+SELECT dataset, split, scene, pedestrian, agent_id,
+       iif(first_frame = CAST(first_frame AS INTEGER), CAST(first_frame AS INTEGER), first_frame) AS first_frame,
+       iif(last_frame = CAST(last_frame AS INTEGER), CAST(last_frame AS INTEGER), last_frame) AS last_frame,
+       positions, gaps, seconds
+FROM (SELECT d.name AS dataset, s.split AS split, s.name AS scene, a.name AS pedestrian, a.id AS agent_id,
+             s.frame_origin + min(p.step) * s.frame_step AS first_frame,
+             s.frame_origin + max(p.step) * s.frame_step AS last_frame,
+             count(*) AS positions,
+             max(p.step) - min(p.step) + 1 - count(*) AS gaps,
+             (max(p.step) - min(p.step)) * s.time_step AS seconds
+      FROM agent AS a
+      JOIN position AS p ON p.agent_id = a.id
+      JOIN scene AS s ON s.id = a.scene_id
+      JOIN dataset AS d ON d.id = s.dataset_id
+      GROUP BY a.id);
+
+-- One row per scene.
+CREATE VIEW scene_summary AS
+SELECT d.name AS dataset,
+       s.split AS split,
+       s.name AS scene,
+       (SELECT count(*) FROM agent AS a WHERE a.scene_id = s.id) AS pedestrians,
+       s.source_rows AS positions,
+       s.frame_step AS frame_step,
+       s.time_step AS time_step,
+       s.source_format AS format,
+       s.source_path AS source_path,
+       s.imported_at AS imported_at
+FROM scene AS s
+JOIN dataset AS d ON d.id = s.dataset_id;
+
+-- One row per dataset.
+CREATE VIEW dataset_summary AS
+SELECT d.name AS dataset,
+       count(s.id) AS scenes,
+       coalesce(sum(s.split = 'train'), 0) AS train_scenes,
+       coalesce(sum(s.split = 'val'), 0) AS val_scenes,
+       coalesce(sum(s.split = 'test'), 0) AS test_scenes,
+       (SELECT count(*) FROM agent AS a JOIN scene AS s2 ON s2.id = a.scene_id WHERE s2.dataset_id = d.id)
+           AS pedestrians,
+       coalesce(sum(s.source_rows), 0) AS positions,
+       d.created_at AS created_at
+FROM dataset AS d
+LEFT JOIN scene AS s ON s.dataset_id = d.id
+GROUP BY d.id;
