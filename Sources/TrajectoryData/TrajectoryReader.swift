@@ -42,8 +42,9 @@ public enum TrajectoryReader {
         return parsed
     }
 
-    /// The format of `text`: ndjson by extension or a first line starting with `{`; CSV when the
-    /// first line holds a field that is not a number (a header); ETH/UCY text otherwise.
+    /// The format of `text`: ndjson by extension or a first line starting with `{`; CSV by extension
+    /// or when no field of the first line is a number (a header); ETH/UCY text otherwise, so a
+    /// damaged first row is reported as such rather than as a strange header.
     public static func detectFormat(_ text: TextBuffer, file: String) -> TrajectoryFormat {
         let lower = file.lowercased()
         if lower.hasSuffix(".ndjson") || lower.hasSuffix(".jsonl") || lower.hasSuffix(".json") { return .ndjson }
@@ -57,7 +58,7 @@ public enum TrajectoryReader {
                 format = .csv
             } else {
                 let fields = splitFields(buffer, range, delimiter: nil)
-                if fields.contains(where: { parseNumber(buffer, $0) == nil }) { format = .csv }
+                if fields.allSatisfy({ parseNumber(buffer, $0) == nil }) { format = .csv }
             }
             return false
         }

@@ -78,24 +78,12 @@ struct ImportCommand: ParsableCommand {
         var imported = 0, skipped = 0, failed = 0
         for item in items {
             do {
-                let text = try TextBuffer(contentsOf: item.path)
-                let sha256 = text.sha256()
-                let target = "\(item.dataset)/\(item.split.rawValue)/\(item.scene)"
-                if let existing = try store.sceneHolding(sha256: sha256, dataset: item.dataset) {
-                    print("\(item.path): skipped, the same content is already imported as \(existing)")
-                    skipped += 1
-                    continue
-                }
-                let parsed = try TrajectoryReader.read(text, file: item.path, options: options)
-                let scene = try SceneBuilder.build(parsed, file: item.path, frameStep: frameStep, timeStep: dt)
-                let source = Store.SceneSource(
-                    dataset: item.dataset, split: item.split, scene: item.scene,
-                    path: URL(fileURLWithPath: item.path).standardizedFileURL.path, sha256: sha256,
-                    format: parsed.format)
-                switch try store.importScene(scene, from: source) {
+                let result = try store.importFile(item, options: options, frameStep: frameStep, timeStep: dt)
+                switch result.outcome {
                 case let .imported(pedestrians, positions):
-                    print("\(item.path) → \(target): \(pedestrians) pedestrians, \(positions) positions "
-                        + "(\(parsed.detail); \(scene.gridDetail); split from the \(item.splitSource))")
+                    print("\(item.path) → \(item.dataset)/\(item.split.rawValue)/\(item.scene): \(pedestrians) "
+                        + "pedestrians, \(positions) positions (\(result.formatDetail); \(result.gridDetail); "
+                        + "split from the \(item.splitSource))")
                     imported += 1
                 case let .alreadyImported(existing):
                     print("\(item.path): skipped, the same content is already imported as \(existing)")

@@ -1,0 +1,38 @@
+// The whole import of one file: read, fingerprint, skip if already there, parse, check the grid,
+// store in one transaction. Nothing is written unless every row of the file is good.
+import Foundation
+import TrajectoryData
+
+/// What importing one file did, with what was detected, for the user.
+public struct FileImport: Equatable, Sendable {
+    public var outcome: Store.ImportOutcome
+    /// Format, separator, columns (empty when the file was skipped before parsing).
+    public var formatDetail: String
+    /// Frame step and time step and how they were found (empty when skipped).
+    public var gridDetail: String
+}
+
+extension Store {
+    /// Imports the file of `item`. Throws `ImportError` for a bad file, `StoreError` when the store refuses.
+    public func importFile(_ item: ImportItem, options: ReadOptions = ReadOptions(), frameStep: Double? = nil,
+                           timeStep: Double? = nil) throws -> FileImport {
+        let text = try TextBuffer(contentsOf: item.path)
+        return try importText(text, item: item, options: options, frameStep: frameStep, timeStep: timeStep)
+    }
+
+    /// Imports `text` as the content of `item.path`.
+    public func importText(_ text: TextBuffer, item: ImportItem, options: ReadOptions = ReadOptions(),
+                           frameStep: Double? = nil, timeStep: Double? = nil) throws -> FileImport {
+        let sha256 = text.sha256()
+        if let existing = try sceneHolding(sha256: sha256, dataset: item.dataset) {
+            return FileImport(outcome: .alreadyImported(as: existing), formatDetail: "", gridDetail: "")
+        }
+        let parsed = try TrajectoryReader.read(text, file: item.path, options: options)
+        let scene = try SceneBuilder.build(parsed, file: item.path, frameStep: frameStep, timeStep: timeStep)
+        let source = SceneSource(
+            dataset: item.dataset, split: item.split, scene: item.scene,
+            path: URL(fileURLWithPath: item.path).standardizedFileURL.path, sha256: sha256, format: parsed.format)
+        let outcome = try importScene(scene, from: source)
+        return FileImport(outcome: outcome, formatDetail: parsed.detail, gridDetail: scene.gridDetail)
+    }
+}

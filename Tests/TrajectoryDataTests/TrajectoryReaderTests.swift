@@ -1,0 +1,171 @@
+// The three readers: what they accept (int/float ids, tabs/spaces, CRLF, BOM, blank lines,
+// header mappings, quoting) and the exact error for each kind of bad row.
+import Testing
+@testable import TrajectoryData
+
+func read(_ text: String, file: String = "f.txt", _ options: ReadOptions = ReadOptions()) throws -> ParsedFile {
+    try TrajectoryReader.read(TextBuffer(Array(text.utf8)), file: file, options: options)
+}
+
+func readError(_ text: String, file: String = "f.txt", _ options: ReadOptions = ReadOptions()) -> ImportError? {
+    do {
+        _ = try read(text, file: file, options)
+        return nil
+    } catch let error as ImportError {
+        return error
+    } catch {
+        return nil
+    }
+}
+
+@Suite struct EthUcyReaderTests {
+    @Test func floatIdsWithTabs() throws {
+        let parsed = try read("0.0\t1.0\t13.44\t3.93\n10.0\t1.0\t12.93\t3.93\n")
+        #expect(parsed.format == .ethucy)
+        #expect(parsed.detail == "ETH/UCY text, tab-separated")
+        #expect(parsed.observations == [
+            Observation(frame: 0, pedestrian: "1", x: 13.44, y: 3.93, line: 1),
+            Observation(frame: 10, pedestrian: "1", x: 12.93, y: 3.93, line: 2),
+        ])
+    }
+
+    @Test func integerIdsWithSpacesCRLFBlankLinesAndBOM() throws {
+        let parsed = try read("\u{FEFF}780 1 8.46 3.59\r\n\r\n790   1   9.57  3.79\r\n  \n\n")
+        #expect(parsed.detail == "ETH/UCY text, space-separated")
+        #expect(parsed.observations.map(\.line) == [1, 3])
+        #expect(parsed.observations.map(\.frame) == [780, 790])
+        #expect(parsed.observations.map(\.pedestrian) == ["1", "1"])
+        #expect(parsed.observations[1].x == 9.57)
+    }
+
+    @Test func nonIntegralIdsKeepTheirValue() throws {
+        #expect(try read("0 1.5 0 0\n").observations[0].pedestrian == "1.5")
+    }
+
+    @Test func wrongColumnCount() {
+        #expect(readError("0\t1\t2\t3\n10\t1\t2\n") == .wrongColumnCount(file: "f.txt", line: 2, expected: 4, found: 3))
+        #expect(readError("0\t1\t2\t3\t4\n") == .wrongColumnCount(file: "f.txt", line: 1, expected: 4, found: 5))
+    }
+
+    @Test func notANumber() {
+        #expect(readError("0\t1\t2\t3\n10\t1\tabc\t3\n")
+            == .notANumber(file: "f.txt", line: 2, column: "x", text: "abc"))
+        #expect(readError("0\t1\t2\t3\n10\t1\t2\t3.0.0\n")
+            == .notANumber(file: "f.txt", line: 2, column: "y", text: "3.0.0"))
+    }
+
+    @Test func nonFiniteAndOverflowingValues() {
+        #expect(readError("0 1 nan 3\n") == .nonFinite(file: "f.txt", line: 1, column: "x", text: "nan"))
+        #expect(readError("0 1 2 -inf\n") == .nonFinite(file: "f.txt", line: 1, column: "y", text: "-inf"))
+        #expect(readError("0 1 1e39 3\n") == .nonFinite(file: "f.txt", line: 1, column: "x", text: "1e39"))
+        #expect(readError("1e400 1 2 3\n") == .nonFinite(file: "f.txt", line: 1, column: "frame", text: "1e400"))
+    }
+
+    @Test func emptyFiles() {
+        #expect(readError("") == .empty(file: "f.txt"))
+        #expect(readError("\n  \n\r\n") == .empty(file: "f.txt"))
+    }
+
+    @Test func controlBytesAreEscapedInMessages() {
+        #expect(readError("0 1 2\u{1}x 3\n") == .notANumber(file: "f.txt", line: 1, column: "x", text: "2\\x1x"))
+    }
+}
+
+@Suite struct CSVReaderTests {
+    @Test func recognisedNamesInAnyOrder() throws {
+        let parsed = try read("x,y,track_id,frame\n1.5,2.5,7,10\n1.6,2.6,7,20\n", file: "a.csv")
+        #expect(parsed.format == .csv)
+        #expect(parsed.detail == "CSV, ','-separated, columns frame=frame, pedestrian=track_id, x=x, y=y")
+        #expect(parsed.observations == [
+            Observation(frame: 10, pedestrian: "7", x: 1.5, y: 2.5, line: 2),
+            Observation(frame: 20, pedestrian: "7", x: 1.6, y: 2.6, line: 3),
+        ])
+        #expect(!parsed.frameIsSeconds)
+    }
+
+    @Test func detectedFromAHeaderEvenWithoutExtension() throws {
+        #expect(try read("frame;ped;pos_x;pos_y\r\n0;a;1;2\r\n").format == .csv)
+    }
+
+    @Test func semicolonsQuotesAndSecondsColumn() throws {
+        let parsed = try read("\"t\";\"agent_id\";\"pos_x\";\"pos_y\";note\n0.4;\"p 1\";\"1.0\";2;\"a;b\"\n",
+                              file: "b.csv")
+        #expect(parsed.detail.hasPrefix("CSV, ';'-separated"))
+        #expect(parsed.observations == [Observation(frame: 0.4, pedestrian: "p 1", x: 1, y: 2, line: 2)])
+        #expect(parsed.frameIsSeconds)
+    }
+
+    @Test func flagsNameColumnsByNameOrNumber() throws {
+        let options = ReadOptions(frameColumn: "when", idColumn: "2", xColumn: "EAST", yColumn: "north")
+        let parsed = try read("when,who,east,north\n5,9,1,2\n", file: "c.csv", options)
+        #expect(parsed.observations == [Observation(frame: 5, pedestrian: "9", x: 1, y: 2, line: 2)])
+    }
+
+    @Test func missingColumnNamesTheFlag() {
+        let error = readError("frame,ped,x\n0,1,2\n", file: "d.csv")
+        #expect(error == .missingColumn(file: "d.csv", role: "y", tried: TrajectoryReader.csvColumnNames[3].names,
+                                        header: ["frame", "ped", "x"]))
+        #expect(error?.description.contains("--y-col") == true)
+    }
+
+    @Test func badRows() {
+        #expect(readError("frame,ped,x,y\n0,1,2,3\n1,1,2\n", file: "e.csv")
+            == .wrongColumnCount(file: "e.csv", line: 3, expected: 4, found: 3))
+        #expect(readError("frame,ped,x,y\n0,1,two,3\n", file: "e.csv")
+            == .notANumber(file: "e.csv", line: 2, column: "x", text: "two"))
+        #expect(readError("frame,ped,x,y\n0,1,2,NaN\n", file: "e.csv")
+            == .nonFinite(file: "e.csv", line: 2, column: "y", text: "NaN"))
+        #expect(readError("frame,ped,x,y\n", file: "e.csv") == .empty(file: "e.csv"))
+    }
+}
+
+@Suite struct NDJSONReaderTests {
+    let sample = """
+        {"scene": {"id": 0, "p": 1, "s": 780, "e": 970, "fps": 2.5, "tag": [1, []]}}
+        {"track": {"f": 780, "p": 1, "x": 8.46, "y": 3.59}}
+        {"track": {"f": 790, "p": 1, "x": 9.57, "y": 3.79}}
+
+        """
+
+    @Test func tracksAndFps() throws {
+        let parsed = try read(sample, file: "s.ndjson")
+        #expect(parsed.format == .ndjson)
+        #expect(parsed.framesPerSecond == 2.5)
+        #expect(parsed.observations == [
+            Observation(frame: 780, pedestrian: "1", x: 8.46, y: 3.59, line: 2),
+            Observation(frame: 790, pedestrian: "1", x: 9.57, y: 3.79, line: 3),
+        ])
+    }
+
+    @Test func detectedByFirstCharacter() throws {
+        #expect(try read(sample, file: "s.txt").format == .ndjson)
+    }
+
+    @Test func badRecords() {
+        #expect(readError("{\"track\": {\"f\": 1, \"p\": 1, \"x\": 2}}\n", file: "s.ndjson")
+            == .malformedRecord(file: "s.ndjson", line: 1, reason: "track has no \"y\""))
+        #expect(readError("{\"track\": {\"f\": 1, \"p\": 1, \"x\": 2, \"y\": 3}}\n{\"track\": \n", file: "s.ndjson")
+            == .malformedRecord(file: "s.ndjson", line: 2, reason: "not a JSON object"))
+        #expect(readError("{\"track\": {\"f\": 1, \"p\": 1, \"x\": \"a\", \"y\": 3}}\n", file: "s.ndjson")
+            == .notANumber(file: "s.ndjson", line: 1, column: "x", text: "a"))
+        #expect(readError("{\"person\": {}}\n", file: "s.ndjson")
+            == .malformedRecord(file: "s.ndjson", line: 1, reason: "expected a \"scene\" or a \"track\" object"))
+    }
+}
+
+@Suite struct ErrorTextTests {
+    @Test func messagesStartWithFileAndLine() {
+        let errors: [ImportError] = [
+            .wrongColumnCount(file: "a.txt", line: 3, expected: 4, found: 2),
+            .notANumber(file: "a.txt", line: 3, column: "x", text: "q"),
+            .nonFinite(file: "a.txt", line: 3, column: "x", text: "nan"),
+            .duplicateObservation(file: "a.txt", line: 3, frame: "10", pedestrian: "1", firstLine: 2),
+            .offGrid(file: "a.txt", line: 3, frame: "15", origin: "0", step: "10"),
+            .malformedRecord(file: "a.txt", line: 3, reason: "r"),
+        ]
+        for error in errors {
+            #expect(error.description.hasPrefix("a.txt:3: "), "\(error)")
+            #expect(error.line == 3)
+        }
+    }
+}

@@ -1,0 +1,90 @@
+// Schema migrations: a fresh file, a re-open, a newer database, files that are not ours, and the
+// copy of migrations/ carried in the binary.
+import Foundation
+import Testing
+@testable import TrajectoryStore
+
+@Suite struct MigratorTests {
+    @Test func freshDatabaseGetsEverySchemaAndSettings() throws {
+        let path = temporaryFolder() + "/t.sqlite"
+        let store = try Store(path: path)
+        let db = store.database
+        #expect(try db.scalarInt("PRAGMA user_version") == Int64(Migration.embedded.last!.version))
+        #expect(try db.scalarInt("PRAGMA application_id") == Int64(Migrator.applicationID))
+        #expect(try db.scalarText("PRAGMA journal_mode") == "wal")
+        #expect(try db.scalarInt("PRAGMA foreign_keys") == 1)
+        let strict = try db.scalarInt("SELECT count(*) FROM pragma_table_list WHERE schema = 'main' AND strict = 0 "
+            + "AND type = 'table' AND name NOT LIKE 'sqlite_%'")
+        #expect(strict == 0, "every table is STRICT")
+        for view in ["trajectory", "track", "scene_summary", "dataset_summary"] {
+            #expect(try db.scalarInt("SELECT count(*) FROM sqlite_schema WHERE type = 'view' AND name = ?1",
+                                     .text(view)) == 1)
+        }
+    }
+
+    @Test func reopeningIsANoOp() throws {
+        let path = temporaryFolder() + "/t.sqlite"
+        let first = try Store(path: path)
+        try first.database.execute("INSERT INTO dataset (name) VALUES ('kept')")
+        let before = try snapshot(first.database)
+        let schema = try first.database.scalarText("SELECT group_concat(sql, ';') FROM sqlite_schema")
+        let second = try Store(path: path)
+        #expect(try snapshot(second.database) == before)
+        #expect(try second.database.scalarText("SELECT group_concat(sql, ';') FROM sqlite_schema") == schema)
+    }
+
+    @Test func newerDatabaseIsRefused() throws {
+        let path = temporaryFolder() + "/t.sqlite"
+        try Store(path: path).database.execute("PRAGMA user_version = 999")
+        #expect(throws: StoreError.newerSchema(path: path, found: 999, supported: Migration.embedded.last!.version)) {
+            try Store(path: path)
+        }
+    }
+
+    @Test func foreignFilesAreRefused() throws {
+        let folder = temporaryFolder()
+        let text = folder + "/notes.sqlite"
+        try "just some text, long enough to not be an empty database file".write(
+            toFile: text, atomically: true, encoding: .utf8)
+        #expect(throws: StoreError.notADatabase(path: text)) { try Store(path: text) }
+        #expect(try String(contentsOfFile: text, encoding: .utf8).hasPrefix("just some text"), "left untouched")
+
+        let other = folder + "/other.sqlite"
+        try Database(path: other).execute("CREATE TABLE bookmark (url TEXT)")
+        #expect(throws: StoreError.foreignDatabase(path: other, applicationID: 0)) { try Store(path: other) }
+
+        let tagged = folder + "/tagged.sqlite"
+        try Database(path: tagged).execute("PRAGMA application_id = 42")
+        #expect(throws: StoreError.foreignDatabase(path: tagged, applicationID: 42)) { try Store(path: tagged) }
+    }
+
+    @Test func missingDatabaseForReadingIsAnError() throws {
+        let path = temporaryFolder() + "/absent.sqlite"
+        #expect(throws: StoreError.missingDatabase(path: path)) { try Store(path: path, create: false) }
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test func failedMigrationLeavesTheFileAsItWas() throws {
+        let path = temporaryFolder() + "/t.sqlite"
+        let broken = Migration.embedded + [Migration(version: 99, name: "0099_broken",
+                                                     sql: "CREATE TABLE x (a INTEGER) STRICT; SELECT nope FROM nowhere;")]
+        let db = try Database(path: path)
+        #expect(throws: StoreError.self) { try Migrator.migrate(db, migrations: broken) }
+        #expect(try db.scalarInt("PRAGMA user_version") == Int64(Migration.embedded.last!.version))
+        #expect(try db.scalarInt("SELECT count(*) FROM sqlite_schema WHERE name = 'x'") == 0)
+    }
+
+    @Test func embeddedCopyEqualsTheMigrationsFolder() throws {
+        let folder = repositoryRoot + "/migrations"
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".sql") }.sorted()
+        #expect(files.count == Migration.embedded.count, "run .ci/gen-migrations after adding a migration")
+        for (file, migration) in zip(files, Migration.embedded) {
+            let text = try String(contentsOfFile: folder + "/" + file, encoding: .utf8)
+            #expect(migration.name + ".sql" == file)
+            #expect(Int(file.prefix(4)) == migration.version)
+            #expect(migration.sql == String(text.dropLast(text.hasSuffix("\n") ? 1 : 0)),
+                    "\(file) differs from the embedded copy: run .ci/gen-migrations")
+        }
+        #expect(Migration.embedded.map(\.version) == Array(1...Migration.embedded.count))
+    }
+}
