@@ -3,12 +3,23 @@
 // Dependencies point down: the CLI joins the libraries; the store and the model never import each other.
 import PackageDescription
 
+// Numeric code is compiled optimised in every configuration (a debug build of the matrix kernels
+// runs hundreds of times slower) and for the CPU it is built on, so FMA and wide vectors are used:
+// without an FMA target, SIMD `addingProduct` becomes a library call. Set TRAJPRED_TARGET_CPU to
+// build for another CPU (e.g. `x86-64-v3` for a binary that runs on any AVX2 machine), or to
+// `generic` to pass no target at all (the portable path; slower, same results up to rounding).
+let targetCPU = Context.environment["TRAJPRED_TARGET_CPU"] ?? "native"
+let numericFlags: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked"] + (targetCPU == "generic" ? [] : ["-target-cpu", targetCPU])),
+]
+
 let package = Package(
     name: "trajpred",
     products: [
         .executable(name: "trajpred", targets: ["trajpred"]),
         .library(name: "TrajectoryData", targets: ["TrajectoryData"]),
         .library(name: "TrajectoryStore", targets: ["TrajectoryStore"]),
+        .library(name: "NNCore", targets: ["NNCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -19,16 +30,19 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        .target(name: "NNCore", swiftSettings: numericFlags),
         .target(name: "TrajectoryData"),
         .target(name: "TrajectoryStore", dependencies: ["CSQLite", "TrajectoryData"]),
         .executableTarget(
             name: "trajpred",
             dependencies: [
+                "NNCore",
                 "TrajectoryData",
                 "TrajectoryStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .testTarget(name: "NNCoreTests", dependencies: ["NNCore"]),
         .testTarget(name: "TrajectoryDataTests", dependencies: ["TrajectoryData"]),
         .testTarget(name: "TrajectoryStoreTests", dependencies: ["TrajectoryStore", "TrajectoryData"]),
         .testTarget(name: "TrajpredCLITests", dependencies: ["trajpred", "TrajectoryStore"]),

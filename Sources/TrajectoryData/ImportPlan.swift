@@ -18,7 +18,7 @@ public struct ImportItem: Equatable, Sendable {
     public var dataset: String
     public var split: Split
     public var scene: String
-    /// How the split was chosen, for the user ("folder", "file name", "given", "assumed").
+    /// How the split was chosen, for the user ("from the folder", "from the file name", "given", …).
     public var splitSource: String
 
     public init(path: String, dataset: String, split: Split, scene: String, splitSource: String) {
@@ -59,7 +59,7 @@ public enum ImportPlan {
                 for folder in splitFolders.sorted(by: { Split(rawValue: $0)! < Split(rawValue: $1)! }) {
                     items += try files(in: join(path, folder)).map {
                         ImportItem(path: $0, dataset: name, split: Split(rawValue: folder)!, scene: sceneName($0),
-                                   splitSource: "folder")
+                                   splitSource: "from the folder")
                     }
                 }
             } else if subfolders.contains(where: { hasSplitFolders(join(path, $0)) }) {
@@ -94,11 +94,11 @@ public enum ImportPlan {
         if let split {
             (chosen, source) = (split, "given")
         } else if let folder = Split(rawValue: parent) {
-            (chosen, source) = (folder, "folder")
+            (chosen, source) = (folder, "from the folder")
         } else if let suffix = splitSuffix(stem(path)) {
-            (chosen, source) = (suffix, "file name")
+            (chosen, source) = (suffix, "from the file name")
         } else {
-            (chosen, source) = (.train, "assumed; set --split")
+            (chosen, source) = (.train, "assumed: set --split")
         }
         return ImportItem(path: path, dataset: name, split: chosen, scene: scene ?? sceneName(path), splitSource: source)
     }

@@ -152,16 +152,29 @@ public enum SceneBuilder {
     /// when no pedestrian is seen at two frames.
     static func detectStep(_ observations: [Observation], _ rowsOfTrack: [[Int]]) -> Double? {
         var buckets: [Int64: (count: Int, sum: Double)] = [:]
+        // Most differences repeat the previous one: count runs, touch the dictionary once per run.
+        var runKey: Int64 = 0, runCount = 0, runSum = 0.0
+        func flush() {
+            if runCount > 0 {
+                buckets[runKey, default: (0, 0)].count += runCount
+                buckets[runKey, default: (0, 0)].sum += runSum
+            }
+        }
         for rows in rowsOfTrack {
             for (a, b) in zip(rows, rows.dropFirst()) {
                 let difference = observations[b].frame - observations[a].frame
                 guard difference > 0, difference < 1e12 else { continue }
                 let key = Int64((difference * 1e6).rounded())
                 guard key > 0 else { continue }
-                buckets[key, default: (0, 0)].count += 1
-                buckets[key, default: (0, 0)].sum += difference
+                if key != runKey {
+                    flush()
+                    (runKey, runCount, runSum) = (key, 0, 0)
+                }
+                runCount += 1
+                runSum += difference
             }
         }
+        flush()
         guard let best = buckets.max(by: { ($0.value.count, -$0.key) < ($1.value.count, -$1.key) }) else { return nil }
         return best.value.sum / Double(best.value.count)
     }

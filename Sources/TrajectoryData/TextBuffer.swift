@@ -61,6 +61,7 @@ func isSpace(_ byte: UInt8) -> Bool {
 @inline(__always)
 func parseNumber(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Double? {
     guard !range.isEmpty, let base = buffer.baseAddress, !isSpace(buffer[range.lowerBound]) else { return nil }
+    if let value = parseShortDecimal(buffer, range) { return value }
     var end: UnsafeMutablePointer<CChar>?
     let start = UnsafeRawPointer(base + range.lowerBound).assumingMemoryBound(to: CChar.self)
     let value = strtod(start, &end)
@@ -68,6 +69,45 @@ func parseNumber(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> D
         return nil
     }
     return value
+}
+
+/// Exact powers of ten 10^0 … 10^22 (all representable in a Double).
+private let powersOfTen: [Double] = (0...22).map { exponent in
+    var value = 1.0
+    for _ in 0..<exponent { value *= 10 }
+    return value
+}
+
+/// Clinger's fast path: `[-+]digits[.digits]` with at most 15 significant digits is
+/// mantissa / 10^k with both exactly representable, so one division is correctly rounded and
+/// equals strtod's result. Anything else (exponents, long mantissas, words) returns nil for strtod.
+@inline(__always)
+func parseShortDecimal(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Double? {
+    var i = range.lowerBound
+    var negative = false
+    if buffer[i] == UInt8(ascii: "-") || buffer[i] == UInt8(ascii: "+") {
+        negative = buffer[i] == UInt8(ascii: "-")
+        i += 1
+    }
+    var mantissa: UInt64 = 0
+    var digits = 0, fractionDigits = 0
+    var sawPoint = false
+    while i < range.upperBound {
+        let byte = buffer[i]
+        if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+            mantissa = mantissa &* 10 &+ UInt64(byte &- UInt8(ascii: "0"))
+            digits += 1
+            if sawPoint { fractionDigits += 1 }
+        } else if byte == UInt8(ascii: "."), !sawPoint {
+            sawPoint = true
+        } else {
+            return nil
+        }
+        i += 1
+    }
+    guard digits > 0, digits <= 15 else { return nil }
+    let magnitude = Double(mantissa) / powersOfTen[fractionDigits]
+    return negative ? -magnitude : magnitude
 }
 
 /// A number as a Swift string would be read, for fields that are not plain byte ranges (quoted CSV, JSON).

@@ -23,16 +23,43 @@ extension Store {
     /// Imports `text` as the content of `item.path`.
     public func importText(_ text: TextBuffer, item: ImportItem, options: ReadOptions = ReadOptions(),
                            frameStep: Double? = nil, timeStep: Double? = nil) throws -> FileImport {
-        let sha256 = text.sha256()
-        if let existing = try sceneHolding(sha256: sha256, dataset: item.dataset) {
-            return FileImport(outcome: .alreadyImported(as: existing), formatDetail: "", gridDetail: "")
+        // The fingerprint is computed on the other core while this one parses.
+        let fingerprint = Fingerprint(text)
+        let parsed: ParsedFile, scene: SceneData
+        do {
+            parsed = try TrajectoryReader.read(text, file: item.path, options: options)
+            scene = try SceneBuilder.build(parsed, file: item.path, frameStep: frameStep, timeStep: timeStep)
+        } catch {
+            // A bad file that is already imported under the same bytes is not news: say so first.
+            if let existing = try sceneHolding(sha256: fingerprint.value, dataset: item.dataset) {
+                return FileImport(outcome: .alreadyImported(as: existing), formatDetail: "", gridDetail: "")
+            }
+            throw error
         }
-        let parsed = try TrajectoryReader.read(text, file: item.path, options: options)
-        let scene = try SceneBuilder.build(parsed, file: item.path, frameStep: frameStep, timeStep: timeStep)
+        let sha256 = fingerprint.value
         let source = SceneSource(
             dataset: item.dataset, split: item.split, scene: item.scene,
             path: URL(fileURLWithPath: item.path).standardizedFileURL.path, sha256: sha256, format: parsed.format)
         let outcome = try importScene(scene, from: source)
         return FileImport(outcome: outcome, formatDetail: parsed.detail, gridDetail: scene.gridDetail)
     }
+}
+
+/// SHA-256 of a buffer, computed on a background thread from the moment it is created.
+private final class Fingerprint: @unchecked Sendable {
+    private var digest = ""
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ text: TextBuffer) {
+        DispatchQueue.global().async {
+            self.digest = text.sha256()
+            self.done.signal()
+        }
+    }
+
+    /// Waits for the digest (once; later calls return it at once).
+    lazy var value: String = {
+        done.wait()
+        return digest
+    }()
 }

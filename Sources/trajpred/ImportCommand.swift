@@ -83,7 +83,7 @@ struct ImportCommand: ParsableCommand {
                 case let .imported(pedestrians, positions):
                     print("\(item.path) → \(item.dataset)/\(item.split.rawValue)/\(item.scene): \(pedestrians) "
                         + "pedestrians, \(positions) positions (\(result.formatDetail); \(result.gridDetail); "
-                        + "split from the \(item.splitSource))")
+                        + "split \(item.splitSource))")
                     imported += 1
                 case let .alreadyImported(existing):
                     print("\(item.path): skipped, the same content is already imported as \(existing)")

@@ -40,7 +40,7 @@ import Testing
         let root = try tree(["loose/walk_val.txt", "loose/other.txt", "ds/test/t.txt"])
         let file = try ImportPlan.plan(paths: [root + "/loose/walk_val.txt"], dataset: "d", split: nil, scene: nil)
         #expect(file == [ImportItem(path: root + "/loose/walk_val.txt", dataset: "d", split: .val, scene: "walk",
-                                    splitSource: "file name")])
+                                    splitSource: "from the file name")])
         let given = try ImportPlan.plan(paths: [root + "/loose/other.txt"], dataset: "d", split: .test, scene: "s")
         #expect(given[0].split == .test && given[0].scene == "s" && given[0].splitSource == "given")
         let inTree = try ImportPlan.plan(paths: [root + "/ds/test/t.txt"], dataset: nil, split: nil, scene: nil)

@@ -1,5 +1,8 @@
 // The three readers: what they accept (int/float ids, tabs/spaces, CRLF, BOM, blank lines,
 // header mappings, quoting) and the exact error for each kind of bad row.
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 @testable import TrajectoryData
 
@@ -166,6 +169,44 @@ func readError(_ text: String, file: String = "f.txt", _ options: ReadOptions = 
         for error in errors {
             #expect(error.description.hasPrefix("a.txt:3: "), "\(error)")
             #expect(error.line == 3)
+        }
+    }
+}
+
+@Suite struct NumberParsingTests {
+    /// The fast decimal path must give exactly what the C library's correctly rounded strtod gives.
+    @Test func fastPathEqualsStrtod() {
+        var state: UInt64 = 42
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 11
+        }
+        for _ in 0..<100_000 {
+            let digits = 1 + Int(next() % 17)
+            var text = next() % 2 == 0 ? "-" : ""
+            var body = String((0..<digits).map { _ in Character(String(next() % 10)) })
+            if next() % 4 != 0 {
+                let point = Int(next() % UInt64(digits + 1))
+                body.insert(".", at: body.index(body.startIndex, offsetBy: point))
+            }
+            text += body
+            let bytes = Array(text.utf8) + [0]
+            let fast = bytes.withUnsafeBufferPointer { parseNumber($0, 0..<(bytes.count - 1)) }
+            let reference = text.withCString { strtod($0, nil) }
+            #expect(fast == reference, "\(text)")
+            if fast != reference { return }
+        }
+    }
+
+    @Test func exponentsLongMantissasAndWordsFallBack() {
+        for (text, value) in [("1e3", 1000.0), ("12345678901234567890", 12345678901234567890.0), ("-0.5E-1", -0.05),
+                              ("0x10", 16.0), (".5", 0.5), ("5.", 5.0)] {
+            let bytes = Array(text.utf8) + [0]
+            #expect(bytes.withUnsafeBufferPointer { parseNumber($0, 0..<(bytes.count - 1)) } == value, "\(text)")
+        }
+        for text in ["", ".", "-", "1.2.3", "1e", "abc", "1,5"] {
+            let bytes = Array(text.utf8) + [0]
+            #expect(bytes.withUnsafeBufferPointer { parseNumber($0, 0..<(bytes.count - 1)) } == nil, "\(text)")
         }
     }
 }
