@@ -1,0 +1,135 @@
+// A single-layer GRU with PyTorch's gate equations, forward over a sequence and backpropagation
+// through time. Feature-major: the input sequence is (T, I, B), hidden states (H, B) per step.
+// The cache keeps every step's gates and hidden state; buffers are allocated once per (T, B).
+// Legend: T steps, I input features, H hidden, B batch.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `nn.GRU(I, H)`, one layer, one direction. Gate order in the stacked weights is r, z, n:
+///   r = σ(W_ir x + b_ir + W_hr h + b_hr)
+///   z = σ(W_iz x + b_iz + W_hz h + b_hz)
+///   n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))
+///   h' = (1 − z) ⊙ n + z ⊙ h
+public struct GRU: Sendable {
+    public let inputSize: Int
+    public let hiddenSize: Int
+    public let inputWeights: Linear   // weight_ih (3H, I), bias_ih (3H)
+    public let hiddenWeights: Linear  // weight_hh (3H, H), bias_hh (3H)
+
+    /// Adds `name.weight_ih`, `name.bias_ih`, `name.weight_hh`, `name.bias_hh` to `parameters`.
+    public init(inputSize: Int, hiddenSize: Int, name: String, in parameters: inout ParameterSet) {
+        self.inputSize = inputSize
+        self.hiddenSize = hiddenSize
+        inputWeights = Linear(inputSize: inputSize, outputSize: 3 * hiddenSize, name: name + ".ih", in: &parameters)
+        hiddenWeights = Linear(inputSize: hiddenSize, outputSize: 3 * hiddenSize, name: name + ".hh", in: &parameters)
+    }
+
+    /// PyTorch's GRU initialisation: every weight and bias ~ U(−1/√H, 1/√H).
+    public func initialize(_ values: inout [Float], using rng: inout Xoshiro256) {
+        let bound = 1 / Float(hiddenSize).squareRoot()
+        for range in [inputWeights.weight, inputWeights.bias, hiddenWeights.weight, hiddenWeights.bias] {
+            for i in range.range { values[i] = rng.uniform(-bound, bound) }
+        }
+    }
+
+    /// Buffers of one forward pass, kept for the backward pass.
+    public final class Cache {
+        public let steps: Int
+        public let batch: Int
+        /// h_0 … h_T, each (H, B); h_0 is the initial state.
+        public var hidden: [Float]
+        /// r, z, n of each step, (T, 3H, B).
+        var gates: [Float]
+        /// W_hn h + b_hn of each step, (T, H, B).
+        var hiddenCandidate: [Float]
+        /// Scratch: the input and hidden gate products of one step, each (3H, B).
+        var inputProducts: [Float]
+        var hiddenProducts: [Float]
+        /// Scratch for backward: dh (H, B).
+        var dHidden: [Float]
+
+        public init(gru: GRU, steps: Int, batch: Int) {
+            let h = gru.hiddenSize
+            self.steps = steps
+            self.batch = batch
+            hidden = [Float](repeating: 0, count: (steps + 1) * h * batch)
+            gates = [Float](repeating: 0, count: steps * 3 * h * batch)
+            hiddenCandidate = [Float](repeating: 0, count: steps * h * batch)
+            inputProducts = [Float](repeating: 0, count: 3 * h * batch)
+            hiddenProducts = [Float](repeating: 0, count: 3 * h * batch)
+            dHidden = [Float](repeating: 0, count: h * batch)
+        }
+
+        /// The final hidden state h_T, (H, B).
+        public var finalHidden: ArraySlice<Float> { hidden[(steps * hidden.count / (steps + 1))...] }
+    }
+
+    /// Runs the sequence x (T, I, B) from h_0 = 0 (or the cache's h_0 if set by the caller).
+    public func forward(_ x: UnsafePointer<Float>, parameters: UnsafePointer<Float>, cache: Cache) {
+        let h = hiddenSize, b = cache.batch, hb = h * b
+        cache.hidden.withUnsafeMutableBufferPointer { hidden in
+        cache.gates.withUnsafeMutableBufferPointer { gates in
+        cache.hiddenCandidate.withUnsafeMutableBufferPointer { candidates in
+        cache.inputProducts.withUnsafeMutableBufferPointer { gi in
+        cache.hiddenProducts.withUnsafeMutableBufferPointer { gh in
+            for t in 0..<cache.steps {
+                let previous = hidden.baseAddress! + t * hb, next = previous + hb
+                inputWeights.forward(x + t * inputSize * b, batch: b, parameters: parameters, output: gi.baseAddress!)
+                hiddenWeights.forward(previous, batch: b, parameters: parameters, output: gh.baseAddress!)
+                let r = gates.baseAddress! + t * 3 * hb, z = r + hb, n = z + hb
+                let candidate = candidates.baseAddress! + t * hb
+                for i in 0..<hb {
+                    r[i] = sigmoid(gi[i] + gh[i])
+                    z[i] = sigmoid(gi[hb + i] + gh[hb + i])
+                    candidate[i] = gh[2 * hb + i]
+                    n[i] = tanhf(gi[2 * hb + i] + r[i] * candidate[i])
+                    next[i] = (1 - z[i]) * n[i] + z[i] * previous[i]
+                }
+            }
+        }}}}}
+    }
+
+    /// Backpropagation through time from dh_T (H, B): accumulates the weight gradients, and
+    /// dx (T, I, B) when given. `dSteps` (T, H, B), when given, adds an upstream gradient to every h_t (t ≥ 1).
+    public func backward(finalGradient dFinal: UnsafePointer<Float>, dSteps: UnsafePointer<Float>? = nil,
+                         input x: UnsafePointer<Float>, parameters: UnsafePointer<Float>,
+                         gradients: UnsafeMutablePointer<Float>, cache: Cache,
+                         inputGradient dx: UnsafeMutablePointer<Float>?) {
+        let h = hiddenSize, b = cache.batch, hb = h * b
+        cache.hidden.withUnsafeBufferPointer { hidden in
+        cache.gates.withUnsafeBufferPointer { gates in
+        cache.hiddenCandidate.withUnsafeBufferPointer { candidates in
+        cache.inputProducts.withUnsafeMutableBufferPointer { dgi in
+        cache.hiddenProducts.withUnsafeMutableBufferPointer { dgh in
+        cache.dHidden.withUnsafeMutableBufferPointer { dh in
+            dh.baseAddress!.update(from: dFinal, count: hb)
+            for t in stride(from: cache.steps - 1, through: 0, by: -1) {
+                if let dSteps { for i in 0..<hb { dh[i] += dSteps[t * hb + i] } }
+                let previous = hidden.baseAddress! + t * hb
+                let r = gates.baseAddress! + t * 3 * hb, z = r + hb, n = z + hb
+                let candidate = candidates.baseAddress! + t * hb
+                for i in 0..<hb {
+                    let dn = dh[i] * (1 - z[i])
+                    let dz = dh[i] * (previous[i] - n[i])
+                    let dnPre = dn * (1 - n[i] * n[i])
+                    let dr = dnPre * candidate[i]
+                    let drPre = dr * r[i] * (1 - r[i])
+                    let dzPre = dz * z[i] * (1 - z[i])
+                    dgi[i] = drPre; dgi[hb + i] = dzPre; dgi[2 * hb + i] = dnPre
+                    dgh[i] = drPre; dgh[hb + i] = dzPre; dgh[2 * hb + i] = dnPre * r[i]
+                    dh[i] *= z[i]   // the direct path h → h'; the gate paths are added below
+                }
+                inputWeights.backward(dgi.baseAddress!, input: x + t * inputSize * b, batch: b, parameters: parameters,
+                                      gradients: gradients, inputGradient: dx.map { $0 + t * inputSize * b })
+                hiddenWeights.backward(dgh.baseAddress!, input: previous, batch: b, parameters: parameters,
+                                       gradients: gradients, inputGradient: dh.baseAddress!)
+            }
+        }}}}}}
+    }
+
+    /// Multiply-adds of one forward step per sample.
+    public var multiplyAddsPerStep: Int { 3 * hiddenSize * (inputSize + hiddenSize) }
+}

@@ -1,0 +1,113 @@
+// Losses as forward/backward pairs: mean squared error, mean absolute error, and the KL terms of
+// a VAE. Forward sums in Double; backward accumulates (scaled by the upstream gradient `scale`).
+// Legend: B batch, Z latent; latent tensors are feature-major (Z, B).
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// mean((p − t)²) over `count` values, as `F.mse_loss` (reduction "mean").
+public func mseLoss(_ prediction: UnsafePointer<Float>, _ target: UnsafePointer<Float>, count: Int) -> Double {
+    var sum = 0.0
+    for i in 0..<count {
+        let d = Double(prediction[i]) - Double(target[i])
+        sum += d * d
+    }
+    return sum / Double(count)
+}
+
+/// dp += scale · 2 (p − t) / count.
+public func mseLossBackward(_ prediction: UnsafePointer<Float>, _ target: UnsafePointer<Float>, count: Int,
+                            scale: Float = 1, _ dPrediction: UnsafeMutablePointer<Float>) {
+    let factor = scale * 2 / Float(count)
+    for i in 0..<count { dPrediction[i] += factor * (prediction[i] - target[i]) }
+}
+
+/// mean(|p − t|) over `count` values, as `F.l1_loss`.
+public func l1Loss(_ prediction: UnsafePointer<Float>, _ target: UnsafePointer<Float>, count: Int) -> Double {
+    var sum = 0.0
+    for i in 0..<count { sum += abs(Double(prediction[i]) - Double(target[i])) }
+    return sum / Double(count)
+}
+
+/// dp += scale · sign(p − t) / count, with sign(0) = 0 as in PyTorch.
+public func l1LossBackward(_ prediction: UnsafePointer<Float>, _ target: UnsafePointer<Float>, count: Int,
+                           scale: Float = 1, _ dPrediction: UnsafeMutablePointer<Float>) {
+    let factor = scale / Float(count)
+    for i in 0..<count {
+        let d = prediction[i] - target[i]
+        if d > 0 { dPrediction[i] += factor } else if d < 0 { dPrediction[i] -= factor }
+    }
+}
+
+/// KL(N(μ, e^lv) ‖ N(0, I)) summed over Z and averaged over B:
+/// −½ Σ (1 + lv − μ² − e^lv) / B, the notebook's and Kingma & Welling's form.
+public func klStandardNormal(mu: UnsafePointer<Float>, logVariance: UnsafePointer<Float>, latent: Int,
+                             batch: Int) -> Double {
+    var sum = 0.0
+    for i in 0..<(latent * batch) {
+        let m = Double(mu[i]), lv = Double(logVariance[i])
+        sum += 1 + lv - m * m - exp(lv)
+    }
+    return -0.5 * sum / Double(batch)
+}
+
+/// dμ += scale · μ / B, dlv += scale · ½ (e^lv − 1) / B.
+public func klStandardNormalBackward(mu: UnsafePointer<Float>, logVariance: UnsafePointer<Float>, latent: Int,
+                                     batch: Int, scale: Float = 1, dMu: UnsafeMutablePointer<Float>,
+                                     dLogVariance: UnsafeMutablePointer<Float>) {
+    let factor = scale / Float(batch)
+    for i in 0..<(latent * batch) {
+        dMu[i] += factor * mu[i]
+        dLogVariance[i] += factor * 0.5 * (expf(logVariance[i]) - 1)
+    }
+}
+
+/// KL(q ‖ p) of two diagonal Gaussians q = N(μq, e^lvq), p = N(μp, e^lvp), summed over Z and
+/// averaged over B: ½ Σ (lvp − lvq + (e^lvq + (μq − μp)²) / e^lvp − 1) / B. Used with a learned prior.
+public func klGaussians(muQ: UnsafePointer<Float>, logVarianceQ: UnsafePointer<Float>,
+                        muP: UnsafePointer<Float>, logVarianceP: UnsafePointer<Float>,
+                        latent: Int, batch: Int) -> Double {
+    var sum = 0.0
+    for i in 0..<(latent * batch) {
+        let lvq = Double(logVarianceQ[i]), lvp = Double(logVarianceP[i])
+        let d = Double(muQ[i]) - Double(muP[i])
+        sum += lvp - lvq + (exp(lvq) + d * d) * exp(-lvp) - 1
+    }
+    return 0.5 * sum / Double(batch)
+}
+
+/// The gradients of `klGaussians` times `scale`, accumulated into all four inputs.
+public func klGaussiansBackward(muQ: UnsafePointer<Float>, logVarianceQ: UnsafePointer<Float>,
+                                muP: UnsafePointer<Float>, logVarianceP: UnsafePointer<Float>,
+                                latent: Int, batch: Int, scale: Float = 1,
+                                dMuQ: UnsafeMutablePointer<Float>, dLogVarianceQ: UnsafeMutablePointer<Float>,
+                                dMuP: UnsafeMutablePointer<Float>, dLogVarianceP: UnsafeMutablePointer<Float>) {
+    let factor = scale / Float(batch)
+    for i in 0..<(latent * batch) {
+        let inversePrior = expf(-logVarianceP[i])
+        let d = muQ[i] - muP[i]
+        let varianceQ = expf(logVarianceQ[i])
+        dMuQ[i] += factor * d * inversePrior
+        dMuP[i] -= factor * d * inversePrior
+        dLogVarianceQ[i] += factor * 0.5 * (varianceQ * inversePrior - 1)
+        dLogVarianceP[i] += factor * 0.5 * (1 - (varianceQ + d * d) * inversePrior)
+    }
+}
+
+/// The reparameterisation z = μ + ε · e^(lv/2), with ε drawn by the caller (so it can be replayed).
+public func reparameterize(mu: UnsafePointer<Float>, logVariance: UnsafePointer<Float>, epsilon: UnsafePointer<Float>,
+                           count: Int, _ z: UnsafeMutablePointer<Float>) {
+    for i in 0..<count { z[i] = mu[i] + epsilon[i] * expf(0.5 * logVariance[i]) }
+}
+
+/// dμ += dz, dlv += dz · ε · ½ e^(lv/2).
+public func reparameterizeBackward(_ dz: UnsafePointer<Float>, logVariance: UnsafePointer<Float>,
+                                   epsilon: UnsafePointer<Float>, count: Int,
+                                   dMu: UnsafeMutablePointer<Float>, dLogVariance: UnsafeMutablePointer<Float>) {
+    for i in 0..<count {
+        dMu[i] += dz[i]
+        dLogVariance[i] += dz[i] * epsilon[i] * 0.5 * expf(0.5 * logVariance[i])
+    }
+}
