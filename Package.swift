@@ -42,7 +42,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "NNCoreTests", dependencies: ["NNCore"]),
+        .testTarget(name: "NNCoreTests", dependencies: ["NNCore"], exclude: ["Golden"]),
         .testTarget(name: "TrajectoryDataTests", dependencies: ["TrajectoryData"]),
         .testTarget(name: "TrajectoryStoreTests", dependencies: ["TrajectoryStore", "TrajectoryData"]),
         .testTarget(name: "TrajpredCLITests", dependencies: ["trajpred", "TrajectoryStore"]),
