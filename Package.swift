@@ -31,18 +31,21 @@ let package = Package(
             providers: [.apt(["libsqlite3-dev"])]
         ),
         .target(name: "NNCore", swiftSettings: numericFlags),
+        .target(name: "Notebook", dependencies: ["NNCore"], swiftSettings: numericFlags),
         .target(name: "TrajectoryData"),
         .target(name: "TrajectoryStore", dependencies: ["CSQLite", "TrajectoryData"]),
         .executableTarget(
             name: "trajpred",
             dependencies: [
                 "NNCore",
+                "Notebook",
                 "TrajectoryData",
                 "TrajectoryStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "NNCoreTests", dependencies: ["NNCore"], exclude: ["Golden"]),
+        .testTarget(name: "NotebookTests", dependencies: ["Notebook", "NNCore"]),
         .testTarget(name: "TrajectoryDataTests", dependencies: ["TrajectoryData"]),
         .testTarget(name: "TrajectoryStoreTests", dependencies: ["TrajectoryStore", "TrajectoryData"]),
         .testTarget(name: "TrajpredCLITests", dependencies: ["trajpred", "TrajectoryStore"]),

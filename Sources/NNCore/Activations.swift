@@ -5,7 +5,7 @@ import Glibc
 import Darwin
 #endif
 
-/// ReLU: y = max(x, 0). In place is allowed (y may be x).
+/// ReLU: y = max(x, 0) (see `reluInPlace` to overwrite x).
 public func reluForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
     for i in 0..<count { y[i] = max(x[i], 0) }
 }
@@ -19,3 +19,8 @@ public func reluBackward(_ dy: UnsafePointer<Float>, output y: UnsafePointer<Flo
 /// The logistic function 1 / (1 + e^−x).
 @inline(__always)
 public func sigmoid(_ x: Float) -> Float { 1 / (1 + expf(-x)) }
+
+/// ReLU in place: x = max(x, 0).
+public func reluInPlace(_ x: UnsafeMutablePointer<Float>, count: Int) {
+    for i in 0..<count { x[i] = max(x[i], 0) }
+}

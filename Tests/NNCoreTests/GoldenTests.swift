@@ -50,7 +50,7 @@ struct GoldenMLP {
     mutating func step(l1: Bool = false) -> (output: [Float], loss: Double, dx: [Float]) {
         var hidden = [Float](repeating: 0, count: 7 * batch), y = [Float](repeating: 0, count: 3 * batch)
         fc1.forward(x, batch: batch, parameters: parameters.values, output: &hidden)
-        reluForward(hidden, &hidden, count: hidden.count)
+        reluInPlace(&hidden, count: hidden.count)
         fc2.forward(hidden, batch: batch, parameters: parameters.values, output: &y)
         let loss = l1 ? l1Loss(y, target, count: y.count) : mseLoss(y, target, count: y.count)
         var dy = [Float](repeating: 0, count: y.count), dHidden = [Float](repeating: 0, count: hidden.count)
