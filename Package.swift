@@ -32,6 +32,7 @@ let package = Package(
         ),
         .target(name: "NNCore", swiftSettings: numericFlags),
         .target(name: "Notebook", dependencies: ["NNCore"], swiftSettings: numericFlags),
+        .target(name: "Plots"),
         .target(name: "TrajectoryData"),
         .target(name: "TrajectoryStore", dependencies: ["CSQLite", "TrajectoryData"]),
         .executableTarget(
@@ -39,6 +40,7 @@ let package = Package(
             dependencies: [
                 "NNCore",
                 "Notebook",
+                "Plots",
                 "TrajectoryData",
                 "TrajectoryStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -46,6 +48,7 @@ let package = Package(
         ),
         .testTarget(name: "NNCoreTests", dependencies: ["NNCore"], exclude: ["Golden"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook", "NNCore"]),
+        .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
         .testTarget(name: "TrajectoryDataTests", dependencies: ["TrajectoryData"]),
         .testTarget(name: "TrajectoryStoreTests", dependencies: ["TrajectoryStore", "TrajectoryData"]),
         .testTarget(name: "TrajpredCLITests", dependencies: ["trajpred", "TrajectoryStore"]),

@@ -28,25 +28,106 @@ private func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
     UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
 }
 
-@inline(__always)
-private func store16(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
+
+/// How a kernel stores its results. Each epilogue is its own type, so `gemmNN`'s kernel is
+/// specialised per epilogue and the stores inline into the register block (an enum switched
+/// per store was compiled as a call that split each vector into four xmm registers).
+private protocol Store {
+    func store16(_ v: SIMD16<Float>, _ target: UnsafeMutablePointer<Float>, _ offset: Int)
+    func store8(_ v: SIMD8<Float>, _ target: UnsafeMutablePointer<Float>, _ offset: Int)
+    func store1(_ v: Float, _ target: UnsafeMutablePointer<Float>, _ offset: Int)
 }
 
-/// C (M×N) [+]= op(A) · B with B row-major K×N (row stride ldb) and C row stride ldc.
-/// op(A)(i,k) = transA ? A[k·lda + i] : A[i·lda + k]. Register-blocked: 4 rows × 32 columns of C
-/// stay in eight SIMD16 accumulators while k runs, so each B load feeds four fused multiply-adds.
+/// C as computed.
+private struct PlainStore: Store {
+    @inline(__always) func store16(_ v: SIMD16<Float>, _ target: UnsafeMutablePointer<Float>, _ offset: Int) {
+        UnsafeMutableRawPointer(target + offset).storeBytes(of: v, as: SIMD16<Float>.self)
+    }
+    @inline(__always) func store8(_ v: SIMD8<Float>, _ target: UnsafeMutablePointer<Float>, _ offset: Int) {
+        UnsafeMutableRawPointer(target + offset).storeBytes(of: v, as: SIMD8<Float>.self)
+    }
+    @inline(__always) func store1(_ v: Float, _ target: UnsafeMutablePointer<Float>, _ offset: Int) {
+        target[offset] = v
+    }
+}
+
+/// max(C, 0).
+private struct ReluStore: Store {
+    @inline(__always) func store16(_ v: SIMD16<Float>, _ target: UnsafeMutablePointer<Float>, _ offset: Int) {
+        UnsafeMutableRawPointer(target + offset).storeBytes(of: v.replacing(with: 0, where: v .< 0), as: SIMD16<Float>.self)
+    }
+    @inline(__always) func store8(_ v: SIMD8<Float>, _ target: UnsafeMutablePointer<Float>, _ offset: Int) {
+        UnsafeMutableRawPointer(target + offset).storeBytes(of: v.replacing(with: 0, where: v .< 0), as: SIMD8<Float>.self)
+    }
+    @inline(__always) func store1(_ v: Float, _ target: UnsafeMutablePointer<Float>, _ offset: Int) {
+        target[offset] = max(v, 0)
+    }
+}
+
+/// C where the mask (same layout as C, so the same offset) is > 0, else 0.
+private struct MaskStore: Store {
+    let mask: UnsafePointer<Float>
+    @inline(__always) func store16(_ v: SIMD16<Float>, _ target: UnsafeMutablePointer<Float>, _ offset: Int) {
+        let keep = UnsafeRawPointer(mask + offset).loadUnaligned(as: SIMD16<Float>.self)
+        UnsafeMutableRawPointer(target + offset).storeBytes(of: v.replacing(with: 0, where: keep .<= 0), as: SIMD16<Float>.self)
+    }
+    @inline(__always) func store8(_ v: SIMD8<Float>, _ target: UnsafeMutablePointer<Float>, _ offset: Int) {
+        let keep = UnsafeRawPointer(mask + offset).loadUnaligned(as: SIMD8<Float>.self)
+        UnsafeMutableRawPointer(target + offset).storeBytes(of: v.replacing(with: 0, where: keep .<= 0), as: SIMD8<Float>.self)
+    }
+    @inline(__always) func store1(_ v: Float, _ target: UnsafeMutablePointer<Float>, _ offset: Int) {
+        target[offset] = mask[offset] > 0 ? v : 0
+    }
+}
+
+/// What `gemmNN` does to each result as it stores it, fusing the next element-wise step.
+public enum GemmEpilogue {
+    /// Store C as computed.
+    case none
+    /// Store max(C, 0): a layer's ReLU.
+    case relu
+    /// Store C where M[i·ldc + j] > 0 and 0 elsewhere (M laid out like C): the ReLU backward of
+    /// the layer whose output M is.
+    case mask(UnsafePointer<Float>)
+}
+
+/// C (M×N) [+]= op(A) · B with B row-major K×N (row stride ldb) and C row stride ldc, then the
+/// epilogue; without `accumulate`, row i starts from rowBias[i] (or 0). op(A)(i,k) = transA ? A[k·lda + i] : A[i·lda + k]. Register-blocked: 4 rows × 32
+/// columns of C stay in eight SIMD16 accumulators while k runs, so each B load feeds four fused
+/// multiply-adds. The epilogue is applied while the block is still in registers.
 public func gemmNN(transA: Bool, m: Int, n: Int, k: Int,
                    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                   c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+                   c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, rowBias: UnsafePointer<Float>? = nil,
+                   epilogue: GemmEpilogue = .none) {
+    switch epilogue {
+    case .none:
+        gemmNNKernel(transA: transA, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
+                     accumulate: accumulate, rowBias: rowBias, store: PlainStore())
+    case .relu:
+        gemmNNKernel(transA: transA, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
+                     accumulate: accumulate, rowBias: rowBias, store: ReluStore())
+    case let .mask(mask):
+        gemmNNKernel(transA: transA, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
+                     accumulate: accumulate, rowBias: rowBias, store: MaskStore(mask: mask))
+    }
+}
+
+private func gemmNNKernel<S: Store>(transA: Bool, m: Int, n: Int, k: Int,
+                                    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                                    c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool,
+                                    rowBias: UnsafePointer<Float>?, store: S) {
+    /// The starting value of row i when not accumulating: its bias, or 0.
+    @inline(__always) func start(_ i: Int) -> Float { rowBias?[i] ?? 0 }
     let aRow = transA ? 1 : lda   // step between rows i of op(A)
     let aCol = transA ? lda : 1   // step between columns k of op(A)
     var j0 = 0
     while j0 + 32 <= n {
         var i0 = 0
         while i0 + 4 <= m {
-            var c00 = SIMD16<Float>(), c01 = SIMD16<Float>(), c10 = SIMD16<Float>(), c11 = SIMD16<Float>()
-            var c20 = SIMD16<Float>(), c21 = SIMD16<Float>(), c30 = SIMD16<Float>(), c31 = SIMD16<Float>()
+            var c00 = SIMD16<Float>(repeating: start(i0)), c01 = c00
+            var c10 = SIMD16<Float>(repeating: start(i0 + 1)), c11 = c10
+            var c20 = SIMD16<Float>(repeating: start(i0 + 2)), c21 = c20
+            var c30 = SIMD16<Float>(repeating: start(i0 + 3)), c31 = c30
             let c0 = c + i0 * ldc + j0, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc
             if accumulate {
                 c00 = load16(c0); c01 = load16(c0 + 16); c10 = load16(c1); c11 = load16(c1 + 16)
@@ -65,13 +146,20 @@ public func gemmNN(transA: Bool, m: Int, n: Int, k: Int,
                 c30.addProduct(v3, b0); c31.addProduct(v3, b1)
                 bp += ldb
             }
-            store16(c00, c0); store16(c01, c0 + 16); store16(c10, c1); store16(c11, c1 + 16)
-            store16(c20, c2); store16(c21, c2 + 16); store16(c30, c3); store16(c31, c3 + 16)
+            store.store16(c00, c, i0 * ldc + j0)
+            store.store16(c01, c, i0 * ldc + j0 + 16)
+            store.store16(c10, c, (i0 + 1) * ldc + j0)
+            store.store16(c11, c, (i0 + 1) * ldc + j0 + 16)
+            store.store16(c20, c, (i0 + 2) * ldc + j0)
+            store.store16(c21, c, (i0 + 2) * ldc + j0 + 16)
+            store.store16(c30, c, (i0 + 3) * ldc + j0)
+            store.store16(c31, c, (i0 + 3) * ldc + j0 + 16)
             i0 += 4
         }
         while i0 < m {
             let ci = c + i0 * ldc + j0
-            var s0 = accumulate ? load16(ci) : SIMD16<Float>(), s1 = accumulate ? load16(ci + 16) : SIMD16<Float>()
+            var s0 = accumulate ? load16(ci) : SIMD16<Float>(repeating: start(i0))
+            var s1 = accumulate ? load16(ci + 16) : SIMD16<Float>(repeating: start(i0))
             let ai = a + i0 * aRow
             var bp = b + j0
             for p in 0..<k {
@@ -80,8 +168,8 @@ public func gemmNN(transA: Bool, m: Int, n: Int, k: Int,
                 s1.addProduct(v, load16(bp + 16))
                 bp += ldb
             }
-            store16(s0, ci)
-            store16(s1, ci + 16)
+            store.store16(s0, c, i0 * ldc + j0)
+            store.store16(s1, c, i0 * ldc + j0 + 16)
             i0 += 1
         }
         j0 += 32
@@ -89,47 +177,88 @@ public func gemmNN(transA: Bool, m: Int, n: Int, k: Int,
     if j0 + 16 <= n {
         for i in 0..<m {
             let ci = c + i * ldc + j0
-            var s = accumulate ? load16(ci) : SIMD16<Float>()
+            var s = accumulate ? load16(ci) : SIMD16<Float>(repeating: start(i))
             let ai = a + i * aRow
             var bp = b + j0
             for p in 0..<k {
                 s.addProduct(SIMD16<Float>(repeating: ai[p * aCol]), load16(bp))
                 bp += ldb
             }
-            store16(s, ci)
+            store.store16(s, c, i * ldc + j0)
         }
         j0 += 16
+    }
+    if j0 + 8 <= n {
+        for i in 0..<m {
+            let ci = c + i * ldc + j0
+            var s = accumulate ? UnsafeRawPointer(ci).loadUnaligned(as: SIMD8<Float>.self) : SIMD8<Float>(repeating: start(i))
+            let ai = a + i * aRow
+            var bp = b + j0
+            for p in 0..<k {
+                s.addProduct(SIMD8<Float>(repeating: ai[p * aCol]), UnsafeRawPointer(bp).loadUnaligned(as: SIMD8<Float>.self))
+                bp += ldb
+            }
+            store.store8(s, c, i * ldc + j0)
+        }
+        j0 += 8
     }
     if j0 < n {
         for i in 0..<m {
             let ai = a + i * aRow
             for j in j0..<n {
-                var sum: Float = accumulate ? c[i * ldc + j] : 0
+                var sum: Float = accumulate ? c[i * ldc + j] : start(i)
                 for p in 0..<k { sum += ai[p * aCol] * b[p * ldb + j] }
-                c[i * ldc + j] = sum
+                store.store1(sum, c, i * ldc + j)
             }
         }
     }
 }
 
+/// The sum of the 16 lanes by halving (a fixed order of additions, so the same bits every run).
+@inline(__always)
+func horizontalSum(_ v: SIMD16<Float>) -> Float {
+    let eight = v.lowHalf + v.highHalf
+    let four = eight.lowHalf + eight.highHalf
+    let two = four.lowHalf + four.highHalf
+    return two.x + two.y
+}
+
 /// C (M×N) [+]= A · Bᵀ with A row-major M×K and B row-major N×K: C[i,j] = Σ_k A[i,k]·B[j,k].
-/// Blocks of 2×4 dot products run together over k in SIMD16 steps, so each load is used twice or four times.
+/// With `rowSums`, also rowSums[i] += Σ_k A[i,k] (a layer's bias gradient, from the same loads).
+/// Dot products run in blocks of up to 2 rows × 4 columns over k in SIMD16 steps, so each load
+/// feeds two to four fused multiply-adds; the k % 16 remainder is added in scalar.
 public func gemmNT(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                   c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+                   c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool,
+                   rowSums: UnsafeMutablePointer<Float>? = nil) {
     let kVector = k & ~15
     @inline(__always) func tail(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>) -> Float {
         var sum: Float = 0
         for p in kVector..<k { sum += x[p] * y[p] }
         return sum
     }
+    @inline(__always) func finish(_ s: SIMD16<Float>, _ i: Int, _ j: Int) {
+        let value = horizontalSum(s) + tail(a + i * lda, b + j * ldb)
+        let target = c + i * ldc + j
+        target.pointee = accumulate ? target.pointee + value : value
+    }
+    @inline(__always) func finishRow(_ s: SIMD16<Float>, _ i: Int) {
+        guard let rowSums else { return }
+        var value = horizontalSum(s)
+        let x = a + i * lda
+        for p in kVector..<k { value += x[p] }
+        rowSums[i] += value
+    }
+    let wantSums = rowSums != nil
     var i0 = 0
     while i0 < m {
         let rows = min(2, m - i0)
+        let x0 = a + i0 * lda, x1 = x0 + (rows == 2 ? lda : 0)
         var j0 = 0
         while j0 < n {
-            let columns = min(4, n - j0)
-            if rows == 2 && columns == 4 {
-                let x0 = a + i0 * lda, x1 = x0 + lda
+            let sums = wantSums && j0 == 0
+            var r0 = SIMD16<Float>(), r1 = SIMD16<Float>()
+            if n - j0 >= 4 {
+                // 2 (or 1, with x1 = x0 and its results dropped) rows × 4 columns.
                 let y0 = b + j0 * ldb, y1 = y0 + ldb, y2 = y1 + ldb, y3 = y2 + ldb
                 var s00 = SIMD16<Float>(), s01 = SIMD16<Float>(), s02 = SIMD16<Float>(), s03 = SIMD16<Float>()
                 var s10 = SIMD16<Float>(), s11 = SIMD16<Float>(), s12 = SIMD16<Float>(), s13 = SIMD16<Float>()
@@ -139,33 +268,38 @@ public func gemmNT(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b:
                     let w0 = load16(y0 + p), w1 = load16(y1 + p), w2 = load16(y2 + p), w3 = load16(y3 + p)
                     s00.addProduct(u0, w0); s01.addProduct(u0, w1); s02.addProduct(u0, w2); s03.addProduct(u0, w3)
                     s10.addProduct(u1, w0); s11.addProduct(u1, w1); s12.addProduct(u1, w2); s13.addProduct(u1, w3)
+                    if sums { r0 += u0; r1 += u1 }
                     p += 16
                 }
-                @inline(__always) func finish(_ s: SIMD16<Float>, _ r: Int, _ q: Int) {
-                    let value = s.sum() + tail(r == 0 ? x0 : x1, b + (j0 + q) * ldb)
-                    let target = c + (i0 + r) * ldc + j0 + q
-                    target.pointee = accumulate ? target.pointee + value : value
+                finish(s00, i0, j0); finish(s01, i0, j0 + 1); finish(s02, i0, j0 + 2); finish(s03, i0, j0 + 3)
+                if rows == 2 {
+                    finish(s10, i0 + 1, j0); finish(s11, i0 + 1, j0 + 1); finish(s12, i0 + 1, j0 + 2)
+                    finish(s13, i0 + 1, j0 + 3)
                 }
-                finish(s00, 0, 0); finish(s01, 0, 1); finish(s02, 0, 2); finish(s03, 0, 3)
-                finish(s10, 1, 0); finish(s11, 1, 1); finish(s12, 1, 2); finish(s13, 1, 3)
+                j0 += 4
             } else {
-                for r in 0..<rows {
-                    let x = a + (i0 + r) * lda
-                    for q in 0..<columns {
-                        let y = b + (j0 + q) * ldb
-                        var s = SIMD16<Float>()
-                        var p = 0
-                        while p < kVector {
-                            s.addProduct(load16(x + p), load16(y + p))
-                            p += 16
-                        }
-                        let value = s.sum() + tail(x, y)
-                        let target = c + (i0 + r) * ldc + j0 + q
-                        target.pointee = accumulate ? target.pointee + value : value
-                    }
+                // 2 (or 1) rows × 1 column.
+                let y = b + j0 * ldb
+                var s0 = SIMD16<Float>(), s1 = SIMD16<Float>()
+                var p = 0
+                while p < kVector {
+                    let w = load16(y + p), u0 = load16(x0 + p), u1 = load16(x1 + p)
+                    s0.addProduct(u0, w)
+                    s1.addProduct(u1, w)
+                    if sums { r0 += u0; r1 += u1 }
+                    p += 16
                 }
+                finish(s0, i0, j0)
+                if rows == 2 { finish(s1, i0 + 1, j0) }
+                j0 += 1
             }
-            j0 += columns
+            if sums {
+                finishRow(r0, i0)
+                if rows == 2 { finishRow(r1, i0 + 1) }
+            }
+        }
+        if n == 0, wantSums {
+            for r in 0..<rows { finishRow(SIMD16<Float>(), i0 + r) }
         }
         i0 += rows
     }

@@ -8,6 +8,11 @@ import Glibc
 import Darwin
 #endif
 
+/// The element-wise function a layer applies to its output.
+public enum Activation: Sendable {
+    case identity, relu
+}
+
 /// A linear layer whose weight (out, in) and bias (out) live in a `ParameterSet`.
 public struct Linear: Sendable {
     public let inputSize: Int
@@ -31,48 +36,32 @@ public struct Linear: Sendable {
         for i in bias.range { values[i] = rng.uniform(-bound, bound) }
     }
 
-    /// y (out, B) = W · x (in, B) + b.
+    /// y (out, B) = W · x (in, B) + b, or ReLU of it. The bias starts the accumulators and the
+    /// ReLU is applied as results leave the registers: one pass over y.
     public func forward(_ x: UnsafePointer<Float>, batch: Int, parameters: UnsafePointer<Float>,
-                        output y: UnsafeMutablePointer<Float>) {
-        let w = parameters + weight.offset, b = parameters + bias.offset
-        for o in 0..<outputSize {
-            (y + o * batch).update(repeating: b[o], count: batch)
-        }
-        gemmNN(transA: false, m: outputSize, n: batch, k: inputSize, a: w, lda: inputSize, b: x, ldb: batch,
-               c: y, ldc: batch, accumulate: true)
+                        output y: UnsafeMutablePointer<Float>, activation: Activation = .identity) {
+        gemmNN(transA: false, m: outputSize, n: batch, k: inputSize, a: parameters + weight.offset, lda: inputSize,
+               b: x, ldb: batch, c: y, ldc: batch, accumulate: false, rowBias: parameters + bias.offset,
+               epilogue: activation == .relu ? .relu : .none)
     }
 
-    /// Given dy (out, B): dW += dy · xᵀ, db += Σ_B dy, and dx (in, B) += Wᵀ · dy when dx is given.
+    /// Given dy (out, B): dW += dy · xᵀ, db += Σ_B dy, and, when dx is given, dx (in, B) += Wᵀ · dy
+    /// (or = Wᵀ · dy without `accumulateInput`). `inputMask`, the output of a ReLU that produced x,
+    /// zeroes dx where it was ≤ 0: that ReLU's backward pass, fused (apply it on the last contribution).
     public func backward(_ dy: UnsafePointer<Float>, input x: UnsafePointer<Float>, batch: Int,
                          parameters: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>,
-                         inputGradient dx: UnsafeMutablePointer<Float>?) {
+                         inputGradient dx: UnsafeMutablePointer<Float>?, accumulateInput: Bool = true,
+                         inputMask: UnsafePointer<Float>? = nil) {
         let dWeight = gradients + weight.offset, dBias = gradients + bias.offset
         gemmNT(m: outputSize, n: inputSize, k: batch, a: dy, lda: batch, b: x, ldb: batch,
-               c: dWeight, ldc: inputSize, accumulate: true)
-        for o in 0..<outputSize { dBias[o] += rowSum(dy + o * batch, batch) }
+               c: dWeight, ldc: inputSize, accumulate: true, rowSums: dBias)
         if let dx {
             gemmNN(transA: true, m: inputSize, n: batch, k: outputSize, a: parameters + weight.offset,
-                   lda: inputSize, b: dy, ldb: batch, c: dx, ldc: batch, accumulate: true)
+                   lda: inputSize, b: dy, ldb: batch, c: dx, ldc: batch, accumulate: accumulateInput,
+                   epilogue: inputMask.map { .mask($0) } ?? .none)
         }
     }
 
     /// Multiply-adds of one forward pass per sample.
     public var multiplyAdds: Int { inputSize * outputSize }
-}
-
-/// Σ x[0..<count], eight partial sums (vectorisable, and a fixed order: the same bits every run).
-@inline(__always)
-func rowSum(_ x: UnsafePointer<Float>, _ count: Int) -> Float {
-    var s = SIMD8<Float>()
-    var i = 0
-    while i + 8 <= count {
-        s += UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
-        i += 8
-    }
-    var total = s.sum()
-    while i < count {
-        total += x[i]
-        i += 1
-    }
-    return total
 }

@@ -41,26 +41,26 @@ public func l1LossBackward(_ prediction: UnsafePointer<Float>, _ target: UnsafeP
     }
 }
 
-/// KL(N(μ, e^lv) ‖ N(0, I)) summed over Z and averaged over B:
-/// −½ Σ (1 + lv − μ² − e^lv) / B, the notebook's and Kingma & Welling's form.
-public func klStandardNormal(mu: UnsafePointer<Float>, logVariance: UnsafePointer<Float>, latent: Int,
-                             batch: Int) -> Double {
+/// KL(N(μ, σ²) ‖ N(0, I)) summed over Z and averaged over B, with σ = e^(lv/2) as computed by
+/// `reparameterize`: −½ Σ (1 + lv − μ² − σ²) / B, the notebook's and Kingma & Welling's form.
+public func klStandardNormal(mu: UnsafePointer<Float>, logVariance: UnsafePointer<Float>,
+                             standardDeviation: UnsafePointer<Float>, latent: Int, batch: Int) -> Double {
     var sum = 0.0
     for i in 0..<(latent * batch) {
-        let m = Double(mu[i]), lv = Double(logVariance[i])
-        sum += 1 + lv - m * m - exp(lv)
+        let m = Double(mu[i]), s = Double(standardDeviation[i])
+        sum += 1 + Double(logVariance[i]) - m * m - s * s
     }
     return -0.5 * sum / Double(batch)
 }
 
-/// dμ += scale · μ / B, dlv += scale · ½ (e^lv − 1) / B.
-public func klStandardNormalBackward(mu: UnsafePointer<Float>, logVariance: UnsafePointer<Float>, latent: Int,
+/// dμ += scale · μ / B, dlv += scale · ½ (σ² − 1) / B.
+public func klStandardNormalBackward(mu: UnsafePointer<Float>, standardDeviation: UnsafePointer<Float>, latent: Int,
                                      batch: Int, scale: Float = 1, dMu: UnsafeMutablePointer<Float>,
                                      dLogVariance: UnsafeMutablePointer<Float>) {
     let factor = scale / Float(batch)
     for i in 0..<(latent * batch) {
         dMu[i] += factor * mu[i]
-        dLogVariance[i] += factor * 0.5 * (expf(logVariance[i]) - 1)
+        dLogVariance[i] += factor * 0.5 * (standardDeviation[i] * standardDeviation[i] - 1)
     }
 }
 
@@ -96,18 +96,23 @@ public func klGaussiansBackward(muQ: UnsafePointer<Float>, logVarianceQ: UnsafeP
     }
 }
 
-/// The reparameterisation z = μ + ε · e^(lv/2), with ε drawn by the caller (so it can be replayed).
+/// The reparameterisation z = μ + ε · σ with σ = e^(lv/2), ε drawn by the caller (so it can be
+/// replayed). σ is written out for the KL term and the backward pass, which need it again.
 public func reparameterize(mu: UnsafePointer<Float>, logVariance: UnsafePointer<Float>, epsilon: UnsafePointer<Float>,
-                           count: Int, _ z: UnsafeMutablePointer<Float>) {
-    for i in 0..<count { z[i] = mu[i] + epsilon[i] * expf(0.5 * logVariance[i]) }
+                           count: Int, _ z: UnsafeMutablePointer<Float>,
+                           standardDeviation: UnsafeMutablePointer<Float>) {
+    for i in 0..<count {
+        standardDeviation[i] = expf(0.5 * logVariance[i])
+        z[i] = mu[i] + epsilon[i] * standardDeviation[i]
+    }
 }
 
-/// dμ += dz, dlv += dz · ε · ½ e^(lv/2).
-public func reparameterizeBackward(_ dz: UnsafePointer<Float>, logVariance: UnsafePointer<Float>,
-                                   epsilon: UnsafePointer<Float>, count: Int,
+/// dμ += dz, dlv += dz · ε · ½ σ.
+public func reparameterizeBackward(_ dz: UnsafePointer<Float>, epsilon: UnsafePointer<Float>,
+                                   standardDeviation: UnsafePointer<Float>, count: Int,
                                    dMu: UnsafeMutablePointer<Float>, dLogVariance: UnsafeMutablePointer<Float>) {
     for i in 0..<count {
         dMu[i] += dz[i]
-        dLogVariance[i] += dz[i] * epsilon[i] * 0.5 * expf(0.5 * logVariance[i])
+        dLogVariance[i] += dz[i] * epsilon[i] * 0.5 * standardDeviation[i]
     }
 }

@@ -22,6 +22,18 @@ public enum NotebookModel: String, CaseIterable, Sendable, Codable {
         }
     }
 
+    /// How the notebook's figure names the model.
+    public var title: String {
+        switch self {
+        case .simpleL1: return "Simple + L1"
+        case .simpleMSE: return "Simple + MSE"
+        case .vaeMSE2: return "VAE, MSE, KL weight 2.0"
+        case .vaeMSE01: return "VAE, MSE, KL weight 0.1"
+        case .vaeL121: return "VAE, L1, KL weight 2.1"
+        case .vaeL101: return "VAE, L1, KL weight 0.1"
+        }
+    }
+
     /// The KL prefactor of a VAE; nil for the simple regressors.
     public var klWeight: Float? {
         switch self {
@@ -87,6 +99,7 @@ public enum NotebookExperiment {
         let start = clock.now
         var loss = 0.0
         let predictions: [Float]
+        let seconds: Double
         if let klWeight = model.klWeight {
             var initRNG = Xoshiro256(seed: stream(seed, 2))
             var vae = ToyVAE(using: &initRNG)
@@ -97,6 +110,7 @@ public enum NotebookExperiment {
                                             workspace: workspace).total
                 sgd.step(&vae.parameters)
             }
+            seconds = (clock.now - start) / .seconds(1)
             predictions = vae.sample(count: settings.predictions, using: &noise,
                                      workspace: ToyVAE.Workspace(batch: 8192))
         } else {
@@ -108,10 +122,10 @@ public enum NotebookExperiment {
                 loss = simple.lossAndGradients(target: target, reconstruction: model.reconstruction, workspace: workspace)
                 sgd.step(&simple.parameters)
             }
+            seconds = (clock.now - start) / .seconds(1)
             predictions = simple.sample(count: settings.predictions, using: &noise,
                                         workspace: SimpleRegressor.Workspace(batch: 8192))
         }
-        let seconds = (clock.now - start) / .seconds(1)
         return NotebookResult(model: model, seed: seed, stats: PredictionStats(predictions), finalLoss: loss,
                               trainingSeconds: seconds, predictions: keepPredictions ? predictions : [])
     }

@@ -19,7 +19,7 @@ public struct SimpleRegressor: Sendable {
 
     public final class Workspace {
         public let batch: Int
-        var noise, hidden, output, dOutput, dHidden, dPre: [Float]
+        var noise, hidden, output, dOutput, dHidden: [Float]
 
         public init(batch: Int) {
             self.batch = batch
@@ -28,15 +28,13 @@ public struct SimpleRegressor: Sendable {
             dOutput = noise
             hidden = [Float](repeating: 0, count: SimpleRegressor.hidden * batch)
             dHidden = hidden
-            dPre = hidden
         }
     }
 
     /// Forward on the noise in `workspace.noise` (1, B) (fill it first).
     func forward(_ w: Workspace, batch b: Int) {
         let p = parameters.values
-        fc1.forward(w.noise, batch: b, parameters: p, output: &w.hidden)
-        reluInPlace(&w.hidden, count: Self.hidden * b)
+        fc1.forward(w.noise, batch: b, parameters: p, output: &w.hidden, activation: .relu)
         fc2.forward(w.hidden, batch: b, parameters: p, output: &w.output)
     }
 
@@ -46,7 +44,7 @@ public struct SimpleRegressor: Sendable {
         let b = w.batch
         forward(w, batch: b)
         parameters.zeroGradients()
-        zero(&w.dOutput); zero(&w.dHidden); zero(&w.dPre)
+        zero(&w.dOutput)
         let loss: Double
         if reconstruction == .mse {
             loss = mseLoss(w.output, target, count: b)
@@ -57,9 +55,8 @@ public struct SimpleRegressor: Sendable {
         }
         let p = parameters.values
         fc2.backward(w.dOutput, input: w.hidden, batch: b, parameters: p, gradients: &parameters.gradients,
-                     inputGradient: &w.dHidden)
-        reluBackward(w.dHidden, output: w.hidden, &w.dPre, count: w.dPre.count)
-        fc1.backward(w.dPre, input: w.noise, batch: b, parameters: p, gradients: &parameters.gradients,
+                     inputGradient: &w.dHidden, accumulateInput: false, inputMask: w.hidden)
+        fc1.backward(w.dHidden, input: w.noise, batch: b, parameters: p, gradients: &parameters.gradients,
                      inputGradient: nil)
         return loss
     }

@@ -27,19 +27,19 @@ public struct ToyVAE: Sendable {
     /// Activations and gradients of one batch size; reused every step.
     public final class Workspace {
         public let batch: Int
-        var h1, mu, logVariance, epsilon, z, h3, h4, output: [Float]
-        var dOutput, dH4, dH3, dZ, dMu, dLogVariance, dH1, dPre: [Float]
+        var h1, mu, logVariance, standardDeviation, epsilon, z, h3, h4, output: [Float]
+        var dOutput, dH4, dH3, dZ, dMu, dLogVariance, dH1: [Float]
 
         public init(batch: Int) {
             self.batch = batch
             let h = ToyVAE.hidden * batch, l = ToyVAE.latent * batch
-            (h1, h3, h4, dH4, dH3, dH1, dPre) = ([Float](repeating: 0, count: h), [Float](repeating: 0, count: h),
-                                                 [Float](repeating: 0, count: h), [Float](repeating: 0, count: h),
-                                                 [Float](repeating: 0, count: h), [Float](repeating: 0, count: h),
-                                                 [Float](repeating: 0, count: h))
+            (h1, h3, h4, dH4, dH3, dH1) = ([Float](repeating: 0, count: h), [Float](repeating: 0, count: h),
+                                           [Float](repeating: 0, count: h), [Float](repeating: 0, count: h),
+                                           [Float](repeating: 0, count: h), [Float](repeating: 0, count: h))
             (mu, logVariance, epsilon, z, dZ, dMu, dLogVariance) = ([Float](repeating: 0, count: l),
                 [Float](repeating: 0, count: l), [Float](repeating: 0, count: l), [Float](repeating: 0, count: l),
                 [Float](repeating: 0, count: l), [Float](repeating: 0, count: l), [Float](repeating: 0, count: l))
+            standardDeviation = mu
             output = [Float](repeating: 0, count: batch)
             dOutput = [Float](repeating: 0, count: batch)
         }
@@ -65,52 +65,46 @@ public struct ToyVAE: Sendable {
         parameters.zeroGradients()
         let p = parameters.values, count = Self.latent * b
         // Forward.
-        fc1.forward(x, batch: b, parameters: p, output: &w.h1)
-        reluInPlace(&w.h1, count: w.h1.count)
+        fc1.forward(x, batch: b, parameters: p, output: &w.h1, activation: .relu)
         fc21.forward(w.h1, batch: b, parameters: p, output: &w.mu)
         fc22.forward(w.h1, batch: b, parameters: p, output: &w.logVariance)
-        reparameterize(mu: w.mu, logVariance: w.logVariance, epsilon: w.epsilon, count: count, &w.z)
+        reparameterize(mu: w.mu, logVariance: w.logVariance, epsilon: w.epsilon, count: count, &w.z,
+                       standardDeviation: &w.standardDeviation)
         decode(w.z, batch: b, workspace: w)
         let recon = reconstruction == .mse ? mseLoss(w.output, x, count: b) : l1Loss(w.output, x, count: b)
-        let kl = klStandardNormal(mu: w.mu, logVariance: w.logVariance, latent: Self.latent, batch: b)
-        // Backward.
-        zero(&w.dOutput); zero(&w.dH4); zero(&w.dH3); zero(&w.dZ); zero(&w.dMu); zero(&w.dLogVariance); zero(&w.dH1)
+        let kl = klStandardNormal(mu: w.mu, logVariance: w.logVariance, standardDeviation: w.standardDeviation,
+                                  latent: Self.latent, batch: b)
+        // Backward: input gradients are overwritten, and each ReLU's backward is fused into the
+        // product that computes the gradient of its output (the mask is the ReLU's output).
+        zero(&w.dOutput); zero(&w.dMu); zero(&w.dLogVariance)
         if reconstruction == .mse {
             mseLossBackward(w.output, x, count: b, &w.dOutput)
         } else {
             l1LossBackward(w.output, x, count: b, &w.dOutput)
         }
-        fc5.backward(w.dOutput, input: w.h4, batch: b, parameters: p, gradients: &parameters.gradients,
-                     inputGradient: &w.dH4)
-        zero(&w.dPre)
-        reluBackward(w.dH4, output: w.h4, &w.dPre, count: w.dPre.count)
-        fc4.backward(w.dPre, input: w.h3, batch: b, parameters: p, gradients: &parameters.gradients,
-                     inputGradient: &w.dH3)
-        zero(&w.dPre)
-        reluBackward(w.dH3, output: w.h3, &w.dPre, count: w.dPre.count)
-        fc3.backward(w.dPre, input: w.z, batch: b, parameters: p, gradients: &parameters.gradients,
-                     inputGradient: &w.dZ)
-        reparameterizeBackward(w.dZ, logVariance: w.logVariance, epsilon: w.epsilon, count: count, dMu: &w.dMu,
-                               dLogVariance: &w.dLogVariance)
-        klStandardNormalBackward(mu: w.mu, logVariance: w.logVariance, latent: Self.latent, batch: b, scale: klWeight,
-                                 dMu: &w.dMu, dLogVariance: &w.dLogVariance)
-        fc21.backward(w.dMu, input: w.h1, batch: b, parameters: p, gradients: &parameters.gradients,
-                      inputGradient: &w.dH1)
-        fc22.backward(w.dLogVariance, input: w.h1, batch: b, parameters: p, gradients: &parameters.gradients,
-                      inputGradient: &w.dH1)
-        zero(&w.dPre)
-        reluBackward(w.dH1, output: w.h1, &w.dPre, count: w.dPre.count)
-        fc1.backward(w.dPre, input: x, batch: b, parameters: p, gradients: &parameters.gradients, inputGradient: nil)
+        fc5.backward(w.dOutput, input: w.h4, batch: b, parameters: p, gradients: &parameters.gradients, inputGradient: &w.dH4,
+                     accumulateInput: false, inputMask: w.h4)
+        fc4.backward(w.dH4, input: w.h3, batch: b, parameters: p, gradients: &parameters.gradients, inputGradient: &w.dH3,
+                     accumulateInput: false, inputMask: w.h3)
+        fc3.backward(w.dH3, input: w.z, batch: b, parameters: p, gradients: &parameters.gradients, inputGradient: &w.dZ,
+                     accumulateInput: false)
+        reparameterizeBackward(w.dZ, epsilon: w.epsilon, standardDeviation: w.standardDeviation, count: count,
+                               dMu: &w.dMu, dLogVariance: &w.dLogVariance)
+        klStandardNormalBackward(mu: w.mu, standardDeviation: w.standardDeviation, latent: Self.latent, batch: b,
+                                 scale: klWeight, dMu: &w.dMu, dLogVariance: &w.dLogVariance)
+        fc21.backward(w.dMu, input: w.h1, batch: b, parameters: p, gradients: &parameters.gradients, inputGradient: &w.dH1,
+                      accumulateInput: false)
+        fc22.backward(w.dLogVariance, input: w.h1, batch: b, parameters: p, gradients: &parameters.gradients, inputGradient: &w.dH1,
+                      accumulateInput: true, inputMask: w.h1)
+        fc1.backward(w.dH1, input: x, batch: b, parameters: p, gradients: &parameters.gradients, inputGradient: nil)
         return Loss(total: recon + Double(klWeight) * kl, reconstruction: recon, kl: kl)
     }
 
     /// p(x|z): the decoder on z (2, B) into `workspace.output` (1, B).
     func decode(_ z: UnsafePointer<Float>, batch b: Int, workspace w: Workspace) {
         let p = parameters.values
-        fc3.forward(z, batch: b, parameters: p, output: &w.h3)
-        reluInPlace(&w.h3, count: w.h3.count)
-        fc4.forward(w.h3, batch: b, parameters: p, output: &w.h4)
-        reluInPlace(&w.h4, count: w.h4.count)
+        fc3.forward(z, batch: b, parameters: p, output: &w.h3, activation: .relu)
+        fc4.forward(w.h3, batch: b, parameters: p, output: &w.h4, activation: .relu)
         fc5.forward(w.h4, batch: b, parameters: p, output: &w.output)
     }
 

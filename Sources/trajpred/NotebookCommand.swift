@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import Notebook
+import Plots
 import TrajectoryStore
 
 struct NotebookCommand: ParsableCommand {
@@ -22,17 +23,32 @@ struct NotebookCommand: ParsableCommand {
     @Option(help: "Write the figure (SVG) here.") var out: String?
     @Option(help: "Training epochs.") var epochs: Int = 10_000
     @Option(help: "Predictions per model.") var predictions: Int = 1_000_000
+    @Option(help: "Only these models, comma-separated (simple_l1, simple_mse, vae_mse_kld2.0, vae_mse_kld0.1, vae_l1_kld2.1, vae_l1_kld0.1).")
+    var models: String?
 
     func validate() throws {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
         guard predictions >= 10 else { throw ValidationError("--predictions must be at least 10") }
         if let seeds { _ = try parseSeeds(seeds) }
+        _ = try selectedModels()
+    }
+
+    func selectedModels() throws -> [NotebookModel] {
+        guard let models else { return NotebookModel.allCases }
+        return try models.split(separator: ",").map { name in
+            guard let model = NotebookModel(rawValue: String(name)) else {
+                throw ValidationError("unknown model '\(name)'; the models are "
+                    + NotebookModel.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            return model
+        }
     }
 
     func run() throws {
         var settings = NotebookSettings()
         settings.epochs = epochs
         settings.predictions = predictions
+        settings.models = try selectedModels()
         let seedList = try seeds.map(parseSeeds) ?? [seed]
         var all: [NotebookResult] = []
         for current in seedList {
@@ -41,6 +57,22 @@ struct NotebookCommand: ParsableCommand {
                                   result.trainingSeconds))
             }
             all += results
+        }
+        if let out {
+            let first = all.filter { $0.seed == seedList[0] }
+            let svg = HistogramFigure.render(
+                panels: first.map { result in
+                    HistogramPanel(
+                        title: result.model.title,
+                        subtitle: String(format: "mean %.2f · near −1 %.0f %% · W1 %.2f", result.stats.mean,
+                                         100 * result.stats.fractionNearMinusOne, result.stats.wasserstein),
+                        samples: result.predictions)
+                },
+                reference: NotebookExperiment.targets(count: settings.samples),
+                referenceLabel: "targets (1/3 at −1, 2/3 at +1)",
+                title: "A pedestrian goes to −1 or +1: \(settings.predictions.formatted()) predictions per model, seed \(seedList[0])")
+            try svg.write(toFile: out, atomically: true, encoding: .utf8)
+            printError("figure: \(out)")
         }
         if seeds == nil {
             print(Listing(columns: ["model", "mean", "std", "frac_below_0", "near_minus_1", "near_plus_1", "w1",
@@ -54,7 +86,7 @@ struct NotebookCommand: ParsableCommand {
         } else {
             print(Listing(columns: ["model", "bimodal_seeds", "seeds", "mean_min", "mean_max", "near_minus_1_min",
                                     "near_minus_1_max", "w1_median"],
-                          rows: NotebookModel.allCases.map { model in
+                          rows: settings.models.map { model in
                               let rows = all.filter { $0.model == model }
                               let w1 = rows.map(\.stats.wasserstein).sorted()
                               return [.text(model.rawValue), .integer(Int64(rows.filter(\.stats.isBimodal).count)),

@@ -24,13 +24,43 @@ import Testing
         }}}
     }
 
+    @Test func biasAndEpiloguesMatchReferenceThenElementwise() {
+        var rng = Xoshiro256(seed: 13)
+        for (m, n, k) in [(20, 1000, 20), (5, 37, 3), (4, 8, 1), (7, 64, 9)] {
+            let a = random(m * k, &rng), b = random(k * n, &rng), bias = random(m, &rng), mask = random(m * n, &rng)
+            var expected = [Float](repeating: 0, count: m * n)
+            gemmReference(transA: false, transB: false, m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n,
+                          c: &expected, ldc: n, accumulate: false)
+            for i in 0..<m { for j in 0..<n { expected[i * n + j] += bias[i] } }
+            var relu = [Float](repeating: 9, count: m * n), masked = relu
+            gemmNN(transA: false, m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: &relu, ldc: n, accumulate: false,
+                   rowBias: bias, epilogue: .relu)
+            mask.withUnsafeBufferPointer { maskPointer in
+                gemmNN(transA: false, m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: &masked, ldc: n,
+                       accumulate: false, rowBias: bias, epilogue: .mask(maskPointer.baseAddress!))
+            }
+            for i in 0..<(m * n) {
+                #expect(abs(relu[i] - max(expected[i], 0)) <= 1e-5 * Float(k), "relu \(m)x\(n)x\(k) [\(i)]")
+                #expect(abs(masked[i] - (mask[i] > 0 ? expected[i] : 0)) <= 1e-5 * Float(k), "mask [\(i)]")
+                #expect(relu[i] >= 0)
+                if mask[i] <= 0 { #expect(masked[i] == 0) }
+            }
+        }
+    }
+
     @Test func ntMatchesReference() {
         var rng = Xoshiro256(seed: 12)
         for m in Self.sizes.prefix(9) { for n in Self.sizes.prefix(9) { for k in Self.sizes + [100, 257] {
             for accumulate in [false, true] {
                 let a = random(m * (k + 1), &rng), b = random(n * (k + 2), &rng), start = random(m * n, &rng)
                 var fast = start, slow = start
-                gemmNT(m: m, n: n, k: k, a: a, lda: k + 1, b: b, ldb: k + 2, c: &fast, ldc: n, accumulate: accumulate)
+                var sums = [Float](repeating: 0.5, count: m)
+                gemmNT(m: m, n: n, k: k, a: a, lda: k + 1, b: b, ldb: k + 2, c: &fast, ldc: n, accumulate: accumulate,
+                       rowSums: &sums)
+                for i in 0..<m {
+                    let expected = 0.5 + (0..<k).reduce(Float(0)) { $0 + a[i * (k + 1) + $1] }
+                    #expect(abs(sums[i] - expected) <= 1e-5 * Float(k), "row sum \(i)")
+                }
                 gemmReference(transA: false, transB: true, m: m, n: n, k: k, a: a, lda: k + 1, b: b, ldb: k + 2,
                               c: &slow, ldc: n, accumulate: accumulate)
                 let worst = zip(fast, slow).map { abs($0 - $1) }.max()!

@@ -1,5 +1,6 @@
 // Finite-difference checks of every layer and loss: loss = Σ(out ⊙ dout) with a random upstream
 // gradient dout, central differences in Double against each backward pass.
+import Foundation
 import Testing
 @testable import NNCore
 
@@ -40,6 +41,21 @@ func dot(_ a: [Float], _ b: [Float]) -> Double { zip(a, b).reduce(0) { $0 + Doub
         let byInput = gradientCheck(values: x, analytic: dx) { dot(forward(p, $0), dout) }
         #expect(byParameters.passed, "\(byParameters)")
         #expect(byInput.passed, "\(byInput)")
+        // The fused forms: ReLU output, overwritten and masked input gradients.
+        var relu = [Float](repeating: 0, count: 7 * batch)
+        layer.forward(x, batch: batch, parameters: p, output: &relu, activation: .relu)
+        #expect(relu == forward(p, x).map { max($0, 0) })
+        var scratch = ParameterSet()
+        _ = scratch.add("g", shape: [p.count])
+        var overwritten = [Float](repeating: 7, count: x.count)
+        layer.backward(dout, input: x, batch: batch, parameters: p, gradients: &scratch.gradients,
+                       inputGradient: &overwritten, accumulateInput: false)
+        #expect(zip(overwritten, dx).allSatisfy { abs($0 - $1) < 1e-6 })
+        let mask = randomArray(x.count, &rng)
+        var masked = [Float](repeating: 7, count: x.count)
+        layer.backward(dout, input: x, batch: batch, parameters: p, gradients: &scratch.gradients,
+                       inputGradient: &masked, accumulateInput: false, inputMask: mask)
+        #expect(zip(zip(masked, dx), mask).allSatisfy { pair, m in abs(pair.0 - (m > 0 ? pair.1 : 0)) < 1e-6 })
         // Forward against the definition y[o,b] = Σ_i W[o,i] x[i,b] + bias[o].
         let y = forward(p, x)
         let w = parameters.tensor("fc.weight")!.data, bias = parameters.tensor("fc.bias")!.data
@@ -107,11 +123,20 @@ func dot(_ a: [Float], _ b: [Float]) -> Double { zip(a, b).reduce(0) { $0 + Doub
         let latent = 3, batch = 4, count = latent * batch
         let mu = randomArray(count, &rng), lv = randomArray(count, &rng)
         let muP = randomArray(count, &rng), lvP = randomArray(count, &rng)
-        var dMu = [Float](repeating: 0, count: count), dLv = dMu
-        klStandardNormalBackward(mu: mu, logVariance: lv, latent: latent, batch: batch, scale: 2, dMu: &dMu,
+        let zeros = [Float](repeating: 0, count: count)
+        /// KL through the reparameterisation's σ output, as a model computes it.
+        func klStandard(_ m: [Float], _ l: [Float]) -> Double {
+            var z = zeros, sigma = zeros
+            reparameterize(mu: m, logVariance: l, epsilon: zeros, count: count, &z, standardDeviation: &sigma)
+            return 2 * klStandardNormal(mu: m, logVariance: l, standardDeviation: sigma, latent: latent, batch: batch)
+        }
+        var z0 = zeros, sigma = zeros
+        reparameterize(mu: mu, logVariance: lv, epsilon: zeros, count: count, &z0, standardDeviation: &sigma)
+        var dMu = zeros, dLv = zeros
+        klStandardNormalBackward(mu: mu, standardDeviation: sigma, latent: latent, batch: batch, scale: 2, dMu: &dMu,
                                  dLogVariance: &dLv)
-        let klMu = gradientCheck(values: mu, analytic: dMu) { 2 * klStandardNormal(mu: $0, logVariance: lv, latent: latent, batch: batch) }
-        let klLv = gradientCheck(values: lv, analytic: dLv) { 2 * klStandardNormal(mu: mu, logVariance: $0, latent: latent, batch: batch) }
+        let klMu = gradientCheck(values: mu, analytic: dMu) { klStandard($0, lv) }
+        let klLv = gradientCheck(values: lv, analytic: dLv) { klStandard(mu, $0) }
         #expect(klMu.passed && klLv.passed, "\(klMu) \(klLv)")
 
         var dMuQ = [Float](repeating: 0, count: count), dLvQ = dMuQ, dMuP = dMuQ, dLvP = dMuQ
@@ -130,11 +155,14 @@ func dot(_ a: [Float], _ b: [Float]) -> Double { zip(a, b).reduce(0) { $0 + Doub
         }
 
         let epsilon = randomArray(count, &rng), dz = randomArray(count, &rng)
-        var dMuR = [Float](repeating: 0, count: count), dLvR = dMuR
-        reparameterizeBackward(dz, logVariance: lv, epsilon: epsilon, count: count, dMu: &dMuR, dLogVariance: &dLvR)
+        var zR = zeros, sigmaR = zeros
+        reparameterize(mu: mu, logVariance: lv, epsilon: epsilon, count: count, &zR, standardDeviation: &sigmaR)
+        var dMuR = zeros, dLvR = zeros
+        reparameterizeBackward(dz, epsilon: epsilon, standardDeviation: sigmaR, count: count, dMu: &dMuR,
+                               dLogVariance: &dLvR)
         func z(_ m: [Float], _ l: [Float]) -> Double {
-            var out = [Float](repeating: 0, count: count)
-            reparameterize(mu: m, logVariance: l, epsilon: epsilon, count: count, &out)
+            var out = zeros, s = zeros
+            reparameterize(mu: m, logVariance: l, epsilon: epsilon, count: count, &out, standardDeviation: &s)
             return dot(out, dz)
         }
         let rMu = gradientCheck(values: mu, analytic: dMuR) { z($0, lv) }
@@ -144,16 +172,18 @@ func dot(_ a: [Float], _ b: [Float]) -> Double { zip(a, b).reduce(0) { $0 + Doub
 
     @Test func klClosedForms() {
         // KL(N(1, e^0) ‖ N(0, 1)) = ½ (μ² + σ² − 1 − log σ²) = ½ per latent dimension.
-        #expect(abs(klStandardNormal(mu: [1, 1], logVariance: [0, 0], latent: 2, batch: 1) - 1.0) < 1e-12)
+        #expect(abs(klStandardNormal(mu: [1, 1], logVariance: [0, 0], standardDeviation: [1, 1], latent: 2, batch: 1) - 1.0) < 1e-12)
         // KL(N(0, e^{log 4}) ‖ N(0, 1)) = ½ (4 − 1 − log 4).
         let expected = 0.5 * (4 - 1 - 1.3862943611198906)
-        #expect(abs(klStandardNormal(mu: [0], logVariance: [Float(1.3862943611198906)], latent: 1, batch: 1) - expected) < 1e-6)
+        #expect(abs(klStandardNormal(mu: [0], logVariance: [Float(1.3862943611198906)], standardDeviation: [2], latent: 1,
+                                     batch: 1) - expected) < 1e-6)
         // KL(N(1, 1) ‖ N(3, 4)) = log(2) + (1 + 4) / 8 − ½.
         let kl = klGaussians(muQ: [1], logVarianceQ: [0], muP: [3], logVarianceP: [Float(1.3862943611198906)],
                              latent: 1, batch: 1)
         #expect(abs(kl - (0.6931471805599453 + 5.0 / 8 - 0.5)) < 1e-6)
         // Against the standard normal it is the same as the general form with μp = 0, lvp = 0.
         #expect(abs(klGaussians(muQ: [0.3, -1], logVarianceQ: [0.2, -0.5], muP: [0, 0], logVarianceP: [0, 0], latent: 2, batch: 1)
-            - klStandardNormal(mu: [0.3, -1], logVariance: [0.2, -0.5], latent: 2, batch: 1)) < 1e-7)
+            - klStandardNormal(mu: [0.3, -1], logVariance: [0.2, -0.5], standardDeviation: [expf(0.1), expf(-0.25)],
+                               latent: 2, batch: 1)) < 1e-7)
     }
 }
