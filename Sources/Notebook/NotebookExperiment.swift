@@ -130,6 +130,19 @@ public enum NotebookExperiment {
                               trainingSeconds: seconds, predictions: keepPredictions ? predictions : [])
     }
 
+    /// Floating-point operations of one run of `settings` (a multiply-add counts 2): per sample,
+    /// forward + backward ≈ 3 × forward for training, and the forward pass for predictions.
+    public static func floatingPointOperations(_ settings: NotebookSettings) -> Double {
+        let simple = Double(SimpleRegressor.hidden * 2)
+        let vaeTraining = Double(1 * ToyVAE.hidden + 2 * ToyVAE.hidden * ToyVAE.latent + ToyVAE.latent * ToyVAE.hidden
+            + ToyVAE.hidden * ToyVAE.hidden + ToyVAE.hidden)
+        let vaeDecoder = Double(ToyVAE.latent * ToyVAE.hidden + ToyVAE.hidden * ToyVAE.hidden + ToyVAE.hidden)
+        return settings.models.reduce(0.0) { total, model in
+            let (train, predict) = model.klWeight == nil ? (simple, simple) : (vaeTraining, vaeDecoder)
+            return total + 2 * (3 * train * Double(settings.samples * settings.epochs) + predict * Double(settings.predictions))
+        }
+    }
+
     /// The seed of stream `index` of the experiment seeded with `seed`.
     static func stream(_ seed: UInt64, _ index: UInt64) -> UInt64 {
         seed &* 0x9E37_79B9_7F4A_7C15 &+ index &* 0xD1B5_4A32_D192_ED03

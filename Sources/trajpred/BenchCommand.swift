@@ -3,13 +3,14 @@
 import ArgumentParser
 import Foundation
 import NNCore
+import Notebook
 import TrajectoryStore
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure throughput against the reference implementations.",
-        subcommands: [BenchImport.self]
+        subcommands: [BenchNotebook.self, BenchImport.self]
     )
 }
 
@@ -103,6 +104,71 @@ struct BenchImport: ParsableCommand {
         for line in lines { text += "\(line.frame).0\t\(line.pedestrian).0\t\(line.x)\t\(line.y)\n" }
         try text.write(toFile: path, atomically: false, encoding: .utf8)
     }
+}
+
+struct BenchNotebook: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "notebook",
+        abstract: "Time the full 1-D notebook (six models × 10,000 epochs + 1,000,000 predictions each) per seed.",
+        discussion: """
+            Median wall time of --repeats runs after one warm-up, the achieved GFLOP/s, peak memory, and             with --reference (the JSON written by ../shared/reference/notebook_1d.py on this machine)             the speed-up over PyTorch. PyTorch's time is the sum of its six training times for the same             seed, which leaves out its predictions, so the speed-up shown is a lower bound.
+            """
+    )
+
+    @OptionGroup var output: OutputOptions
+    @Option(help: "Timed runs.") var repeats: Int = 3
+    @Option(help: "The seed.") var seed: UInt64 = 0
+    @Option(help: "JSON from notebook_1d.py --out, measured on this machine.") var reference: String?
+
+    func validate() throws {
+        guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
+    }
+
+    func run() throws {
+        let referenceSeconds = try reference.map(referenceNotebookSeconds)
+        let settings = NotebookSettings()
+        printError("bench notebook: warm-up, then \(repeats) runs")
+        _ = NotebookExperiment.run(seed: seed, settings: settings)
+        var times: [Double] = []
+        for _ in 0..<repeats {
+            let clock = ContinuousClock()
+            let start = clock.now
+            _ = NotebookExperiment.run(seed: seed, settings: settings)
+            times.append((clock.now - start) / .seconds(1))
+        }
+        let seconds = median(times)
+        let flops = NotebookExperiment.floatingPointOperations(settings)
+        var rows: [[SQLValue]] = [[
+            .text("notebook"), .text("trajpred"), .real(rounded(seconds, 3)), .real(rounded(flops / seconds / 1e9, 1)),
+            .real(rounded(Double(peakResidentBytes()) / 1e6, 1)),
+            referenceSeconds.map { .real(rounded($0 / seconds, 1)) } ?? .null,
+        ]]
+        if let referenceSeconds {
+            rows.append([.text("notebook"), .text("PyTorch (training only)"), .real(rounded(referenceSeconds, 3)),
+                         .real(rounded(flops / referenceSeconds / 1e9, 1)), .null, .real(1)])
+        }
+        print(Listing(columns: ["workload", "implementation", "seconds_per_seed", "gflop_per_s", "peak_rss_mb",
+                                "speedup"], rows: rows).rendered(as: output.format), terminator: "")
+    }
+
+    /// Σ train_time_s of the first seed in a notebook_1d.py results file.
+    func referenceNotebookSeconds(_ path: String) throws -> Double {
+        guard let data = FileManager.default.contents(atPath: path),
+              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let results = json["results"] as? [String: Any],
+              let first = results.keys.sorted().first, let models = results[first] as? [String: Any]
+        else { throw ValidationErrorText("\(path): not a results file of notebook_1d.py (no \"results\")") }
+        let times = models.values.compactMap { ($0 as? [String: Any])?["train_time_s"] as? Double }
+        guard times.count == 6 else { throw ValidationErrorText("\(path): expected six models' train_time_s") }
+        return times.reduce(0, +)
+    }
+}
+
+/// The peak resident memory of this process so far, in bytes.
+func peakResidentBytes() -> Int {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return usage.ru_maxrss * 1024
 }
 
 func median(_ values: [Double]) -> Double {
