@@ -33,6 +33,7 @@ let package = Package(
         .target(name: "NNCore", swiftSettings: numericFlags),
         .target(name: "Notebook", dependencies: ["NNCore"], swiftSettings: numericFlags),
         .target(name: "Plots"),
+        .target(name: "TrajectoryModel", dependencies: ["NNCore", "TrajectoryData"], swiftSettings: numericFlags),
         .target(name: "TrajectoryData"),
         .target(name: "TrajectoryStore", dependencies: ["CSQLite", "TrajectoryData"]),
         .executableTarget(
@@ -42,6 +43,7 @@ let package = Package(
                 "Notebook",
                 "Plots",
                 "TrajectoryData",
+                "TrajectoryModel",
                 "TrajectoryStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -49,6 +51,8 @@ let package = Package(
         .testTarget(name: "NNCoreTests", dependencies: ["NNCore"], exclude: ["Golden"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook", "NNCore"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
+        .testTarget(name: "TrajectoryModelTests", dependencies: ["TrajectoryModel", "NNCore", "TrajectoryData"],
+                    exclude: ["Golden"]),
         .testTarget(name: "TrajectoryDataTests", dependencies: ["TrajectoryData"]),
         .testTarget(name: "TrajectoryStoreTests", dependencies: ["TrajectoryStore", "TrajectoryData"]),
         .testTarget(name: "TrajpredCLITests", dependencies: ["trajpred", "TrajectoryStore"]),

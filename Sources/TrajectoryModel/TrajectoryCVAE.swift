@@ -1,0 +1,74 @@
+// The trajectory CVAE of ../shared/reference/cvae_ref.py, as forward/backward pairs over
+// feature-major buffers. Parts named after the math (Sohn et al. 2015):
+//   past encoder  h = enc(x)                   mlp: Linear(2T,H)–ReLU–Linear(H,H)–ReLU; gru: GRU(4,H), h_T
+//   q(z | x, y)   posterior: [h; ReLU(Linear(2P,H) y)] → Linear(2H,H)–ReLU → μq, log σq²
+//   p(z | x)      learned prior: h → Linear(H,H)–ReLU → μp, log σp²
+//   p(y | x, z)   decoder: [h; z] → Linear(H+Z,H)–ReLU–Linear(H,H)–ReLU–Linear(H,2P)
+//   loss = mean squared error of y + β · KL(q ‖ p) (summed over Z, averaged over B).
+// Training samples z from q; prediction samples z from p. Legend: B batch, H hidden, Z latent,
+// T observed steps, P predicted steps, K samples.
+import NNCore
+
+public struct TrajectoryCVAE: Sendable {
+    public let configuration: CVAEConfiguration
+    public var parameters = ParameterSet()
+
+    // Past encoder (one of the two).
+    let encoder1: Linear?, encoder2: Linear?, gru: GRU?
+    // q(z | x, y)
+    let futureEncoder: Linear, posterior: Linear, posteriorMu: Linear, posteriorLogVariance: Linear
+    // p(z | x)
+    let prior: Linear, priorMu: Linear, priorLogVariance: Linear
+    // p(y | x, z)
+    let decoder1: Linear, decoder2: Linear, decoder3: Linear
+
+    /// Layers named as in the PyTorch reference (enc.0, enc.2 or gru, fut_enc.0, post.0, post_mu, …),
+    /// initialised as PyTorch does, in that order, from `rng`.
+    public init(_ configuration: CVAEConfiguration, using rng: inout Xoshiro256) {
+        self.configuration = configuration
+        let h = configuration.hidden, z = configuration.latent
+        var p = ParameterSet()
+        switch configuration.encoder {
+        case .mlp:
+            encoder1 = Linear(inputSize: configuration.mlpInputSize, outputSize: h, name: "enc.0", in: &p)
+            encoder2 = Linear(inputSize: h, outputSize: h, name: "enc.2", in: &p)
+            gru = nil
+        case .gru:
+            encoder1 = nil
+            encoder2 = nil
+            gru = GRU(inputSize: CVAEConfiguration.gruStepSize, hiddenSize: h, name: "gru", in: &p)
+        }
+        futureEncoder = Linear(inputSize: configuration.futureSize, outputSize: h, name: "fut_enc.0", in: &p)
+        posterior = Linear(inputSize: 2 * h, outputSize: h, name: "post.0", in: &p)
+        posteriorMu = Linear(inputSize: h, outputSize: z, name: "post_mu", in: &p)
+        posteriorLogVariance = Linear(inputSize: h, outputSize: z, name: "post_lv", in: &p)
+        prior = Linear(inputSize: h, outputSize: h, name: "prior.0", in: &p)
+        priorMu = Linear(inputSize: h, outputSize: z, name: "prior_mu", in: &p)
+        priorLogVariance = Linear(inputSize: h, outputSize: z, name: "prior_lv", in: &p)
+        decoder1 = Linear(inputSize: h + z, outputSize: h, name: "dec.0", in: &p)
+        decoder2 = Linear(inputSize: h, outputSize: h, name: "dec.2", in: &p)
+        decoder3 = Linear(inputSize: h, outputSize: configuration.futureSize, name: "dec.4", in: &p)
+        parameters = p
+        if let gru { gru.initialize(&parameters.values, using: &rng) }
+        for layer in [encoder1, encoder2].compactMap({ $0 }) + [futureEncoder, posterior, posteriorMu,
+            posteriorLogVariance, prior, priorMu, priorLogVariance, decoder1, decoder2, decoder3] {
+            layer.initialize(&parameters.values, using: &rng)
+        }
+    }
+
+    /// Multiply-adds of one training forward pass per window (the reference's flop_counts).
+    public var trainingMultiplyAdds: Int {
+        let c = configuration, h = c.hidden, z = c.latent
+        let encoder = c.encoder == .mlp ? c.mlpInputSize * h + h * h : c.observed * 3 * h * (CVAEConfiguration.gruStepSize + h)
+        return encoder + c.futureSize * h + 2 * h * h + 2 * h * z + h * h + 2 * h * z + (h + z) * h + h * h
+            + h * c.futureSize
+    }
+
+    /// Multiply-adds per sampled future when k futures share one encoding.
+    public func samplingMultiplyAdds(k: Int) -> Double {
+        let c = configuration, h = c.hidden, z = c.latent
+        let encoder = c.encoder == .mlp ? c.mlpInputSize * h + h * h : c.observed * 3 * h * (CVAEConfiguration.gruStepSize + h)
+        let decoder = (h + z) * h + h * h + h * c.futureSize
+        return Double(decoder) + Double(encoder + h * h + 2 * h * z) / Double(k)
+    }
+}

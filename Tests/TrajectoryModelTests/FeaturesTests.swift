@@ -1,0 +1,86 @@
+// Windows and features: cut at gaps, stride 1; inputs computed from observed steps only (changing
+// the future changes no input feature); rotation is a rotation.
+import NNCore
+import Testing
+import TrajectoryData
+@testable import TrajectoryModel
+
+func straightTrack(_ name: String, steps: ClosedRange<Int>, velocity: SIMD2<Double> = [0.5, 0.1]) -> Track {
+    Track(pedestrian: name, points: steps.map { TrackPoint(step: $0, x: 1 + velocity.x * Double($0), y: 2 + velocity.y * Double($0)) })
+}
+
+@Suite struct FeaturesTests {
+    @Test func windowsNeverCrossAGap() {
+        // Steps 0…24 then a gap, then 30…49: 25 − 20 + 1 = 6 windows, then 20 − 20 + 1 = 1.
+        var track = straightTrack("7", steps: 0...24)
+        track.points += straightTrack("7", steps: 30...49).points
+        var windows = WindowSet()
+        windows.add([track, straightTrack("8", steps: 3...21)], scene: 4)
+        #expect(windows.count == 7)
+        #expect(windows.sources.map(\.lastObservedStep) == [7, 8, 9, 10, 11, 12, 37])
+        #expect(windows.sources.allSatisfy { $0.scene == 4 && $0.pedestrian == "7" })
+        // The last observed position is the origin; positions are relative to it.
+        let origin: SIMD2<Double> = SIMD2(1 + 0.5 * 7, 2 + 0.1 * 7)
+        #expect(windows.origins[0] == origin)
+        #expect(Array(windows.observedPositions(0).suffix(2)) == [0, 0])
+        #expect(abs(windows.futurePositions(0).first! - 0.5) < 1e-6)
+    }
+
+    @Test(arguments: [PastEncoder.mlp, .gru])
+    func noFeatureSeesTheFuture(encoder: PastEncoder) {
+        var windows = WindowSet()
+        windows.add([straightTrack("1", steps: 0...30)], scene: 0)
+        var rng = Xoshiro256(seed: 1)
+        let indices = Array(0..<windows.count)[...]
+        let angles = (0..<windows.count).map { _ in rng.uniform(0, 6.28) }
+        let size = Features.pastSize(CVAEConfiguration(encoder: encoder)) * windows.count
+        var before = [Float](repeating: 0, count: size), after = before, rotatedBefore = before, rotatedAfter = before
+        Features.past(windows, indices, encoder: encoder, into: &before)
+        Features.past(windows, indices, encoder: encoder, angles: angles, into: &rotatedBefore)
+        for n in 0..<windows.count {
+            windows.setFuture(n, (0..<24).map { _ in rng.uniform(-50, 50) })
+        }
+        Features.past(windows, indices, encoder: encoder, into: &after)
+        Features.past(windows, indices, encoder: encoder, angles: angles, into: &rotatedAfter)
+        #expect(before == after)
+        #expect(rotatedBefore == rotatedAfter)
+        // And the target does change: the test would notice a future that is not read at all.
+        var y = [Float](repeating: 0, count: 24 * windows.count)
+        Features.future(windows, indices, into: &y)
+        #expect(y.contains { abs($0) > 1 })
+    }
+
+    @Test func gruFeaturesAreBackwardDifferences() {
+        var windows = WindowSet()
+        windows.add([straightTrack("1", steps: 0...19, velocity: [0.4, -0.2])], scene: 0)
+        var x = [Float](repeating: 0, count: 8 * 4)
+        Features.past(windows, [0], encoder: .gru, into: &x)
+        // Step 0: position (−2.8, 1.4) relative to step 7, no difference yet; later steps move by (0.4, −0.2).
+        let first: [Float] = Array(x[0..<4])
+        #expect(abs(first[0] + 2.8) < 1e-5)
+        #expect(abs(first[1] - 1.4) < 1e-5)
+        #expect(first[2] == 0 && first[3] == 0)
+        for t in 1..<8 {
+            let dx: Float = x[t * 4 + 2], dy: Float = x[t * 4 + 3]
+            #expect(abs(dx - 0.4) < 1e-5)
+            #expect(abs(dy + 0.2) < 1e-5)
+        }
+        let last: Float = abs(x[28]) + abs(x[29])
+        #expect(last < 1e-6)
+    }
+
+    @Test func rotationPreservesDistances() {
+        var windows = WindowSet()
+        windows.add([straightTrack("1", steps: 0...19)], scene: 0)
+        var plain = [Float](repeating: 0, count: 24), rotated = plain
+        Features.future(windows, [0], into: &plain)
+        Features.future(windows, [0], angles: [1.0], into: &rotated)
+        for t in 0..<12 {
+            let a: SIMD2<Float> = SIMD2(plain[2 * t], plain[2 * t + 1])
+            let b: SIMD2<Float> = SIMD2(rotated[2 * t], rotated[2 * t + 1])
+            let difference: Float = (a * a).sum() - (b * b).sum()
+            #expect(abs(difference) < 1e-4)
+        }
+        #expect(rotated != plain)
+    }
+}
