@@ -65,8 +65,10 @@ extension TrajectoryCVAE {
         if let encoder1, let encoder2 {
             encoder1.forward(w.x, batch: b, parameters: p, output: &w.encoderHidden, activation: .relu)
             encoder2.forward(w.encoderHidden, batch: b, parameters: p, output: &w.postInput, activation: .relu)
-        } else if let gru, let cache = w.gruCache {
-            precondition(cache.batch == b, "the GRU cache is sized for full batches")
+        } else if let gru {
+            // The GRU cache's layout depends on the batch: a different (last, partial) batch gets its own.
+            if w.gruCache?.batch != b { w.gruCache = GRU.Cache(gru: gru, steps: configuration.observed, batch: b) }
+            let cache = w.gruCache!
             gru.forward(w.x, parameters: p, cache: cache)
             let hb = configuration.hidden * b
             w.postInput.withUnsafeMutableBufferPointer { target in
@@ -81,7 +83,6 @@ extension TrajectoryCVAE {
     /// which are zeroed first, then accumulated. β weighs the KL term.
     public mutating func lossAndGradients(batch b: Int, beta: Float, workspace w: Workspace) -> Loss {
         precondition(b <= w.capacity, "batch larger than the workspace")
-        if w.gruCache != nil, w.gruCache!.batch != b, let gru { w.gruCache = GRU.Cache(gru: gru, steps: configuration.observed, batch: b) }
         let h = configuration.hidden, z = configuration.latent, hb = h * b, zb = z * b
         let out = configuration.futureSize * b
         let p = parameters.values

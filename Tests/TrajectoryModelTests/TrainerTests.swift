@@ -1,0 +1,165 @@
+// The trainer: it learns (overfits four tracks), it is deterministic, a run stopped at any step
+// and resumed ends with the same weights bit for bit, bad inputs are refused before step 0, and a
+// diverging loss stops the run.
+import Foundation
+import NNCore
+import Testing
+import TrajectoryData
+@testable import TrajectoryModel
+
+/// Windows of `count` walkers, each turning a little differently.
+func walkers(_ count: Int, steps: Int = 20, seed: UInt64 = 1) -> WindowSet {
+    var rng = Xoshiro256(seed: seed)
+    var tracks: [Track] = []
+    for p in 0..<count {
+        var x = Double(rng.uniform(-5, 5)), y = Double(rng.uniform(-5, 5))
+        var heading = Double(rng.uniform(0, 6.28)), turn = Double(rng.uniform(-0.1, 0.1))
+        var points: [TrackPoint] = []
+        for step in 0..<steps {
+            points.append(TrackPoint(step: step, x: x, y: y))
+            heading += turn
+            turn *= 1.02
+            x += 0.5 * cos(heading)
+            y += 0.5 * sin(heading)
+        }
+        tracks.append(Track(pedestrian: "\(p)", points: points))
+    }
+    var windows = WindowSet()
+    windows.add(tracks, scene: 0)
+    return windows
+}
+
+func smallSettings(_ encoder: PastEncoder = .mlp) -> TrainingSettings {
+    var settings = TrainingSettings()
+    settings.model = CVAEConfiguration(encoder: encoder, hidden: 16, latent: 4)
+    settings.epochs = 3
+    settings.batch = 8
+    settings.validationSamples = 5
+    return settings
+}
+
+@Suite struct TrainerTests {
+    @Test func overfitsFourTracks() throws {
+        let four = walkers(4)
+        var settings = TrainingSettings()
+        settings.model = CVAEConfiguration(hidden: 64, latent: 4)
+        settings.epochs = 1500
+        settings.batch = 4
+        settings.rotate = false
+        settings.learningRate = 3e-3
+        settings.validationSamples = 1
+        let trainer = try Trainer(settings: settings, train: four, validation: four)
+        var last: EpochReport?
+        _ = try trainer.run(progress: { event in
+            if case let .epoch(report, _) = event { last = report }
+        })
+        let report = try #require(last)
+        // Mean squared error per coordinate, m²; the futures span several meters.
+        #expect(report.reconstruction < 1e-3, "\(report)")
+    }
+
+    @Test(arguments: [PastEncoder.mlp, .gru])
+    func sameSeedSameWeights(encoder: PastEncoder) throws {
+        let data = walkers(30, steps: 24)
+        let a = try Trainer(settings: smallSettings(encoder), train: data, validation: walkers(5))
+        let b = try Trainer(settings: smallSettings(encoder), train: data, validation: walkers(5))
+        _ = try a.run()
+        _ = try b.run()
+        #expect(a.model.parameters.values == b.model.parameters.values)
+        var other = smallSettings(encoder)
+        other.seed = 1
+        let c = try Trainer(settings: other, train: data, validation: walkers(5))
+        _ = try c.run()
+        #expect(a.model.parameters.values != c.model.parameters.values)
+    }
+
+    @Test(arguments: [(PastEncoder.mlp, 5), (.mlp, 13), (.gru, 7), (.mlp, 26)])
+    func resumeEqualsUninterrupted(encoder: PastEncoder, stopAfter: Int) throws {
+        let data = walkers(30, steps: 24), validation = walkers(5)
+        let settings = smallSettings(encoder)
+        let whole = try Trainer(settings: settings, train: data, validation: validation)
+        var wholeReports: [EpochReport] = []
+        _ = try whole.run(progress: { if case let .epoch(report, _) = $0 { wholeReports.append(report) } })
+
+        let first = try Trainer(settings: settings, train: data, validation: validation)
+        var steps = 0
+        let outcome = try first.run(shouldStop: {
+            steps += 1
+            return steps == stopAfter
+        })
+        #expect(outcome == .stopped)
+        let resumed = try Trainer(settings: settings, train: data, validation: validation, resuming: first.state())
+        var resumedReports: [EpochReport] = []
+        #expect(try resumed.run(progress: { if case let .epoch(report, _) = $0 { resumedReports.append(report) } }) == .completed)
+        #expect(resumed.model.parameters.values == whole.model.parameters.values)
+        // The epochs finished after the resume report what the uninterrupted run reported.
+        let tail = wholeReports.suffix(resumedReports.count)
+        #expect(resumedReports.map(\.loss) == tail.map(\.loss))
+        #expect(resumedReports.map(\.validationMinADE) == tail.map(\.validationMinADE))
+    }
+
+    @Test func refusesBadInputsBeforeStepZero() {
+        #expect(throws: TrainingError.notEnoughWindows(split: "training", found: 0, needed: 2)) {
+            try Trainer(settings: smallSettings(), train: WindowSet(), validation: walkers(2))
+        }
+        #expect(throws: TrainingError.notEnoughWindows(split: "validation", found: 0, needed: 1)) {
+            try Trainer(settings: smallSettings(), train: walkers(3), validation: WindowSet())
+        }
+        var settings = smallSettings()
+        settings.learningRate = 0
+        #expect(throws: TrainingError.self) { try Trainer(settings: settings, train: walkers(3), validation: walkers(2)) }
+    }
+
+    @Test func divergingLossStopsTheRun() throws {
+        var settings = smallSettings()
+        settings.learningRate = 1e9
+        settings.epochs = 50
+        let trainer = try Trainer(settings: settings, train: walkers(30, steps: 24), validation: walkers(3))
+        var epochsReported = 0
+        let failure: TrainingError? = {
+            do {
+                _ = try trainer.run(progress: { if case .epoch = $0 { epochsReported += 1 } })
+                return nil
+            } catch {
+                return error as? TrainingError
+            }
+        }()
+        guard case let .nonFiniteLoss(epoch, _, loss)? = failure else {
+            Issue.record("training with lr 1e9 should diverge, got \(String(describing: failure))")
+            return
+        }
+        #expect(!loss.isFinite)
+        #expect(epoch == epochsReported)
+        #expect(failure!.description.contains("last good checkpoint"))
+    }
+
+    @Test func minDisplacementClosedForm() {
+        // Truth: straight line (t, 0); sample 0 is offset by (0, 1) everywhere, sample 1 is right
+        // except the last step, off by 3. minADE = min(1, 3/3 = 0.25… ) per definitions below.
+        let steps = 4
+        let truth: [Float] = [1, 0, 2, 0, 3, 0, 4, 0]
+        let offset: [Float] = [1, 1, 2, 1, 3, 1, 4, 1]
+        let lastWrong: [Float] = [1, 0, 2, 0, 3, 0, 4, 3]
+        let result = Metrics.minDisplacement(samples: offset + lastWrong, k: 2, truth: truth, steps: steps)
+        // ADE: sample 0 → 1; sample 1 → 3/4. FDE: sample 0 → 1; sample 1 → 3. Minimised independently.
+        #expect(abs(result.ade - 0.75) < 1e-12)
+        #expect(abs(result.fde - 1) < 1e-12)
+    }
+
+    @Test func constantVelocityOnStraightAndTurningWalkers() {
+        var straight = WindowSet()
+        straight.add([straightTrack("1", steps: 0...19, velocity: [0.4, 0.3])], scene: 0)
+        let prediction = ConstantVelocity.predict(straight, [0])
+        let errors = Metrics.minDisplacements(samples: prediction, k: 1, windows: straight, indices: [0])
+        #expect(errors[0].ade < 1e-5 && errors[0].fde < 1e-5)
+        // A walker turning at constant rate: constant velocity drifts outwards, and k noisy headings
+        // contain a better one.
+        let turning = walkers(1, steps: 20, seed: 3)
+        let cv = Metrics.minDisplacements(samples: ConstantVelocity.predict(turning, [0]), k: 1, windows: turning, indices: [0])
+        var rng = Xoshiro256(seed: 1)
+        let sampled = ConstantVelocity.sample(turning, [0], k: 20, headingNoiseDegrees: 25, using: &rng)
+        let best = Metrics.minDisplacements(samples: sampled, k: 20, windows: turning, indices: [0])
+        #expect(cv[0].fde > 0.1)
+        #expect(best[0].fde < cv[0].fde)
+    }
+}
