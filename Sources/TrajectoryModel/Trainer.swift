@@ -61,12 +61,63 @@ public struct TrainerCounters: Codable, Sendable, Equatable {
     /// The generator now, and as it was when the current epoch began (it shuffled that epoch).
     public var generator: [UInt64] = []
     public var epochGenerator: [UInt64] = []
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case epoch, step, adamSteps, lossSum, reconstructionSum, klSum, secondsInEpoch, bestMinADE, bestEpoch
+        case generator, epochGenerator
+    }
+
+    // Generator words are written as hex strings: a JSON number cannot hold 64 bits exactly.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        epoch = try c.decode(Int.self, forKey: .epoch)
+        step = try c.decode(Int.self, forKey: .step)
+        adamSteps = try c.decode(Int.self, forKey: .adamSteps)
+        lossSum = try c.decode(Double.self, forKey: .lossSum)
+        reconstructionSum = try c.decode(Double.self, forKey: .reconstructionSum)
+        klSum = try c.decode(Double.self, forKey: .klSum)
+        secondsInEpoch = try c.decode(Double.self, forKey: .secondsInEpoch)
+        bestMinADE = try c.decodeIfPresent(Double.self, forKey: .bestMinADE)
+        bestEpoch = try c.decodeIfPresent(Int.self, forKey: .bestEpoch)
+        func words(_ key: CodingKeys) throws -> [UInt64] {
+            try c.decode([String].self, forKey: key).map { text in
+                guard let word = UInt64(text, radix: 16) else {
+                    throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "not a hex word: \(text)")
+                }
+                return word
+            }
+        }
+        generator = try words(.generator)
+        epochGenerator = try words(.epochGenerator)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(epoch, forKey: .epoch)
+        try c.encode(step, forKey: .step)
+        try c.encode(adamSteps, forKey: .adamSteps)
+        try c.encode(lossSum, forKey: .lossSum)
+        try c.encode(reconstructionSum, forKey: .reconstructionSum)
+        try c.encode(klSum, forKey: .klSum)
+        try c.encode(secondsInEpoch, forKey: .secondsInEpoch)
+        try c.encodeIfPresent(bestMinADE, forKey: .bestMinADE)
+        try c.encodeIfPresent(bestEpoch, forKey: .bestEpoch)
+        try c.encode(generator.map { String($0, radix: 16) }, forKey: .generator)
+        try c.encode(epochGenerator.map { String($0, radix: 16) }, forKey: .epochGenerator)
+    }
 }
 
 /// A trainer's complete state: counters, parameters and Adam's moments, by name.
 public struct TrainerState: Sendable {
     public var counters: TrainerCounters
     public var tensors: [NamedArray]
+
+    public init(counters: TrainerCounters, tensors: [NamedArray]) {
+        self.counters = counters
+        self.tensors = tensors
+    }
 }
 
 public final class Trainer {

@@ -1,0 +1,71 @@
+// Choosing data by `DATASET[/SPLIT[/SCENE]]` and reading its tracks back, ordered by pedestrian
+// and step, as TrajectoryData values.
+import TrajectoryData
+
+/// A scene found by a selection.
+public struct SceneReference: Equatable, Sendable {
+    public var id: Int64
+    public var dataset: String
+    public var split: Split
+    public var name: String
+    public var frameOrigin: Double
+    public var frameStep: Double
+    public var timeStep: Double
+
+    /// `dataset/split/name`.
+    public var path: String { "\(dataset)/\(split.rawValue)/\(name)" }
+
+    /// The frame number of `step`.
+    public func frame(of step: Int) -> Double { frameOrigin + Double(step) * frameStep }
+}
+
+extension Store {
+    /// The scenes of `selection`, `DATASET`, `DATASET/SPLIT` or `DATASET/SPLIT/SCENE`, in name order.
+    /// Unknown names and empty selections are errors that say what exists.
+    public func scenes(selection: String) throws -> [SceneReference] {
+        let parts = selection.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard (1...3).contains(parts.count), !parts.contains(where: \.isEmpty) else {
+            throw StoreError.conflict("'\(selection)' is not a selection: write DATASET, DATASET/SPLIT or DATASET/SPLIT/SCENE")
+        }
+        guard try database.scalarInt("SELECT id FROM dataset WHERE name = ?1", .text(parts[0])) != nil else {
+            let known = try database.prepare("SELECT name FROM dataset ORDER BY name").rows { $0.text(0) }
+            throw StoreError.conflict("no dataset named '\(parts[0])' in the store"
+                + (known.isEmpty ? "; import data first" : " (there are: \(known.joined(separator: ", ")))"))
+        }
+        if parts.count >= 2, Split(rawValue: parts[1]) == nil {
+            throw StoreError.conflict("'\(parts[1])' in '\(selection)' is not a split: train, val or test")
+        }
+        let found = try database.prepare("""
+            SELECT s.id, d.name, s.split, s.name, s.frame_origin, s.frame_step, s.time_step
+            FROM scene AS s JOIN dataset AS d ON d.id = s.dataset_id
+            WHERE d.name = ?1 AND (?2 IS NULL OR s.split = ?2) AND (?3 IS NULL OR s.name = ?3)
+            ORDER BY CASE s.split WHEN 'train' THEN 0 WHEN 'val' THEN 1 ELSE 2 END, s.name
+            """).rows([.text(parts[0]), parts.count >= 2 ? .text(parts[1]) : .null, parts.count == 3 ? .text(parts[2]) : .null]) {
+                SceneReference(id: $0.int(0), dataset: $0.text(1), split: Split(rawValue: $0.text(2))!, name: $0.text(3),
+                               frameOrigin: $0.double(4), frameStep: $0.double(5), timeStep: $0.double(6))
+            }
+        guard !found.isEmpty else { throw StoreError.conflict("the selection '\(selection)' holds no scene") }
+        return found
+    }
+
+    /// Every track of a scene, in order of first appearance, points by step.
+    public func tracks(scene id: Int64) throws -> [Track] {
+        let statement = try database.prepare("""
+            SELECT a.name, p.step, p.x, p.y FROM agent AS a JOIN position AS p ON p.agent_id = a.id
+            WHERE a.scene_id = ?1 ORDER BY a.id, p.step
+            """)
+        try statement.bind(id, at: 1)
+        defer { statement.reset() }
+        var tracks: [Track] = []
+        while try statement.step() {
+            let name = statement.text(0)
+            let point = TrackPoint(step: Int(statement.int(1)), x: statement.double(2), y: statement.double(3))
+            if tracks.last?.pedestrian == name {
+                tracks[tracks.count - 1].points.append(point)
+            } else {
+                tracks.append(Track(pedestrian: name, points: [point]))
+            }
+        }
+        return tracks
+    }
+}

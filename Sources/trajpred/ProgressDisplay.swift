@@ -1,0 +1,63 @@
+// Training progress for people and scripts: on a terminal, one live line (epoch, step, loss, ETA)
+// rewritten in place on stderr plus a line per epoch; piped, a plain line per epoch; or JSON lines.
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import TrajectoryModel
+
+final class ProgressDisplay {
+    let style: ProgressStyle
+    let epochs: Int
+    let live: Bool
+    let started = ContinuousClock.now
+    var lastDraw = ContinuousClock.now
+    var stepsDone = 0
+
+    init(style: ProgressStyle, epochs: Int) {
+        self.style = style
+        self.epochs = epochs
+        live = style == .auto && isatty(STDERR_FILENO) == 1
+    }
+
+    func step(epoch: Int, step: Int, of steps: Int, loss: Double) {
+        stepsDone += 1
+        guard live, ContinuousClock.now - lastDraw > .milliseconds(100) else { return }
+        lastDraw = .now
+        let elapsed = (ContinuousClock.now - started) / .seconds(1)
+        let done = Double(epoch * steps + step), total = Double(epochs * steps)
+        // The ETA counts the steps of this session only (a resumed run starts its clock anew).
+        let rate = Double(stepsDone) / max(elapsed, 1e-9)
+        let remaining = (total - done) / max(rate, 1e-9)
+        let width = 24, filled = Int(Double(width) * done / total)
+        let bar = String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled)
+        let line = String(format: "epoch %d/%d [%@] step %d/%d loss %.4f ETA %@", epoch + 1, epochs, bar, step, steps,
+                          loss, clockText(remaining))
+        FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
+    }
+
+    func epoch(_ report: EpochReport) {
+        if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        switch style {
+        case .jsonl:
+            let data = (try? JSONEncoder().encode(report)) ?? Data()
+            print(String(decoding: data, as: UTF8.self))
+        case .auto, .plain:
+            print(String(format: "epoch %3d/%d  loss %.4f  recon %.4f  kl %.4f  β %.4g  lr %.3g  val minADE %.3f minFDE %.3f  %.1f s%@",
+                         report.epoch, epochs, report.loss, report.reconstruction, report.kl, report.beta, report.learningRate,
+                         report.validationMinADE ?? .nan, report.validationMinFDE ?? .nan, report.seconds,
+                         report.isBest ? "  *best" : ""))
+        }
+        fflush(nil)  // flushes stdout too, so a reader of the pipe sees each epoch as it ends
+    }
+
+    func finish() {
+        if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+
+    func clockText(_ seconds: Double) -> String {
+        guard seconds.isFinite else { return "--:--" }
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%02d:%02d", s / 60, s % 60)
+    }
+}

@@ -1,0 +1,23 @@
+// Windows for training and evaluation from store selections (DATASET[/SPLIT[/SCENE]]).
+import TrajectoryData
+import TrajectoryStore
+
+struct LoadedWindows {
+    var windows: WindowSet
+    var scenes: [SceneReference]
+}
+
+/// Every window of the scenes of `selections` (duplicates removed), with the scenes in window-source order.
+func loadWindows(_ store: Store, selections: [String], observed: Int, predicted: Int) throws -> LoadedWindows {
+    var scenes: [SceneReference] = []
+    for selection in selections {
+        for scene in try store.scenes(selection: selection) where !scenes.contains(where: { $0.id == scene.id }) {
+            scenes.append(scene)
+        }
+    }
+    var windows = WindowSet(observed: observed, predicted: predicted)
+    for (index, scene) in scenes.enumerated() {
+        windows.add(try store.tracks(scene: scene.id), scene: index)
+    }
+    return LoadedWindows(windows: windows, scenes: scenes)
+}

@@ -1,0 +1,124 @@
+// `trajpred train` end to end: epochs and checkpoints in the store, Ctrl-C then --resume ending
+// with exactly the weights of an uninterrupted run, a kill -9 leaving a sound database, and
+// refusals before any run is created.
+import Foundation
+import Testing
+
+/// A folder with zara1 imported into ./trajpred.sqlite.
+func importedFolder() throws -> String {
+    let folder = temporaryFolder()
+    let result = try run(trajpred, ["import", repositoryRoot + "/data/zara1"], in: folder)
+    #expect(result.status == 0)
+    return folder
+}
+
+let smallTraining = ["--train", "zara1/train/crowds_zara02", "--val", "zara1/val/crowds_zara02", "--hidden", "32",
+                     "--latent", "4", "--batch", "64", "--progress", "plain"]
+
+/// name → hex of the run's 'last' checkpoint tensors.
+func lastTensors(_ runName: String, in folder: String) throws -> String {
+    try sqlite3("trajpred.sqlite", """
+        SELECT t.name || '=' || hex(t.data) FROM tensor AS t JOIN checkpoint AS c ON c.id = t.checkpoint_id
+        JOIN run AS r ON r.id = c.run_id WHERE r.name = '\(runName)' AND c.label = 'last' ORDER BY t.name
+        """, in: folder)
+}
+
+/// Starts trajpred in `folder` and returns the process and the file its stdout goes to.
+func start(_ arguments: [String], in folder: String) throws -> (Process, String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: trajpred)
+    process.arguments = arguments
+    process.currentDirectoryURL = URL(fileURLWithPath: folder)
+    let out = folder + "/stdout-\(UUID().uuidString).txt"
+    FileManager.default.createFile(atPath: out, contents: nil)
+    process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    return (process, out)
+}
+
+/// Waits until the file at `path` contains `text` (or `seconds` pass).
+func waitFor(_ text: String, in path: String, seconds: Double = 120) -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if let content = try? String(contentsOfFile: path, encoding: .utf8), content.contains(text) { return true }
+        usleep(20_000)
+    }
+    return false
+}
+
+@Suite(.serialized) struct TrainCLITests {
+    @Test func trainStoresEpochsAndCheckpoints() throws {
+        let folder = try importedFolder()
+        let result = try run(trajpred, ["train"] + smallTraining + ["--epochs", "2", "--name", "small"], in: folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("epoch   2/2"))
+        #expect(result.stdout.contains("constant velocity: minADE"))
+        #expect(try sqlite3("trajpred.sqlite", "SELECT name, kind, status, epochs, epochs_planned, encoder FROM run_summary",
+                            in: folder) == "small,train,completed,2,2,mlp\n")
+        #expect(try sqlite3("trajpred.sqlite", "SELECT label, epoch, step FROM checkpoint ORDER BY label", in: folder)
+            .hasSuffix("last,2,0\n"))
+        // A weight tensor read back from the shell: 32×16 float32 little-endian values.
+        #expect(try sqlite3("trajpred.sqlite", """
+            SELECT t.shape, length(t.data) FROM tensor AS t JOIN checkpoint AS c ON c.id = t.checkpoint_id
+            WHERE c.label = 'best' AND t.name = 'enc.0.weight'
+            """, in: folder) == "\"[32,16]\",2048\n")
+        #expect(try sqlite3("trajpred.sqlite", "SELECT count(*) FROM tensor AS t JOIN checkpoint AS c ON c.id = t.checkpoint_id WHERE c.label = 'best' AND t.name LIKE 'adam.%'", in: folder) == "0\n")
+        let again = try run(trajpred, ["train"] + smallTraining + ["--epochs", "1", "--name", "small"], in: folder)
+        #expect(again.status != 0)
+        #expect(again.stderr.contains("a run named 'small' already exists"))
+    }
+
+    @Test func ctrlCThenResumeEqualsUninterrupted() throws {
+        let folder = try importedFolder()
+        let whole = try run(trajpred, ["train"] + smallTraining + ["--epochs", "40", "--name", "whole"], in: folder)
+        #expect(whole.status == 0, "\(whole.stderr)")
+
+        let (process, out) = try start(["train"] + smallTraining + ["--epochs", "40", "--name", "cut"], in: folder)
+        #expect(waitFor("epoch   1/40", in: out))
+        usleep(150_000)  // somewhere inside a later epoch
+        process.interrupt()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        #expect(try sqlite3("trajpred.sqlite", "SELECT status FROM run WHERE name = 'cut'", in: folder) == "interrupted\n")
+
+        let resumed = try run(trajpred, ["train", "--resume", "cut", "--progress", "plain"], in: folder)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stdout.contains("resuming at epoch"))
+        #expect(try sqlite3("trajpred.sqlite", "SELECT status, epochs FROM run_summary WHERE name = 'cut'", in: folder) == "completed,40\n")
+        let expected = try lastTensors("whole", in: folder)
+        #expect(!expected.isEmpty)
+        #expect(try lastTensors("cut", in: folder) == expected, "resumed weights differ from the uninterrupted run")
+        #expect(try sqlite3("trajpred.sqlite", "SELECT a.loss = b.loss FROM epoch AS a JOIN epoch AS b ON a.epoch = b.epoch WHERE a.run_id = (SELECT id FROM run WHERE name = 'whole') AND b.run_id = (SELECT id FROM run WHERE name = 'cut') AND a.epoch = 40", in: folder) == "1\n")
+    }
+
+    @Test func killDashNineLeavesASoundResumableDatabase() throws {
+        let folder = try importedFolder()
+        let (process, out) = try start(["train"] + smallTraining + ["--epochs", "50", "--name", "killed"], in: folder)
+        #expect(waitFor("epoch   2/50", in: out))
+        usleep(100_000)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(try sqlite3("trajpred.sqlite", "PRAGMA integrity_check", in: folder) == "ok\n")
+        // The run still says running (nobody could say otherwise); its last checkpoint is a whole epoch.
+        #expect(try sqlite3("trajpred.sqlite", "SELECT c.epoch = (SELECT max(epoch) FROM epoch) FROM checkpoint AS c WHERE label = 'last'", in: folder) == "1\n")
+        let resumed = try run(trajpred, ["train", "--resume", "killed", "--progress", "plain"], in: folder)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try sqlite3("trajpred.sqlite", "SELECT status, epochs FROM run_summary", in: folder) == "completed,50\n")
+    }
+
+    @Test func refusesBeforeCreatingARun() throws {
+        let folder = try importedFolder()
+        for (arguments, message) in [
+            (["--train", "nowhere/train", "--val", "zara1/val"], "no dataset named 'nowhere'"),
+            (["--train", "zara1/dev", "--val", "zara1/val"], "'dev' in 'zara1/dev' is not a split"),
+            (["--train", "zara1/train/none", "--val", "zara1/val"], "holds no scene"),
+            (["--train", "zara1/train", "--val", "zara1/val", "--lr", "0"], "--lr must be a positive number"),
+        ] {
+            let result = try run(trajpred, ["train"] + arguments, in: folder)
+            #expect(result.status != 0)
+            #expect(result.stderr.contains(message), "\(result.stderr)")
+        }
+        #expect(try sqlite3("trajpred.sqlite", "SELECT count(*) FROM run", in: folder) == "0\n")
+    }
+}
