@@ -328,7 +328,7 @@ public final class Trainer {
     public static func evaluate(_ model: TrajectoryCVAE, _ windows: WindowSet, k: Int, using rng: inout Xoshiro256)
         -> (ade: Double, fde: Double)
     {
-        let chunk = 512
+        let chunk = 256
         let workspace = TrajectoryCVAE.SamplingWorkspace(model, windows: min(chunk, windows.count), k: k)
         var all: [(ade: Double, fde: Double)] = []
         var start = 0

@@ -8,20 +8,25 @@ import NNCore
 import TrajectoryData
 
 extension TrajectoryCVAE {
-    /// Buffers for sampling chunks of up to `windows` windows × `k` samples.
+    /// Buffers for sampling chunks of up to `windows` windows × `k` samples: the encoder's for the
+    /// windows, and only the decoder's for the windows × k columns.
     public final class SamplingWorkspace {
         public let windows: Int
         public let k: Int
-        let encoder: Workspace   // encoder and prior buffers, sized for `windows`
-        let decoder: Workspace   // decoder buffers, sized for windows × k
+        let encoder: Workspace
+        var decoderInput: [Float], decoder1Out: [Float], decoder2Out: [Float], prediction: [Float]
         var epsilon: [Float]
 
         public init(_ model: TrajectoryCVAE, windows: Int, k: Int) {
+            let c = model.configuration, columns = windows * k
             self.windows = windows
             self.k = k
             encoder = Workspace(model, capacity: windows)
-            decoder = Workspace(model, capacity: windows * k)
-            epsilon = [Float](repeating: 0, count: model.configuration.latent * windows * k)
+            decoderInput = [Float](repeating: 0, count: (c.hidden + c.latent) * columns)
+            decoder1Out = [Float](repeating: 0, count: c.hidden * columns)
+            decoder2Out = decoder1Out
+            prediction = [Float](repeating: 0, count: c.futureSize * columns)
+            epsilon = [Float](repeating: 0, count: c.latent * columns)
         }
     }
 
@@ -37,7 +42,7 @@ extension TrajectoryCVAE {
             let end = min(start + workspace.windows, indices.endIndex)
             let chunk = indices[start..<end]
             let b = chunk.count, columns = b * k
-            let e = workspace.encoder, d = workspace.decoder
+            let e = workspace.encoder, d = workspace
             Features.past(set, chunk, encoder: c.encoder, into: &e.x)
             encodePast(batch: b, workspace: e)
             let p = parameters.values
