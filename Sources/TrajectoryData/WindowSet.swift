@@ -11,6 +11,12 @@ public struct WindowSource: Equatable, Sendable {
     public var pedestrian: String
     /// The step of the last observed position.
     public var lastObservedStep: Int
+
+    public init(scene: Int, pedestrian: String, lastObservedStep: Int) {
+        self.scene = scene
+        self.pedestrian = pedestrian
+        self.lastObservedStep = lastObservedStep
+    }
 }
 
 /// Many windows in flat arrays: positions (N, T, 2) relative to each window's origin.

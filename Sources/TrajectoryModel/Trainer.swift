@@ -252,10 +252,16 @@ public final class Trainer {
     public func run(shouldStop: () -> Bool = { false }, progress: (Event) -> Void = { _ in }) throws(TrainingError)
         -> Outcome
     {
+        try run(shouldStop: shouldStop, progress: progress, validating: true, epochs: settings.epochs)
+    }
+
+    func run(shouldStop: () -> Bool, progress: (Event) -> Void, validating: Bool, epochs: Int) throws(TrainingError)
+        -> Outcome
+    {
         let clock = ContinuousClock()
         let b = settings.batch
         let z = settings.model.latent
-        while counters.epoch < settings.epochs {
+        while counters.epoch < epochs {
             let epochBegan = clock.now
             let beta = settings.beta(epoch: counters.epoch)
             if counters.step == 0 {
@@ -297,6 +303,11 @@ public final class Trainer {
                     return .stopped
                 }
             }
+            guard validating else {
+                counters.epoch += 1
+                counters.step = 0
+                continue
+            }
             let (ade, fde) = validate(epoch: counters.epoch)
             let steps = Double(stepsPerEpoch)
             let isBest = counters.bestMinADE.map { ade < $0 } ?? true
@@ -315,6 +326,18 @@ public final class Trainer {
             progress(.epoch(report, state()))
         }
         return .completed
+    }
+
+    /// One epoch of training steps without validation or reports, for benchmarks: the same work
+    /// per step as `run`. Returns the mean loss.
+    public func benchmarkEpoch() throws(TrainingError) -> Double {
+        counters.step = 0
+        var total = 0.0
+        let outcome = try run(shouldStop: { false }, progress: { event in
+            if case let .step(_, _, _, loss) = event { total = loss }
+        }, validating: false, epochs: counters.epoch + 1)
+        precondition(outcome == .completed)
+        return total
     }
 
     /// Validation minADE/minFDE@k; its samples come from a generator of their own (seed, epoch),

@@ -4,13 +4,14 @@ import ArgumentParser
 import Foundation
 import NNCore
 import Notebook
+import TrajectoryModel
 import TrajectoryStore
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure throughput against the reference implementations.",
-        subcommands: [BenchNotebook.self, BenchImport.self]
+        subcommands: [BenchTrain.self, BenchSample.self, BenchNotebook.self, BenchImport.self]
     )
 }
 
@@ -103,6 +104,151 @@ struct BenchImport: ParsableCommand {
         text.reserveCapacity(rows * 40)
         for line in lines { text += "\(line.frame).0\t\(line.pedestrian).0\t\(line.x)\t\(line.y)\n" }
         try text.write(toFile: path, atomically: false, encoding: .utf8)
+    }
+}
+
+/// PyTorch's figures from ../shared/reference/cvae_ref.py: one run's JSON (`--sample`) or the sweep file.
+struct ReferenceTimings {
+    var train: [String: Double] = [:]      // "mlp/256" → windows/s (2 threads)
+    var sample: [String: Double] = [:]     // "mlp" → futures/s, calls of 1k pedestrians
+    var latency: [String: Double] = [:]    // "mlp" → µs, one pedestrian, k = 1
+
+    init(path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path),
+              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { throw ValidationErrorText("\(path): not a JSON object from cvae_ref.py") }
+        if let runs = json["train"] as? [[String: Any]] {
+            for run in runs where run["threads"] as? Int == 2 {
+                if let encoder = run["encoder"] as? String, let batch = run["batch"] as? Int,
+                   let rate = run["windows_per_s"] as? Double { train["\(encoder)/\(batch)"] = rate }
+            }
+            for run in (json["sample"] as? [[String: Any]] ?? []) where run["threads"] as? Int == 2 {
+                guard let encoder = run["encoder"] as? String else { continue }
+                sample[encoder] = (run["chunk1000"] as? [String: Any])?["futures_per_s"] as? Double
+                latency[encoder] = (run["latency_1ped_k1_us_median"] as? [Double]).map { median($0) }
+            }
+        } else if let encoder = json["encoder"] as? String {
+            if let batch = json["batch"] as? Int,
+               let rate = (json["train"] as? [String: Any])?["windows_per_s_median"] as? Double {
+                train["\(encoder)/\(batch)"] = rate
+            }
+            let sampling = json["sample"] as? [String: Any]
+            sample[encoder] = (sampling?["chunk1000"] as? [String: Any])?["futures_per_s_median"] as? Double
+            latency[encoder] = (sampling?["latency_1ped_k1_us"] as? [String: Any])?["median"] as? Double
+        } else {
+            throw ValidationErrorText("\(path): neither a cvae_ref.py run nor its sweep file")
+        }
+    }
+}
+
+struct BenchTrain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Training throughput of the CVAE (windows/s, GFLOP/s) on 20,000 synthetic windows, H=128, Z=16, beta=1.",
+        discussion: "The reference's protocol: Adam 1e-3, one warm-up epoch, then the median of the timed epochs."
+    )
+
+    @OptionGroup var output: OutputOptions
+    @Option(help: "Encoders, comma-separated.") var encoders: String = "mlp,gru"
+    @Option(help: "Batch sizes, comma-separated.") var batches: String = "64,256,1024"
+    @Option(help: "Timed epochs.") var epochs: Int = 5
+    @Option(help: "JSON from ../shared/reference/cvae_ref.py (a run or the sweep file).") var reference: String?
+
+    func run() throws {
+        let referenceTimings = try reference.map { try ReferenceTimings(path: $0) }
+        let windows = SyntheticWalks.windows(count: 20_000, seed: 7)
+        var rows: [[SQLValue]] = []
+        for encoder in try parseList(encoders, PastEncoder.init(rawValue:)) {
+            for batch in try parseList(batches, Int.init) {
+                var settings = TrainingSettings()
+                settings.model = CVAEConfiguration(encoder: encoder)
+                (settings.batch, settings.beta, settings.rotate) = (batch, 1, false)
+                let trainer = try Trainer(settings: settings, train: windows, validation: windows)
+                printError("bench train: \(encoder.rawValue), batch \(batch): warm-up + \(epochs) epochs")
+                _ = try trainer.benchmarkEpoch()
+                var rates: [Double] = []
+                for _ in 0..<epochs {
+                    let clock = ContinuousClock()
+                    let start = clock.now
+                    _ = try trainer.benchmarkEpoch()
+                    rates.append(Double(windows.count) / ((clock.now - start) / .seconds(1)))
+                }
+                let rate = median(rates)
+                let flops = Double(6 * trainer.model.trainingMultiplyAdds)
+                let torch = referenceTimings?.train["\(encoder.rawValue)/\(batch)"]
+                rows.append([.text("train"), .text(encoder.rawValue), .integer(Int64(batch)), .integer(Int64(rate)),
+                             .real(rounded(rate * flops / 1e9, 1)), .real(rounded(Double(peakResidentBytes()) / 1e6, 1)),
+                             torch.map { .integer(Int64($0)) } ?? .null, torch.map { .real(rounded(rate / $0, 2)) } ?? .null])
+            }
+        }
+        print(Listing(columns: ["workload", "encoder", "batch", "windows_per_s", "gflop_per_s", "peak_rss_mb",
+                                "pytorch_windows_per_s", "speedup"], rows: rows).rendered(as: output.format), terminator: "")
+    }
+}
+
+struct BenchSample: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sample",
+        abstract: "Sampling throughput (10,000 pedestrians × k=20, calls of 1,000) and one-pedestrian k=1 latency.",
+        discussion: "An untrained H=128, Z=16 model: the work does not depend on the weights."
+    )
+
+    @OptionGroup var output: OutputOptions
+    @Option(help: "Encoders, comma-separated.") var encoders: String = "mlp,gru"
+    @Option(help: "Timed passes over the 10,000 pedestrians.") var repeats: Int = 5
+    @Option(help: "JSON from ../shared/reference/cvae_ref.py (a run or the sweep file).") var reference: String?
+
+    func run() throws {
+        let referenceTimings = try reference.map { try ReferenceTimings(path: $0) }
+        let windows = SyntheticWalks.windows(count: 10_000, seed: 8)
+        var rows: [[SQLValue]] = []
+        for encoder in try parseList(encoders, PastEncoder.init(rawValue:)) {
+            var rng = Xoshiro256(seed: 1)
+            let model = TrajectoryCVAE(CVAEConfiguration(encoder: encoder), using: &rng)
+            let k = 20, chunk = 1000
+            let workspace = TrajectoryCVAE.SamplingWorkspace(model, windows: chunk, k: k)
+            func pass() -> Double {
+                let clock = ContinuousClock()
+                let start = clock.now
+                var first = 0
+                while first < windows.count {
+                    _ = model.sample(windows, Array(first..<min(windows.count, first + chunk))[...], k: k, using: &rng,
+                                     workspace: workspace)
+                    first += chunk
+                }
+                return (clock.now - start) / .seconds(1)
+            }
+            printError("bench sample: \(encoder.rawValue): warm-up + \(repeats) passes, then 3000 single calls")
+            _ = pass()
+            let futuresPerSecond = Double(windows.count * k) / median((0..<repeats).map { _ in pass() })
+            let single = TrajectoryCVAE.SamplingWorkspace(model, windows: 1, k: 1)
+            var latencies: [Double] = []
+            for i in 0..<3200 {
+                let clock = ContinuousClock()
+                let start = clock.now
+                _ = model.sample(windows, [i % windows.count], k: 1, using: &rng, workspace: single)
+                if i >= 200 { latencies.append((clock.now - start) / .microseconds(1)) }
+            }
+            let latency = median(latencies)
+            let torchRate = referenceTimings?.sample[encoder.rawValue], torchLatency = referenceTimings?.latency[encoder.rawValue]
+            rows.append([.text("sample k=20"), .text(encoder.rawValue), .integer(Int64(futuresPerSecond)),
+                         .real(rounded(futuresPerSecond * 2 * model.samplingMultiplyAdds(k: k) / 1e9, 1)),
+                         torchRate.map { .integer(Int64($0)) } ?? .null, torchRate.map { .real(rounded(futuresPerSecond / $0, 2)) } ?? .null,
+                         .real(rounded(latency, 1)), torchLatency.map { .real(rounded($0, 1)) } ?? .null,
+                         torchLatency.map { .real(rounded(latency / $0, 3)) } ?? .null,
+                         .real(rounded(Double(peakResidentBytes()) / 1e6, 1))])
+        }
+        print(Listing(columns: ["workload", "encoder", "futures_per_s", "gflop_per_s", "pytorch_futures_per_s", "speedup",
+                                "latency_us", "pytorch_latency_us", "latency_ratio", "peak_rss_mb"],
+                      rows: rows).rendered(as: output.format), terminator: "")
+    }
+}
+
+/// "a,b,c" parsed by `parse`, with a message naming the bad item.
+func parseList<T>(_ text: String, _ parse: (String) -> T?) throws -> [T] {
+    try text.split(separator: ",").map { item in
+        guard let value = parse(String(item)) else { throw ValidationErrorText("'\(item)' is not a valid value in '\(text)'") }
+        return value
     }
 }
 
