@@ -8,6 +8,7 @@
 // Training samples z from q; prediction samples z from p. Legend: B batch, H hidden, Z latent,
 // T observed steps, P predicted steps, K samples.
 import NNCore
+import TrajectoryData
 
 public struct TrajectoryCVAE: Sendable {
     public let configuration: CVAEConfiguration
@@ -70,5 +71,50 @@ public struct TrajectoryCVAE: Sendable {
         let encoder = c.encoder == .mlp ? c.mlpInputSize * h + h * h : c.observed * 3 * h * (CVAEConfiguration.gruStepSize + h)
         let decoder = (h + z) * h + h * h + h * c.futureSize
         return Double(decoder) + Double(encoder + h * h + 2 * h * z) / Double(k)
+    }
+}
+
+extension TrajectoryCVAE {
+    /// Sets every parameter from `tensors` (by name; `adam.*` moments are ignored). Every parameter
+    /// must be present with its shape.
+    public mutating func load(_ tensors: [NamedArray]) throws(TrainingError) {
+        var seen = Set<String>()
+        for tensor in tensors where !tensor.name.hasPrefix("adam.") {
+            guard let entry = parameters.entry(tensor.name), entry.shape == tensor.shape else {
+                throw .incompatibleState("tensor \(tensor.name) \(tensor.shape) does not fit the model")
+            }
+            parameters.values.replaceSubrange(entry.range.range, with: tensor.values)
+            seen.insert(tensor.name)
+        }
+        if let missing = parameters.entries.first(where: { !seen.contains($0.name) }) {
+            throw .incompatibleState("the checkpoint has no \(missing.name)")
+        }
+    }
+}
+
+extension WindowSet {
+    /// Adds the observed part of a window ending at `lastObservedStep` of `track` when its observed
+    /// steps are all present; the future is unknown and left at zero (no feature reads it).
+    /// Returns whether a window was added.
+    @discardableResult
+    public mutating func addObserved(_ track: Track, endingAt lastObservedStep: Int, scene: Int) -> Bool {
+        guard let end = track.points.firstIndex(where: { $0.step == lastObservedStep }), end >= observed - 1,
+              track.points[end - observed + 1].step == lastObservedStep - observed + 1 else { return false }
+        let last = track.points[end]
+        var positions = [Float](repeating: 0, count: steps * 2)
+        for (t, point) in track.points[(end - observed + 1)...end].enumerated() {
+            positions[2 * t] = Float(point.x - last.x)
+            positions[2 * t + 1] = Float(point.y - last.y)
+        }
+        // Where the truth is known, keep it, so predictions can be scored.
+        for t in 0..<predicted {
+            let index = end + 1 + t
+            guard index < track.points.count, track.points[index].step == lastObservedStep + 1 + t else { break }
+            positions[2 * (observed + t)] = Float(track.points[index].x - last.x)
+            positions[2 * (observed + t) + 1] = Float(track.points[index].y - last.y)
+        }
+        append(relative: positions, origin: SIMD2(last.x, last.y),
+               source: WindowSource(scene: scene, pedestrian: track.pedestrian, lastObservedStep: lastObservedStep))
+        return true
     }
 }

@@ -12,6 +12,12 @@ public struct SceneReference: Equatable, Sendable {
     public var frameStep: Double
     public var timeStep: Double
 
+    public init(id: Int64, dataset: String, split: Split, name: String, frameOrigin: Double, frameStep: Double,
+                timeStep: Double) {
+        (self.id, self.dataset, self.split, self.name) = (id, dataset, split, name)
+        (self.frameOrigin, self.frameStep, self.timeStep) = (frameOrigin, frameStep, timeStep)
+    }
+
     /// `dataset/split/name`.
     public var path: String { "\(dataset)/\(split.rawValue)/\(name)" }
 

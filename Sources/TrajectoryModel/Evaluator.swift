@@ -1,0 +1,130 @@
+// The field's metrics over k sampled futures per window (definitions in the README):
+//   minADE@k, minFDE@k  per-window minimum over samples, averaged over windows;
+//   KDE-NLL             per future step a Gaussian KDE (Scott's bandwidth, full covariance, as
+//                       scipy.stats.gaussian_kde) over the k samples, log-density of the truth
+//                       clipped at −20, averaged over steps and windows, negated;
+//   collision rate      share of sampled futures passing within 0.1 m of a ground-truth
+//                       neighbour at the same step.
+// Legend: N windows, K samples, P predicted steps.
+#if canImport(Glibc)
+import Glibc
+#endif
+import TrajectoryData
+
+/// Ground-truth positions of everyone, by scene and step, for collisions.
+public struct Neighbours: Sendable {
+    /// scenes[s][step] → (pedestrian, position)
+    let scenes: [[Int: [(String, SIMD2<Double>)]]]
+
+    /// `tracks[s]` are the tracks of scene s (the scene index of the windows).
+    public init(tracks: [[Track]]) {
+        scenes = tracks.map { sceneTracks in
+            var byStep: [Int: [(String, SIMD2<Double>)]] = [:]
+            for track in sceneTracks {
+                for point in track.points { byStep[point.step, default: []].append((track.pedestrian, SIMD2(point.x, point.y))) }
+            }
+            return byStep
+        }
+    }
+
+    func at(scene: Int, step: Int) -> [(String, SIMD2<Double>)] { scenes[scene][step] ?? [] }
+}
+
+/// The metrics of one method on a set of windows.
+public struct Evaluation: Sendable, Equatable {
+    public var windows: Int
+    public var k: Int
+    public var minADE: Double
+    public var minFDE: Double
+    /// nil when no step had a usable KDE (k = 1, or all samples identical).
+    public var kdeNLL: Double?
+    /// nil without neighbours.
+    public var collisionRate: Double?
+}
+
+public enum Evaluator {
+    public static let collisionDistance = 0.1
+    public static let logDensityFloor = -20.0
+
+    /// Metrics of `samples` (N, K, P, 2), relative to each window's origin, for windows `indices`.
+    public static func evaluate(samples: [Float], k: Int, windows: WindowSet, indices: ArraySlice<Int>,
+                                neighbours: Neighbours?) -> Evaluation {
+        let steps = windows.predicted
+        let displacement = Metrics.average(Metrics.minDisplacements(samples: samples, k: k, windows: windows, indices: indices))
+        var logDensitySum = 0.0, logDensityCount = 0
+        var collided = 0
+        var points = [SIMD2<Double>](repeating: .zero, count: k)
+        for (offset, n) in indices.enumerated() {
+            let future = Array(windows.futurePositions(n))
+            let base = offset * k * steps * 2
+            if k > 1 {
+                for t in 0..<steps {
+                    for s in 0..<k {
+                        let i = base + (s * steps + t) * 2
+                        points[s] = SIMD2(Double(samples[i]), Double(samples[i + 1]))
+                    }
+                    let truth = SIMD2(Double(future[2 * t]), Double(future[2 * t + 1]))
+                    if let logDensity = kdeLogDensity(points, at: truth) {
+                        logDensitySum += max(logDensity, logDensityFloor)
+                        logDensityCount += 1
+                    }
+                }
+            }
+            if let neighbours {
+                let source = windows.sources[n]
+                let origin = windows.origins[n]
+                for s in 0..<k {
+                    var hit = false
+                    for t in 0..<steps where !hit {
+                        let i = base + (s * steps + t) * 2
+                        let position = origin + SIMD2(Double(samples[i]), Double(samples[i + 1]))
+                        for (pedestrian, other) in neighbours.at(scene: source.scene, step: source.lastObservedStep + t + 1)
+                            where pedestrian != source.pedestrian {
+                            let d = position - other
+                            if (d * d).sum() < collisionDistance * collisionDistance {
+                                hit = true
+                                break
+                            }
+                        }
+                    }
+                    if hit { collided += 1 }
+                }
+            }
+        }
+        return Evaluation(windows: indices.count, k: k, minADE: displacement.ade, minFDE: displacement.fde,
+                          kdeNLL: logDensityCount > 0 ? -logDensitySum / Double(logDensityCount) : nil,
+                          collisionRate: neighbours == nil || indices.isEmpty ? nil
+                              : Double(collided) / Double(indices.count * k))
+    }
+
+    /// log of the Gaussian KDE of `points` at `x`, with scipy's defaults: covariance = the points'
+    /// unbiased covariance × n^(−1/3) (Scott's factor n^(−1/(d+4)) squared, d = 2); nil when that
+    /// covariance is singular.
+    public static func kdeLogDensity(_ points: [SIMD2<Double>], at x: SIMD2<Double>) -> Double? {
+        let n = Double(points.count)
+        guard points.count >= 2 else { return nil }
+        let mean = points.reduce(SIMD2<Double>.zero, +) / n
+        var sxx = 0.0, sxy = 0.0, syy = 0.0
+        for p in points {
+            let d = p - mean
+            sxx += d.x * d.x
+            sxy += d.x * d.y
+            syy += d.y * d.y
+        }
+        let factor = pow(n, -1.0 / 3.0) / (n - 1)
+        let (a, b, c) = (sxx * factor, sxy * factor, syy * factor)   // kernel covariance [[a, b], [b, c]]
+        let determinant = a * c - b * b
+        guard determinant > 0, determinant.isFinite, a > 0 else { return nil }
+        // Relative tolerance: a covariance this close to singular is numerically singular (scipy raises).
+        guard determinant > 1e-12 * a * c else { return nil }
+        let (ia, ib, ic) = (c / determinant, -b / determinant, a / determinant)
+        var exponents = [Double](repeating: 0, count: points.count)
+        for (i, p) in points.enumerated() {
+            let d = x - p
+            exponents[i] = -0.5 * (ia * d.x * d.x + 2 * ib * d.x * d.y + ic * d.y * d.y)
+        }
+        let top = exponents.max()!
+        let sum = exponents.reduce(0) { $0 + exp($1 - top) }
+        return top + log(sum / n) - log(2 * Double.pi) - 0.5 * log(determinant)
+    }
+}
