@@ -31,15 +31,20 @@ struct EvalCommand: ParsableCommand {
     }
 
     func run() throws {
-        let database = try store.openExisting()
+        let report = try perform(try store.openExisting())
+        print(report.listing.rendered(as: output.format), terminator: "")
+    }
+
+    /// Evaluates and stores every number under a new run of kind evaluate.
+    func perform(_ database: Store) throws -> EvaluationReport {
         let loaded = try loadModel(database, run: runReference, checkpoint: checkpoint)
         let report = try evaluate(database, loaded: loaded, data: data, k: k, seed: seed, headingNoise: headingNoise)
         let config = "{\"data\":\(jsonString(data)),\"k\":\(k),\"seed\":\(seed),\"checkpoint\":\"\(checkpoint.rawValue)\","
             + "\"heading_noise_degrees\":\(headingNoise)}"
         let evaluation = try database.createRun(name: nil, kind: "evaluate", config: config, parent: loaded.run.id)
         try database.storeMetrics(run: evaluation.id, report.metrics)
-        print(report.listing.rendered(as: output.format), terminator: "")
         printError("stored as run \(evaluation.id) (\(evaluation.name)); sqlite3: SELECT * FROM evaluation WHERE run_id = \(evaluation.id)")
+        return report
     }
 }
 

@@ -1,0 +1,105 @@
+// A scene at one moment: each pedestrian's observed path, true future and k sampled futures
+// (thin, translucent), optionally shaded by the density of the samples' positions. Axes in
+// meters with equal aspect, a legend.
+
+/// What to draw for one pedestrian, absolute coordinates in meters.
+public struct PedestrianPaths: Sendable {
+    public var name: String
+    public var observed: [SIMD2<Double>]
+    /// May be empty when the future is unknown.
+    public var truth: [SIMD2<Double>]
+    public var samples: [[SIMD2<Double>]]
+
+    public init(name: String, observed: [SIMD2<Double>], truth: [SIMD2<Double>], samples: [[SIMD2<Double>]]) {
+        (self.name, self.observed, self.truth, self.samples) = (name, observed, truth, samples)
+    }
+}
+
+public enum ScenePlot {
+    /// An SVG of `pedestrians`; with `density`, a grid of squares shaded by how many sampled positions fall in each.
+    public static func render(_ pedestrians: [PedestrianPaths], title: String, density: Bool = false,
+                              width: Double = 900) -> String {
+        let all = pedestrians.flatMap { $0.observed + $0.truth + $0.samples.flatMap { $0 } }
+        var low = all.reduce(SIMD2(Double.infinity, .infinity)) { pointwiseMin($0, $1) }
+        var high = all.reduce(SIMD2(-Double.infinity, -.infinity)) { pointwiseMax($0, $1) }
+        if all.isEmpty { (low, high) = (SIMD2(0, 0), SIMD2(1, 1)) }
+        let pad = max(0.5, 0.05 * max(high.x - low.x, high.y - low.y))
+        low -= SIMD2(pad, pad)
+        high += SIMD2(pad, pad)
+        let margin = (left: 60.0, right: 20.0, top: 60.0, bottom: 50.0)
+        let scale = (width - margin.left - margin.right) / (high.x - low.x)   // pixels per meter, both axes
+        let height = margin.top + margin.bottom + (high.y - low.y) * scale
+        func px(_ p: SIMD2<Double>) -> (Double, Double) {
+            (margin.left + (p.x - low.x) * scale, margin.top + (high.y - p.y) * scale)
+        }
+        var svg = SVGDocument(width: width, height: height)
+        svg.text(title, x: width / 2, y: 22, size: 15, anchor: "middle", style: ["font-weight": "bold"])
+        // Legend.
+        let legend: [(String, SVGDocument.Style)] = [
+            ("observed", ["stroke": "#1f4e99", "stroke-width": "2.5"]),
+            ("true future", ["stroke": "#2ca02c", "stroke-width": "2.5", "stroke-dasharray": "6,4"]),
+            ("sampled futures", ["stroke": "#ff7f0e", "stroke-width": "1.2", "stroke-opacity": "0.5"]),
+        ]
+        for (i, (label, style)) in legend.enumerated() {
+            let x = 20 + Double(i) * 170
+            svg.line(x1: x, y1: 42, x2: x + 30, y2: 42, style: style)
+            svg.text(label, x: x + 36, y: 46, size: 11)
+        }
+        if density {
+            let cell = 0.25
+            var counts: [SIMD2<Int>: Int] = [:]
+            for p in pedestrians.flatMap({ $0.samples.flatMap { $0 } }) {
+                counts[SIMD2(Int((p.x / cell).rounded(.down)), Int((p.y / cell).rounded(.down))), default: 0] += 1
+            }
+            let most = Double(counts.values.max() ?? 1)
+            for (key, count) in counts.sorted(by: { ($0.key.x, $0.key.y) < ($1.key.x, $1.key.y) }) {
+                let corner = px(SIMD2(Double(key.x) * cell, Double(key.y + 1) * cell))
+                svg.rect(x: corner.0, y: corner.1, width: cell * scale, height: cell * scale,
+                         style: ["fill": "#ff7f0e", "fill-opacity": n(0.05 + 0.45 * Double(count) / most)])
+            }
+        }
+        // Axes: a frame with ticks every 1, 2, 5 or 10 m.
+        let axis: SVGDocument.Style = ["stroke": "#333", "stroke-width": "1", "fill": "none"]
+        let (x0, y0) = px(low), (x1, y1) = px(high)
+        svg.rect(x: x0, y: y1, width: x1 - x0, height: y0 - y1, style: axis)
+        let span = max(high.x - low.x, high.y - low.y)
+        let tick = [1.0, 2, 5, 10, 20, 50].first { span / $0 <= 12 } ?? 100
+        var value = (low.x / tick).rounded(.up) * tick
+        while value <= high.x {
+            let (x, _) = px(SIMD2(value, low.y))
+            svg.line(x1: x, y1: y0, x2: x, y2: y0 + 5, style: axis)
+            svg.text(n(value), x: x, y: y0 + 18, size: 10, anchor: "middle")
+            value += tick
+        }
+        value = (low.y / tick).rounded(.up) * tick
+        while value <= high.y {
+            let (_, y) = px(SIMD2(low.x, value))
+            svg.line(x1: x0 - 5, y1: y, x2: x0, y2: y, style: axis)
+            svg.text(n(value), x: x0 - 8, y: y + 3, size: 10, anchor: "end")
+            value += tick
+        }
+        svg.text("x (m)", x: (x0 + x1) / 2, y: y0 + 36, size: 11, anchor: "middle")
+        svg.text("y (m)", x: 16, y: (y0 + y1) / 2, size: 11, anchor: "middle")
+        // Paths: samples first, so observed paths and truths stay on top.
+        for pedestrian in pedestrians {
+            let start = pedestrian.observed.last
+            for sample in pedestrian.samples {
+                svg.polyline((start.map { [$0] } ?? []).map(px) + sample.map(px),
+                             style: ["stroke": "#ff7f0e", "stroke-width": "1", "stroke-opacity": "0.35", "class": "sample"])
+            }
+        }
+        for pedestrian in pedestrians {
+            if !pedestrian.truth.isEmpty {
+                svg.polyline((pedestrian.observed.suffix(1) + pedestrian.truth).map(px),
+                             style: ["stroke": "#2ca02c", "stroke-width": "2", "stroke-dasharray": "6,4", "class": "truth"])
+            }
+            svg.polyline(pedestrian.observed.map(px), style: ["stroke": "#1f4e99", "stroke-width": "2.5", "class": "observed"])
+            if let last = pedestrian.observed.last {
+                let (x, y) = px(last)
+                svg.circle(cx: x, cy: y, r: 3, style: ["fill": "#1f4e99"])
+                svg.text(pedestrian.name, x: x + 5, y: y - 5, size: 10, style: ["fill": "#1f4e99"])
+            }
+        }
+        return svg.render()
+    }
+}

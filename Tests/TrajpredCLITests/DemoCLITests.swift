@@ -1,0 +1,93 @@
+// The demo end to end (import → train → sample → eval → plot) on a temporary folder, and the
+// sample command's formats and live input.
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+
+/// Element names → count, and the count of elements with each class; nil if not well-formed XML.
+func svgCounts(_ path: String) -> (elements: [String: Int], classes: [String: Int])? {
+    final class Counter: NSObject, XMLParserDelegate {
+        var elements: [String: Int] = [:], classes: [String: Int] = [:]
+        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+                    attributes: [String: String] = [:]) {
+            elements[name, default: 0] += 1
+            if let c = attributes["class"] { classes[c, default: 0] += 1 }
+        }
+    }
+    guard let data = FileManager.default.contents(atPath: path) else { return nil }
+    let parser = XMLParser(data: data)
+    let counter = Counter()
+    parser.delegate = counter
+    return parser.parse() ? (counter.elements, counter.classes) : nil
+}
+
+@Suite(.serialized) struct DemoCLITests {
+    @Test func demoWritesEverythingItSays() throws {
+        let folder = temporaryFolder()
+        let result = try run(trajpred, ["demo", "--dir", "out", "--epochs", "2", "--data", repositoryRoot + "/data/zara1"],
+                             in: folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("everything is in out/"))
+        let out = folder + "/out"
+        #expect(try sqlite3(out + "/demo.sqlite", "SELECT kind, status FROM run ORDER BY id", in: folder)
+            == "train,completed\npredict,completed\nevaluate,completed\n")
+        #expect(try sqlite3(out + "/demo.sqlite", "SELECT count(*) FROM epoch", in: folder) == "2\n")
+        // Three methods over all windows of zara1/test (2,356 windows, ../shared/data/ethucy/README.md).
+        #expect(try sqlite3(out + "/demo.sqlite", "SELECT method, windows FROM evaluation WHERE scope = 'all' ORDER BY method",
+                            in: folder) == "\"constant velocity\",2356.0\n\"model (demo)\",2356.0\n\"sampled constant velocity (25°)\",2356.0\n")
+        let csv = try String(contentsOfFile: out + "/evaluation.csv", encoding: .utf8)
+        #expect(csv.hasPrefix("scope,method,windows,k,min_ade,min_fde,kde_nll,collision_rate\n"))
+        // predictions.csv: 20 samples × 12 steps per pedestrian, the same points as in the store.
+        let predictions = try String(contentsOfFile: out + "/predictions.csv", encoding: .utf8).split(separator: "\n")
+        #expect(predictions.first == "scene,pedestrian,last_observed_frame,sample,step,frame,x,y")
+        let stored = Int(try sqlite3(out + "/demo.sqlite", "SELECT count(*) FROM prediction", in: folder)
+            .trimmingCharacters(in: .whitespacesAndNewlines))!
+        #expect(predictions.count - 1 == stored)
+        #expect(stored % 240 == 0 && stored > 0)
+        let pedestrians = stored / 240
+        // The scene: one path per sample, one true future and one observed path per pedestrian.
+        let scene = try #require(svgCounts(out + "/scene.svg"))
+        #expect(scene.classes["sample"] == pedestrians * 20)
+        #expect(scene.classes["observed"] == pedestrians)
+        #expect(scene.classes["truth"] == pedestrians)
+        let curves = try #require(svgCounts(out + "/curves.svg"))
+        #expect(curves.elements["polyline"] == 5)
+    }
+
+    @Test func sampleFormatsAndLiveInput() throws {
+        let folder = temporaryFolder()
+        #expect(try run(trajpred, ["import", repositoryRoot + "/data/zara1"], in: folder).status == 0)
+        #expect(try run(trajpred, ["train"] + smallTraining + ["--epochs", "1", "--name", "m"], in: folder).status == 0)
+        let csv = try run(trajpred, ["sample", "--run", "m", "--data", "zara1/test", "--pedestrian", "3", "--frame", "310",
+                                     "--k", "2"], in: folder)
+        #expect(csv.status == 0, "\(csv.stderr)")
+        let lines = csv.stdout.split(separator: "\n")
+        #expect(lines.count == 1 + 2 * 12)
+        #expect(lines[1].hasPrefix("zara1/test/crowds_zara01,3,310,0,1,320,"))
+        #expect(lines.last!.hasPrefix("zara1/test/crowds_zara01,3,310,1,12,430,"))
+        let ndjson = try run(trajpred, ["sample", "--run", "m", "--data", "zara1/test", "--pedestrian", "3", "--frame", "310",
+                                        "--k", "2", "--format", "ndjson"], in: folder)
+        let objects = ndjson.stdout.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(objects.count == 24 && objects.allSatisfy { $0 != nil })
+        #expect(objects[0]?["frame"] as? Int == 320)
+        // The same first point, whichever the format (same seed).
+        let firstX = Double(lines[1].split(separator: ",")[6])!
+        #expect(abs((objects[0]?["x"] as? Double ?? 0) - firstX) < 1e-9)
+        // Live input: observed paths in a CSV that is not in the store.
+        let liveCSV = "frame,id,x,y\n" + (0..<8).map { "\($0 * 10),walker,\(Double($0) * 0.5),1.0" }.joined(separator: "\n")
+        try liveCSV.write(toFile: folder + "/live.csv", atomically: true, encoding: .utf8)
+        let live = try run(trajpred, ["sample", "--run", "m", "--input", "live.csv", "--pedestrian", "walker", "--k", "3",
+                                      "--format", "json"], in: folder)
+        #expect(live.status == 0, "\(live.stderr)")
+        let array = try JSONSerialization.jsonObject(with: Data(live.stdout.utf8)) as? [[String: Any]]
+        #expect(array?.count == 3 * 12)
+        #expect(array?.first?["last_observed_frame"] as? Int == 70)
+        #expect(array?.first?["scene"] as? String == "live")
+        // Nobody with 8 observed steps at frame 5: a message, not an empty file.
+        let none = try run(trajpred, ["sample", "--run", "m", "--input", "live.csv", "--frame", "5", "--k", "3"], in: folder)
+        #expect(none.status != 0)
+        #expect(none.stderr.contains("no pedestrian has 8 consecutive observed steps"))
+    }
+}
