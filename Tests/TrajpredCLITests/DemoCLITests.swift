@@ -91,3 +91,17 @@ func svgCounts(_ path: String) -> (elements: [String: Int], classes: [String: In
         #expect(none.stderr.contains("no pedestrian has 8 consecutive observed steps"))
     }
 }
+
+@Suite struct BenchmarkCLITests {
+    @Test func leaveOneOutTableOnTheShippedScene() throws {
+        let folder = temporaryFolder()
+        let result = try run(trajpred, ["benchmark", "ethucy", "--data", repositoryRoot + "/data", "--scenes", "zara1",
+                                        "--epochs", "1", "--out", "table.md"], in: folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        let table = try String(contentsOfFile: folder + "/table.md", encoding: .utf8)
+        #expect(table.contains("| method | zara1 | AVG |"))
+        #expect(table.contains("| constant velocity | 0.43 / 0.95 | **0.43 / 0.95** |"))
+        #expect(table.contains("| Trajectron++ (leakage fixed) | – | 0.32 / 0.55 |"))
+        #expect(try sqlite3("trajpred.sqlite", "SELECT count(*) FROM evaluation WHERE scope = 'all'", in: folder) == "3\n")
+    }
+}
