@@ -24,7 +24,9 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case let .sqlite(code, message, sql):
             let oneLine = sql.split(whereSeparator: \.isNewline).joined(separator: " ")
             let shown = oneLine.count > 160 ? oneLine.prefix(157) + "..." : Substring(oneLine)
-            return "SQLite error \(code): \(message) (in: \(shown))"
+            // SQLITE_IOERR (10) and SQLITE_FULL (13), whatever their extended codes.
+            let hint = code & 0xff == 10 || code & 0xff == 13 ? "; the disk may be full or the file size limited" : ""
+            return "SQLite error \(code): \(message)\(hint) (in: \(shown))"
         case let .notADatabase(path):
             return "\(path) is not an SQLite database; point --db at a trajpred database or at a new file"
         case let .foreignDatabase(path, applicationID):

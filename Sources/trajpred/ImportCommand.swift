@@ -89,8 +89,11 @@ struct ImportCommand: ParsableCommand {
                     print("\(item.path): skipped, the same content is already imported as \(existing)")
                     skipped += 1
                 }
+            } catch let error as ImportError {
+                printError("error: \(error)")   // already says file:line
+                failed += 1
             } catch {
-                printError("error: \(error)")
+                printError("error: \(item.path): \(error); nothing of it was stored")
                 failed += 1
             }
         }

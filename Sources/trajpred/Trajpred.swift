@@ -1,5 +1,8 @@
 // The `trajpred` command: parses, validates, wires the libraries together and prints.
 // No modelling or SQL here beyond choosing what to call.
+#if canImport(Glibc)
+import Glibc
+#endif
 import ArgumentParser
 
 @main
@@ -13,4 +16,11 @@ struct Trajpred: ParsableCommand {
             """,
         subcommands: [ImportCommand.self, DatasetsCommand.self, ScenesCommand.self, TracksCommand.self, TrainCommand.self, SampleCommand.self, EvalCommand.self, PlotCommand.self, DemoCommand.self, BenchmarkCommand.self, RunsCommand.self, NotebookCommand.self, BenchCommand.self]
     )
+
+    static func main() {
+        // A file-size limit (ulimit -f) must make writes fail with EFBIG, which SQLite reports and
+        // rolls back, rather than kill the process mid-write.
+        signal(SIGXFSZ, SIG_IGN)
+        main(nil)
+    }
 }
