@@ -46,13 +46,13 @@ func writeLargeFile(_ path: String, rows: Int) throws {
             #expect(try sqlite3("trajpred.sqlite", "PRAGMA integrity_check", in: folder) == "ok\n", "kill \(kill)")
             let rows = try sqlite3("trajpred.sqlite", "SELECT count(*) FROM position", in: folder)
             #expect(rows == "0\n" || rows == "200000\n", "kill \(kill): \(rows)")
+            // Once present, later runs find the same content and skip it: killing them must not damage it either.
             if rows == "0\n" { absent += 1 } else { present += 1 }
-            if rows == "200000\n" { break }   // imported before the kill: nothing more to test on this file
         }
         let again = try run(trajpred, ["import", "big.txt", "--dataset", "d"], in: folder)
         #expect(again.status == 0)
         #expect(try sqlite3("trajpred.sqlite", "SELECT count(*) FROM position", in: folder) == "200000\n")
-        #expect(present + absent >= 1)
+        #expect(present + absent == (longTests ? 20 : 3))
     }
 
     @Test func killedTrainingResumesToTheUninterruptedWeights() throws {
