@@ -118,6 +118,11 @@ private func gemmNNKernel<S: Store>(transA: Bool, m: Int, n: Int, k: Int,
                                     rowBias: UnsafePointer<Float>?, store: S) {
     /// The starting value of row i when not accumulating: its bias, or 0.
     @inline(__always) func start(_ i: Int) -> Float { rowBias?[i] ?? 0 }
+    if n == 1 {
+        gemvKernel(transA: transA, m: m, k: k, a: a, lda: lda, x: b, incX: ldb, c: c, ldc: ldc, accumulate: accumulate,
+                   rowBias: rowBias, store: store)
+        return
+    }
     let aRow = transA ? 1 : lda   // step between rows i of op(A)
     let aCol = transA ? lda : 1   // step between columns k of op(A)
     var j0 = 0
@@ -209,6 +214,62 @@ private func gemmNNKernel<S: Store>(transA: Bool, m: Int, n: Int, k: Int,
                 var sum: Float = accumulate ? c[i * ldc + j] : start(i)
                 for p in 0..<k { sum += ai[p * aCol] * b[p * ldb + j] }
                 store.store1(sum, c, i * ldc + j)
+            }
+        }
+    }
+}
+
+/// One column (N = 1, a single pedestrian): y = op(A) · x. Without transA each y[i] is a dot product
+/// along the contiguous row i of A; with transA, y accumulates x[k] times row k of A. Either way the
+/// vectors run along contiguous memory, which the N-blocked kernel cannot when N = 1.
+private func gemvKernel<S: Store>(transA: Bool, m: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+                                  x: UnsafePointer<Float>, incX: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+                                  accumulate: Bool, rowBias: UnsafePointer<Float>?, store: S) {
+    // The column x may be strided (ldb); gather it when it is.
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: k) { gathered in
+        let xs: UnsafePointer<Float>
+        if incX == 1 {
+            xs = x
+        } else {
+            for p in 0..<k { gathered[p] = x[p * incX] }
+            xs = UnsafePointer(gathered.baseAddress!)
+        }
+        if !transA {
+            for i in 0..<m {
+                let row = a + i * lda
+                var s = SIMD16<Float>()
+                var p = 0
+                while p + 16 <= k {
+                    s.addProduct(load16(row + p), load16(xs + p))
+                    p += 16
+                }
+                var value = horizontalSum(s)
+                while p < k {
+                    value += row[p] * xs[p]
+                    p += 1
+                }
+                let start: Float = accumulate ? c[i * ldc] : (rowBias?[i] ?? 0)
+                store.store1(start + value, c, i * ldc)
+            }
+        } else {
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: m) { y in
+                for i in 0..<m { y[i] = accumulate ? c[i * ldc] : (rowBias?[i] ?? 0) }
+                for p in 0..<k {
+                    let row = a + p * lda
+                    let v = SIMD16<Float>(repeating: xs[p])
+                    var i = 0
+                    while i + 16 <= m {
+                        let target = UnsafeMutableRawPointer(y.baseAddress! + i)
+                        target.storeBytes(of: target.loadUnaligned(as: SIMD16<Float>.self).addingProduct(v, load16(row + i)),
+                                          as: SIMD16<Float>.self)
+                        i += 16
+                    }
+                    while i < m {
+                        y[i] += xs[p] * row[i]
+                        i += 1
+                    }
+                }
+                for i in 0..<m { store.store1(y[i], c, i * ldc) }
             }
         }
     }

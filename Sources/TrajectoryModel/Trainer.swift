@@ -6,6 +6,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Dispatch
 import NNCore
 import TrajectoryData
 
@@ -129,7 +130,12 @@ public final class Trainer {
     var rng: Xoshiro256
     var epochStart: Xoshiro256
     var permutation: [Int] = []
-    let workspace: TrajectoryCVAE.Workspace
+    /// Each batch is cut into `parts` consecutive parts that run on their own cores, each on a
+    /// replica of the model (same values, own gradients); the gradients are then added in part
+    /// order. The cut depends on the batch size only, never on the machine: same seed, same bits.
+    let parts: Int
+    var replicas: [TrajectoryCVAE]
+    let workspaces: [TrajectoryCVAE.Workspace]
     var angles: [Float]
 
     /// Checks the inputs (before any step) and builds a freshly initialised model.
@@ -157,7 +163,11 @@ public final class Trainer {
         rng = Xoshiro256(seed: settings.seed &+ 0x5EED)
         epochStart = rng
         let capacity = min(settings.batch, train.count)
-        workspace = TrajectoryCVAE.Workspace(model, capacity: capacity)
+        parts = capacity >= 64 ? 2 : 1
+        let initial = model
+        replicas = Array(repeating: initial, count: parts)
+        let partCapacity = parts == 2 ? capacity - capacity / 2 : capacity
+        workspaces = (0..<parts).map { _ in TrajectoryCVAE.Workspace(initial, capacity: partCapacity) }
         angles = [Float](repeating: 0, count: capacity)
         counters.generator = rng.stateWords
         counters.epochGenerator = epochStart.stateWords
@@ -279,15 +289,7 @@ public final class Trainer {
                 if settings.rotate {
                     for i in 0..<count { angles[i] = rng.uniform(0, 2 * .pi) }
                 }
-                angles.withUnsafeBufferPointer { angles in
-                    Features.past(train, batch, encoder: settings.model.encoder,
-                                  angles: settings.rotate ? angles.baseAddress : nil, into: &workspace.x)
-                    Features.future(train, batch, angles: settings.rotate ? angles.baseAddress : nil, into: &workspace.y)
-                }
-                workspace.epsilon.withUnsafeMutableBufferPointer {
-                    rng.fillNormal(UnsafeMutableBufferPointer(rebasing: $0[0..<(z * count)]))
-                }
-                let loss = model.lossAndGradients(batch: count, beta: beta, workspace: workspace)
+                let loss = step(batch, beta: beta)
                 guard loss.total.isFinite else {
                     throw .nonFiniteLoss(epoch: counters.epoch, step: counters.step, loss: loss.total)
                 }
@@ -328,6 +330,58 @@ public final class Trainer {
         return .completed
     }
 
+    /// Forward and backward of one batch, its parts in parallel; leaves the batch's gradient in
+    /// `model.parameters.gradients` and returns the batch's loss.
+    func step(_ batch: ArraySlice<Int>, beta: Float) -> TrajectoryCVAE.Loss {
+        let count = batch.count
+        let z = settings.model.latent
+        let partCount = count >= 2 ? parts : 1
+        let sizes = partCount == 2 ? [(count + 1) / 2, count / 2] : [count]
+        let starts = partCount == 2 ? [batch.startIndex, batch.startIndex + sizes[0]] : [batch.startIndex]
+        // Inputs and noise are prepared in order on this thread: the generator's draws do not depend on timing.
+        for p in 0..<partCount {
+            let part = batch[starts[p]..<(starts[p] + sizes[p])]
+            let w = workspaces[p]
+            angles.withUnsafeBufferPointer { angles in
+                let rotation = settings.rotate ? angles.baseAddress! + (starts[p] - batch.startIndex) : nil
+                Features.past(train, part, encoder: settings.model.encoder, angles: rotation, into: &w.x)
+                Features.future(train, part, angles: rotation, into: &w.y)
+            }
+            w.epsilon.withUnsafeMutableBufferPointer {
+                rng.fillNormal(UnsafeMutableBufferPointer(rebasing: $0[0..<(z * sizes[p])]))
+            }
+        }
+        var losses = [TrajectoryCVAE.Loss](repeating: TrajectoryCVAE.Loss(total: 0, reconstruction: 0, kl: 0), count: partCount)
+        let values = model.parameters.values
+        replicas.withUnsafeMutableBufferPointer { replicas in
+            losses.withUnsafeMutableBufferPointer { losses in
+                let (replicas, losses) = (UncheckedSendable(replicas), UncheckedSendable(losses))
+                let workspaces = UncheckedSendable(workspaces)
+                DispatchQueue.concurrentPerform(iterations: partCount) { p in
+                    replicas.value[p].parameters.values = values
+                    losses.value[p] = replicas.value[p].lossAndGradients(
+                        batch: sizes[p], beta: beta, workspace: workspaces.value[p], share: Float(sizes[p]) / Float(count))
+                }
+            }
+        }
+        model.parameters.gradients = replicas[0].parameters.gradients
+        for p in 1..<partCount {
+            model.parameters.gradients.withUnsafeMutableBufferPointer { total in
+                replicas[p].parameters.gradients.withUnsafeBufferPointer { part in
+                    for i in 0..<total.count { total[i] += part[i] }
+                }
+            }
+        }
+        var loss = TrajectoryCVAE.Loss(total: 0, reconstruction: 0, kl: 0)
+        for p in 0..<partCount {
+            let share = Double(sizes[p]) / Double(count)
+            loss.total += share * losses[p].total
+            loss.reconstruction += share * losses[p].reconstruction
+            loss.kl += share * losses[p].kl
+        }
+        return loss
+    }
+
     /// One epoch of training steps without validation or reports, for benchmarks: the same work
     /// per step as `run`. Returns the mean loss.
     public func benchmarkEpoch() throws(TrainingError) -> Double {
@@ -363,4 +417,10 @@ public final class Trainer {
         }
         return Metrics.average(all)
     }
+}
+
+/// A value handed to concurrent workers that touch disjoint parts of it.
+struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }

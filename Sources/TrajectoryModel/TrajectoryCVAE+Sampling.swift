@@ -4,23 +4,33 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Dispatch
 import NNCore
 import TrajectoryData
 
 extension TrajectoryCVAE {
-    /// Buffers for sampling chunks of up to `windows` windows × `k` samples: the encoder's for the
-    /// windows, and only the decoder's for the windows × k columns.
-    public final class SamplingWorkspace {
+    /// Buffers for sampling chunks of up to `windows` windows × `k` samples, in two lanes so two
+    /// chunks run at once: per lane the encoder's buffers for the windows, and only the decoder's
+    /// for the windows × k columns.
+    public final class SamplingWorkspace: @unchecked Sendable {
         public let windows: Int
         public let k: Int
+        let lanes: [Lane]
+
+        public init(_ model: TrajectoryCVAE, windows: Int, k: Int) {
+            self.windows = windows
+            self.k = k
+            lanes = (0..<2).map { _ in Lane(model, windows: windows, k: k) }
+        }
+    }
+
+    final class Lane {
         let encoder: Workspace
         var decoderInput: [Float], decoder1Out: [Float], decoder2Out: [Float], prediction: [Float]
         var epsilon: [Float]
 
-        public init(_ model: TrajectoryCVAE, windows: Int, k: Int) {
+        init(_ model: TrajectoryCVAE, windows: Int, k: Int) {
             let c = model.configuration, columns = windows * k
-            self.windows = windows
-            self.k = k
             encoder = Workspace(model, capacity: windows)
             decoderInput = [Float](repeating: 0, count: (c.hidden + c.latent) * columns)
             decoder1Out = [Float](repeating: 0, count: c.hidden * columns)
@@ -32,56 +42,80 @@ extension TrajectoryCVAE {
 
     /// k futures for each window of `indices`, relative to the window's last observed position:
     /// (N, K, P, 2) with N = indices.count. `scale` multiplies the prior's σ (1: sample the prior).
+    /// Chunks of half `workspace.windows` windows run two at a time; chunk c draws its noise from a
+    /// generator seeded by the c-th draw of `rng`, so the result does not depend on timing (it does
+    /// depend on the workspace's size, which fixes the chunks).
     public func sample(_ set: WindowSet, _ indices: ArraySlice<Int>, k: Int, using rng: inout Xoshiro256,
                        workspace: SamplingWorkspace, scale: Float = 1) -> [Float] {
         precondition(k == workspace.k, "the workspace was made for k = \(workspace.k)")
-        let c = configuration, h = c.hidden, z = c.latent, out = c.futureSize
+        let out = configuration.futureSize
         var result = [Float](repeating: 0, count: indices.count * k * out)
-        var start = indices.startIndex
-        while start < indices.endIndex {
-            let end = min(start + workspace.windows, indices.endIndex)
-            let chunk = indices[start..<end]
-            let b = chunk.count, columns = b * k
-            let e = workspace.encoder, d = workspace
-            Features.past(set, chunk, encoder: c.encoder, into: &e.x)
-            encodePast(batch: b, workspace: e)
-            let p = parameters.values
-            prior.forward(e.postInput, batch: b, parameters: p, output: &e.priorHidden, activation: .relu)
-            priorMu.forward(e.priorHidden, batch: b, parameters: p, output: &e.muP)
-            priorLogVariance.forward(e.priorHidden, batch: b, parameters: p, output: &e.logVarianceP)
-            workspace.epsilon.withUnsafeMutableBufferPointer { rng.fillNormal(UnsafeMutableBufferPointer(rebasing: $0[0..<(z * columns)])) }
-            // Decoder input [h; z], column b·K + s for sample s of window b.
-            d.decoderInput.withUnsafeMutableBufferPointer { input in
-                e.postInput.withUnsafeBufferPointer { hidden in
-                    for r in 0..<h {
-                        for window in 0..<b {
-                            let value = hidden[r * b + window]
-                            for s in 0..<k { input[r * columns + window * k + s] = value }
-                        }
-                    }
+        // Half a workspace per chunk, so even one call of `workspace.windows` windows uses both lanes.
+        let chunkSize = max(1, (min(workspace.windows, indices.count) + 1) / 2)
+        let chunkStarts = Array(stride(from: indices.startIndex, to: indices.endIndex, by: chunkSize))
+        let seeds = chunkStarts.map { _ in rng.next() }
+        result.withUnsafeMutableBufferPointer { buffer in
+            let target = UncheckedSendable(buffer.baseAddress!)
+            var pair = 0
+            while pair < chunkStarts.count {
+                let lanes = min(2, chunkStarts.count - pair), first = pair
+                let run: @Sendable (Int) -> Void = { lane in
+                    let c = first + lane
+                    let chunk = indices[chunkStarts[c]..<min(chunkStarts[c] + chunkSize, indices.endIndex)]
+                    var generator = Xoshiro256(seed: seeds[c])
+                    self.sampleChunk(set, chunk, k: k, using: &generator, lane: workspace.lanes[lane], scale: scale,
+                                     into: target.value + (chunkStarts[c] - indices.startIndex) * k * out)
                 }
-                workspace.epsilon.withUnsafeBufferPointer { eps in
-                    for r in 0..<z {
-                        for window in 0..<b {
-                            let mu = e.muP[r * b + window], sigma = scale * expf(0.5 * e.logVarianceP[r * b + window])
-                            for s in 0..<k {
-                                let column = window * k + s
-                                input[(h + r) * columns + column] = mu + sigma * eps[r * columns + column]
-                            }
-                        }
-                    }
-                }
+                if lanes == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: 2, execute: run) }
+                pair += lanes
             }
-            decoder1.forward(d.decoderInput, batch: columns, parameters: p, output: &d.decoder1Out, activation: .relu)
-            decoder2.forward(d.decoder1Out, batch: columns, parameters: p, output: &d.decoder2Out, activation: .relu)
-            decoder3.forward(d.decoder2Out, batch: columns, parameters: p, output: &d.prediction)
-            // (2P, B·K) → (B, K, P, 2).
-            let offset = (start - indices.startIndex) * k * out
-            for row in 0..<out {
-                for column in 0..<columns { result[offset + column * out + row] = d.prediction[row * columns + column] }
-            }
-            start = end
         }
         return result
+    }
+
+    /// One chunk: encode, prior, decode k columns per window, write (B, K, P, 2) at `result`.
+    func sampleChunk(_ set: WindowSet, _ chunk: ArraySlice<Int>, k: Int, using rng: inout Xoshiro256, lane d: Lane,
+                     scale: Float, into result: UnsafeMutablePointer<Float>) {
+        let c = configuration, h = c.hidden, z = c.latent, out = c.futureSize
+        let b = chunk.count, columns = b * k
+        let e = d.encoder
+        Features.past(set, chunk, encoder: c.encoder, into: &e.x)
+        encodePast(batch: b, workspace: e)
+        let p = parameters.values
+        prior.forward(e.postInput, batch: b, parameters: p, output: &e.priorHidden, activation: .relu)
+        priorMu.forward(e.priorHidden, batch: b, parameters: p, output: &e.muP)
+        priorLogVariance.forward(e.priorHidden, batch: b, parameters: p, output: &e.logVarianceP)
+        d.epsilon.withUnsafeMutableBufferPointer { rng.fillNormal(UnsafeMutableBufferPointer(rebasing: $0[0..<(z * columns)])) }
+        // Decoder input [h; z], column b·K + s for sample s of window b.
+        d.decoderInput.withUnsafeMutableBufferPointer { input in
+            e.postInput.withUnsafeBufferPointer { hidden in
+                for r in 0..<h {
+                    for window in 0..<b {
+                        let value = hidden[r * b + window]
+                        for s in 0..<k { input[r * columns + window * k + s] = value }
+                    }
+                }
+            }
+            d.epsilon.withUnsafeBufferPointer { eps in
+                for r in 0..<z {
+                    for window in 0..<b {
+                        let mu = e.muP[r * b + window], sigma = scale * expf(0.5 * e.logVarianceP[r * b + window])
+                        for s in 0..<k {
+                            let column = window * k + s
+                            input[(h + r) * columns + column] = mu + sigma * eps[r * columns + column]
+                        }
+                    }
+                }
+            }
+        }
+        decoder1.forward(d.decoderInput, batch: columns, parameters: p, output: &d.decoder1Out, activation: .relu)
+        decoder2.forward(d.decoder1Out, batch: columns, parameters: p, output: &d.decoder2Out, activation: .relu)
+        decoder3.forward(d.decoder2Out, batch: columns, parameters: p, output: &d.prediction)
+        // (2P, B·K) → (B, K, P, 2).
+        d.prediction.withUnsafeBufferPointer { prediction in
+            for row in 0..<out {
+                for column in 0..<columns { result[column * out + row] = prediction[row * columns + column] }
+            }
+        }
     }
 }

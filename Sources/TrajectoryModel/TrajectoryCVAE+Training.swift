@@ -80,8 +80,9 @@ extension TrajectoryCVAE {
     }
 
     /// The loss of the batch in `workspace` (x, y and ε filled for `batch` windows) and its gradients,
-    /// which are zeroed first, then accumulated. β weighs the KL term.
-    public mutating func lossAndGradients(batch b: Int, beta: Float, workspace w: Workspace) -> Loss {
+    /// which are zeroed first, then accumulated. β weighs the KL term. `share` scales the gradients:
+    /// a part of n windows of a batch of N passes n / N, so the parts' gradients add up to the batch's.
+    public mutating func lossAndGradients(batch b: Int, beta: Float, workspace w: Workspace, share: Float = 1) -> Loss {
         precondition(b <= w.capacity, "batch larger than the workspace")
         let h = configuration.hidden, z = configuration.latent, hb = h * b, zb = z * b
         let out = configuration.futureSize * b
@@ -116,7 +117,7 @@ extension TrajectoryCVAE {
 
         // Backward: the decoder.
         zero(&w.dPrediction, out)
-        mseLossBackward(w.prediction, w.y, count: out, &w.dPrediction)
+        mseLossBackward(w.prediction, w.y, count: out, scale: share, &w.dPrediction)
         decoder3.backward(w.dPrediction, input: w.decoder2Out, batch: b, parameters: p, gradients: &parameters.gradients,
                           inputGradient: &w.dDecoder2, accumulateInput: false, inputMask: w.decoder2Out)
         decoder2.backward(w.dDecoder2, input: w.decoder1Out, batch: b, parameters: p, gradients: &parameters.gradients,
@@ -130,7 +131,7 @@ extension TrajectoryCVAE {
                                    dMu: &w.dMuQ, dLogVariance: &w.dLogVarianceQ)
         }
         klGaussiansBackward(muQ: w.muQ, logVarianceQ: w.logVarianceQ, muP: w.muP, logVarianceP: w.logVarianceP,
-                            latent: z, batch: b, scale: beta, dMuQ: &w.dMuQ, dLogVarianceQ: &w.dLogVarianceQ,
+                            latent: z, batch: b, scale: beta * share, dMuQ: &w.dMuQ, dLogVarianceQ: &w.dLogVarianceQ,
                             dMuP: &w.dMuP, dLogVarianceP: &w.dLogVarianceP)
         // q(z | x, y) back to [h; fut].
         posteriorMu.backward(w.dMuQ, input: w.postHidden, batch: b, parameters: p, gradients: &parameters.gradients,

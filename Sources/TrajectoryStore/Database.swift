@@ -26,6 +26,11 @@ public final class Database {
         self.path = path
         sqlite3_extended_result_codes(db, 1)
         sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
+        // Keep the write-ahead log when the last connection closes: otherwise every close deletes
+        // it and the next opener must rebuild the WAL index, a moment when a reader in another
+        // process (the sqlite3 shell, without a busy timeout) gets "database is locked".
+        var persist: Int32 = 1
+        sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
     }
 
     deinit {

@@ -48,6 +48,26 @@ import Testing
         }
     }
 
+    @Test func singleColumnMatchesReference() {
+        var rng = Xoshiro256(seed: 14)
+        for (m, k) in [(1, 1), (3, 17), (128, 144), (24, 128), (33, 5)] { for transA in [false, true] { for ldb in [1, 3] {
+            for accumulate in [false, true] {
+                let a = random(m * k, &rng), b = random(k * ldb, &rng), bias = random(m, &rng), start = random(m * 2, &rng)
+                let lda = transA ? m : k
+                var fast = start, slow = start
+                gemmNN(transA: transA, m: m, n: 1, k: k, a: a, lda: lda, b: b, ldb: ldb, c: &fast, ldc: 2,
+                       accumulate: accumulate, rowBias: bias, epilogue: .relu)
+                gemmReference(transA: transA, transB: false, m: m, n: 1, k: k, a: a, lda: lda, b: b, ldb: ldb, c: &slow,
+                              ldc: 2, accumulate: accumulate)
+                for i in 0..<m {
+                    let expected = max(slow[i * 2] + (accumulate ? 0 : bias[i]), 0)
+                    #expect(abs(fast[i * 2] - expected) <= 1e-5 * Float(k), "m \(m) k \(k) transA \(transA) ldb \(ldb)")
+                    #expect(fast[i * 2 + 1] == start[i * 2 + 1], "only column 0 is written")
+                }
+            }
+        }}}
+    }
+
     @Test func ntMatchesReference() {
         var rng = Xoshiro256(seed: 12)
         for m in Self.sizes.prefix(9) { for n in Self.sizes.prefix(9) { for k in Self.sizes + [100, 257] {

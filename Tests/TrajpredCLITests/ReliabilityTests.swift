@@ -85,7 +85,7 @@ func writeLargeFile(_ path: String, rows: Int) throws {
 
     @Test func readersInAnotherProcessNeverSeeAHalfWrittenEpoch() throws {
         let folder = try importedFolder()
-        let (process, _) = try start(["train"] + smallTraining + ["--epochs", "40", "--name", "busy"], in: folder)
+        let (process, _) = try start(["train"] + smallTraining + ["--epochs", "120", "--name", "busy"], in: folder)
         var reads = 0, errors: [String] = [], inconsistent = 0
         while process.isRunning {
             // One statement, one snapshot: the epoch rows and the 'last' checkpoint are written together.
