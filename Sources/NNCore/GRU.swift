@@ -129,7 +129,4 @@ public struct GRU: Sendable {
             }
         }}}}}}
     }
-
-    /// Multiply-adds of one forward step per sample.
-    public var multiplyAddsPerStep: Int { 3 * hiddenSize * (inputSize + hiddenSize) }
 }

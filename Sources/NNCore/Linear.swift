@@ -61,7 +61,4 @@ public struct Linear: Sendable {
                    epilogue: inputMask.map { .mask($0) } ?? .none)
         }
     }
-
-    /// Multiply-adds of one forward pass per sample.
-    public var multiplyAdds: Int { inputSize * outputSize }
 }

@@ -79,7 +79,7 @@ public enum ScenePlot {
             value += tick
         }
         svg.text("x (m)", x: (x0 + x1) / 2, y: y0 + 36, size: 11, anchor: "middle")
-        svg.text("y (m)", x: 16, y: (y0 + y1) / 2, size: 11, anchor: "middle")
+        svg.text("y (m)", x: 26, y: (y0 + y1) / 2, size: 11, anchor: "middle")
         // Paths: samples first, so observed paths and truths stay on top.
         for pedestrian in pedestrians {
             let start = pedestrian.observed.last

@@ -235,13 +235,6 @@ public final class Trainer {
         return TrainerState(counters: counters, tensors: tensors)
     }
 
-    /// The model's parameters alone, by name.
-    public func parameters() -> [NamedArray] {
-        model.parameters.entries.map {
-            NamedArray(name: $0.name, shape: $0.shape, values: Array(model.parameters.values[$0.range.range]))
-        }
-    }
-
     /// What `run` reports as it goes.
     public enum Event {
         /// After every step: epoch (0-based), steps done in it, steps per epoch, running mean loss.

@@ -87,9 +87,6 @@ public final class Database {
     /// The rowid of the last successful INSERT on this connection.
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
-    /// True while a transaction is open.
-    public var inTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
-
     var lastErrorMessage: String { String(cString: sqlite3_errmsg(handle)) }
 
     func error(_ rc: Int32, sql: String) -> StoreError {

@@ -99,6 +99,6 @@ struct PlotCommand: ParsableCommand {
             paths.append(PedestrianPaths(name: source.pedestrian, observed: observed, truth: truth, samples: futures))
         }
         return ScenePlot.render(paths, title: "\(scene.path), frame \(formatted(frame!)): \(windows.count) pedestrians, "
-            + "\(k) futures each (run \(loaded.run.name))", density: density)
+            + "\(k) futures each", density: density)
     }
 }
