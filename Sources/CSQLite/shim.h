@@ -1,2 +1,7 @@
 // The system SQLite, as one C module (Debian: libsqlite3-dev).
 #include <sqlite3.h>
+
+// sqlite3_db_config is variadic, which Swift cannot call: one fixed-argument wrapper per option used.
+static inline int csqlite_set_no_checkpoint_on_close(sqlite3 *db, int on) {
+    return sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, on, (int *)0);
+}

@@ -26,14 +26,20 @@ public final class Database {
         self.path = path
         sqlite3_extended_result_codes(db, 1)
         sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
-        // Keep the write-ahead log when the last connection closes: otherwise every close deletes
-        // it and the next opener must rebuild the WAL index, a moment when a reader in another
-        // process (the sqlite3 shell, without a busy timeout) gets "database is locked".
+        // Closing must not lock readers out. By default the last connection to close checkpoints
+        // under an exclusive lock and deletes the write-ahead log, so the next opener rebuilds the
+        // WAL index: at both moments a reader in another process (the sqlite3 shell, which has no
+        // busy timeout) gets "database is locked". Keep the log and leave checkpoints to the
+        // automatic, passive ones that never block readers.
         var persist: Int32 = 1
         sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
+        csqlite_set_no_checkpoint_on_close(db, 1)
     }
 
     deinit {
+        // Bring the main file up to date for whoever copies it alone, without the exclusive lock
+        // of a close-time checkpoint (PASSIVE never waits for, nor blocks, readers).
+        sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
         sqlite3_close_v2(handle)
     }
 

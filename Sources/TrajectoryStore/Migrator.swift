@@ -31,6 +31,8 @@ public enum Migrator {
             try db.execute("PRAGMA journal_mode = WAL")
         }
         try db.execute("PRAGMA synchronous = NORMAL")
+        // The log is kept between connections; once checkpointed, cut it back to 16 MB.
+        try db.execute("PRAGMA journal_size_limit = 16777216")
         for migration in migrations where migration.version > current {
             try apply(migration, to: db)
         }

@@ -24,8 +24,15 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case let .sqlite(code, message, sql):
             let oneLine = sql.split(whereSeparator: \.isNewline).joined(separator: " ")
             let shown = oneLine.count > 160 ? oneLine.prefix(157) + "..." : Substring(oneLine)
-            // SQLITE_IOERR (10) and SQLITE_FULL (13), whatever their extended codes.
-            let hint = code & 0xff == 10 || code & 0xff == 13 ? "; the disk may be full or the file size limited" : ""
+            // By primary code, whatever the extended one: SQLITE_IOERR 10, SQLITE_FULL 13,
+            // SQLITE_READONLY 8, SQLITE_CANTOPEN 14.
+            let hint: String
+            switch code & 0xff {
+            case 10, 13: hint = "; the disk may be full or the file size limited"
+            case 8: hint = "; the database, its folder or its file system is read-only"
+            case 14: hint = "; check that the folder exists and is not read-only (even reading writes a -shm file beside it)"
+            default: hint = ""
+            }
             return "SQLite error \(code): \(message)\(hint) (in: \(shown))"
         case let .notADatabase(path):
             return "\(path) is not an SQLite database; point --db at a trajpred database or at a new file"

@@ -57,16 +57,31 @@ func writeLargeFile(_ path: String, rows: Int) throws {
 
     @Test func killedTrainingResumesToTheUninterruptedWeights() throws {
         let folder = try importedFolder()
-        #expect(try run(trajpred, ["train"] + smallTraining + ["--epochs", "30", "--name", "whole"], in: folder).status == 0)
-        let (process, out) = try start(["train"] + smallTraining + ["--epochs", "30", "--name", "killed"], in: folder)
-        #expect(waitFor("epoch   2/30", in: out))
-        usleep(70_000)
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        #expect(try sqlite3("trajpred.sqlite", "PRAGMA integrity_check", in: folder) == "ok\n")
-        let resumed = try run(trajpred, ["train", "--resume", "killed", "--progress", "plain"], in: folder)
-        #expect(resumed.status == 0, "\(resumed.stderr)")
-        #expect(try lastTensors("killed", in: folder) == (try lastTensors("whole", in: folder)))
+        #expect(try run(trajpred, ["train"] + smallTraining + ["--epochs", "60", "--name", "whole"], in: folder).status == 0)
+        var generator = SystemRandomNumberGenerator()
+        var kills = 0
+        for _ in 0..<(longTests ? 10 : 2) {
+            // A kill before the run row exists leaves nothing to resume: then start it anew.
+            let exists = try sqlite3("trajpred.sqlite", "SELECT count(*) FROM run WHERE name = 'killed'", in: folder) == "1\n"
+            let arguments = exists ? ["train", "--resume", "killed", "--progress", "plain"]
+                : ["train"] + smallTraining + ["--epochs", "60", "--name", "killed"]
+            let (process, _) = try start(arguments, in: folder)
+            usleep(UInt32.random(in: 150_000...900_000, using: &generator))
+            guard process.isRunning else { break }   // it finished first: nothing left to kill
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            kills += 1
+            #expect(try sqlite3("trajpred.sqlite", "PRAGMA integrity_check", in: folder) == "ok\n", "kill \(kills)")
+        }
+        #expect(kills >= 1)
+        let status = try sqlite3("trajpred.sqlite", "SELECT status FROM run WHERE name = 'killed'", in: folder)
+        if status.isEmpty {
+            #expect(try run(trajpred, ["train"] + smallTraining + ["--epochs", "60", "--name", "killed"], in: folder).status == 0)
+        } else if status != "completed\n" {
+            let resumed = try run(trajpred, ["train", "--resume", "killed", "--progress", "plain"], in: folder)
+            #expect(resumed.status == 0, "\(resumed.stderr)")
+        }
+        #expect(try lastTensors("killed", in: folder) == (try lastTensors("whole", in: folder)), "after \(kills) kills")
     }
 
     @Test func secondCtrlCExitsAtOnceAndLeavesASoundDatabase() throws {
@@ -124,5 +139,60 @@ func writeLargeFile(_ path: String, rows: Int) throws {
         #expect(try sqlite3("trajpred.sqlite", "SELECT status, error IS NOT NULL FROM run WHERE name = 'wild'", in: folder)
             == "failed,1\n")
         #expect(try sqlite3("trajpred.sqlite", "PRAGMA integrity_check", in: folder) == "ok\n")
+    }
+}
+
+/// A fresh tmpfs of `megabytes`, mounted for the test (root only); nil where mounting is not allowed.
+func mountTmpfs(megabytes: Int) -> String? {
+    let path = temporaryFolder()
+    guard let result = try? run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(megabytes)m", "tmpfs", path], in: "/"),
+          result.status == 0 else { return nil }
+    return path
+}
+
+func unmount(_ path: String) {
+    _ = try? run("/bin/umount", [path], in: "/")
+}
+
+/// Whether this machine lets the tests mount a tmpfs (CI and developers run as root).
+let canMount: Bool = {
+    guard let path = mountTmpfs(megabytes: 1) else { return false }
+    unmount(path)
+    return true
+}()
+
+@Suite(.serialized, .enabled(if: canMount, "needs to mount a tmpfs (root)")) struct FileSystemFaultTests {
+    @Test func fullFileSystemIsAMessageAndChangesNothing() throws {
+        let disk = try #require(mountTmpfs(megabytes: 3))
+        defer { unmount(disk) }
+        let folder = temporaryFolder()
+        try writeLargeFile(folder + "/big.txt", rows: 200_000)
+        let small = try run(trajpred, ["import", repositoryRoot + "/data/zara1/test", "--dataset", "z", "--db", disk + "/t.sqlite"],
+                            in: folder)
+        #expect(small.status == 0, "\(small.stderr)")
+        let before = try sqlite3(disk + "/t.sqlite", "SELECT count(*) FROM position", in: folder)
+        let full = try run(trajpred, ["import", "big.txt", "--dataset", "big", "--db", disk + "/t.sqlite"], in: folder)
+        #expect(full.status == 1)
+        #expect(full.stderr.contains("big.txt") && full.stderr.contains("the disk may be full"), "\(full.stderr)")
+        #expect(try sqlite3(disk + "/t.sqlite", "PRAGMA integrity_check", in: folder) == "ok\n")
+        #expect(try sqlite3(disk + "/t.sqlite", "SELECT count(*) FROM position", in: folder) == before)
+    }
+
+    @Test func readOnlyFileSystemIsAMessage() throws {
+        let disk = try #require(mountTmpfs(megabytes: 8))
+        defer { unmount(disk) }
+        let folder = temporaryFolder()
+        #expect(try run(trajpred, ["import", repositoryRoot + "/data/zara1/test", "--dataset", "z", "--db", disk + "/t.sqlite"],
+                        in: folder).status == 0)
+        let checksum = try sqlite3(disk + "/t.sqlite", "SELECT sum(x) FROM position", in: folder)
+        #expect(try run("/bin/mount", ["-o", "remount,ro", disk], in: "/").status == 0)
+        let write = try run(trajpred, ["import", repositoryRoot + "/data/zara1/val", "--dataset", "v", "--db", disk + "/t.sqlite"],
+                            in: folder)
+        #expect(write.status != 0)
+        #expect(write.stderr.contains("read-only"), "\(write.stderr)")
+        #expect(!write.stderr.contains("Fatal error"))
+        #expect(try run("/bin/mount", ["-o", "remount,rw", disk], in: "/").status == 0)
+        #expect(try sqlite3(disk + "/t.sqlite", "SELECT sum(x) FROM position", in: folder) == checksum)
+        #expect(try sqlite3(disk + "/t.sqlite", "PRAGMA integrity_check", in: folder) == "ok\n")
     }
 }
