@@ -11,7 +11,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure throughput against the reference implementations.",
-        subcommands: [BenchTrain.self, BenchSample.self, BenchNotebook.self, BenchImport.self]
+        subcommands: [BenchTrain.self, BenchSample.self, BenchNotebook.self, BenchImport.self, BenchGemm.self]
     )
 }
 
@@ -241,6 +241,42 @@ struct BenchSample: ParsableCommand {
         print(Listing(columns: ["workload", "encoder", "futures_per_s", "gflop_per_s", "pytorch_futures_per_s", "speedup",
                                 "latency_us", "pytorch_latency_us", "latency_ratio", "peak_rss_mb"],
                       rows: rows).rendered(as: output.format), terminator: "")
+    }
+}
+
+struct BenchGemm: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gemm",
+        abstract: "GFLOP/s of the matrix kernels on the CVAE's shapes, one thread (the machine's FMA peak is ~100 per core).",
+        discussion: "Forward (W·X), input gradient (Wᵀ·dY) and weight gradient (dY·Xᵀ) of a 128×128 layer on a batch."
+    )
+
+    @OptionGroup var output: OutputOptions
+    @Option(help: "Batch columns.") var batch: Int = 256
+    @Option(help: "Repeats per measurement.") var repeats: Int = 2000
+
+    func run() throws {
+        var rng = Xoshiro256(seed: 1)
+        let (m, k, n) = (128, 128, batch)
+        let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }, b = (0..<(k * n)).map { _ in rng.uniform(-1, 1) }
+        let dy = (0..<(m * n)).map { _ in rng.uniform(-1, 1) }
+        var c = [Float](repeating: 0, count: m * n), dx = [Float](repeating: 0, count: k * n), dw = [Float](repeating: 0, count: m * k)
+        func time(_ body: () -> Void) -> Double {
+            body()
+            let clock = ContinuousClock()
+            let start = clock.now
+            for _ in 0..<repeats { body() }
+            return (clock.now - start) / .seconds(1) / Double(repeats)
+        }
+        let flops = 2.0 * Double(m * n * k)
+        let forward = time { gemmNN(transA: false, m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: &c, ldc: n, accumulate: false) }
+        let input = time { gemmNN(transA: true, m: k, n: n, k: m, a: a, lda: k, b: dy, ldb: n, c: &dx, ldc: n, accumulate: false) }
+        let weight = time { gemmNT(m: m, n: k, k: n, a: dy, lda: n, b: b, ldb: n, c: &dw, ldc: k, accumulate: false) }
+        print(Listing(columns: ["product", "shape", "microseconds", "gflop_per_s"], rows: [
+            [.text("forward W·X (gemmNN)"), .text("\(m)×\(k) · \(k)×\(n)"), .real(rounded(forward * 1e6, 2)), .real(rounded(flops / forward / 1e9, 1))],
+            [.text("input gradient Wᵀ·dY (gemmNN, transA)"), .text("\(k)×\(m) · \(m)×\(n)"), .real(rounded(input * 1e6, 2)), .real(rounded(flops / input / 1e9, 1))],
+            [.text("weight gradient dY·Xᵀ (gemmNT)"), .text("\(m)×\(n) · \(n)×\(k)"), .real(rounded(weight * 1e6, 2)), .real(rounded(flops / weight / 1e9, 1))],
+        ]).rendered(as: output.format), terminator: "")
     }
 }
 
