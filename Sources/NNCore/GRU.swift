@@ -81,12 +81,22 @@ public struct GRU: Sendable {
                 hiddenWeights.forward(previous, batch: b, parameters: parameters, output: gh.baseAddress!)
                 let r = gates.baseAddress! + t * 3 * hb, z = r + hb, n = z + hb
                 let candidate = candidates.baseAddress! + t * hb
-                for i in 0..<hb {
-                    r[i] = sigmoid(gi[i] + gh[i])
-                    z[i] = sigmoid(gi[hb + i] + gh[hb + i])
-                    candidate[i] = gh[2 * hb + i]
-                    n[i] = tanhf(gi[2 * hb + i] + r[i] * candidate[i])
-                    next[i] = (1 - z[i]) * n[i] + z[i] * previous[i]
+                // Sixteen units at a time through the vector exp; a tail of fewer lanes pads with zeros.
+                let giBase = gi.baseAddress!, ghBase = gh.baseAddress!
+                var i = 0
+                while i < hb {
+                    let lanes = min(16, hb - i)
+                    let rv = sigmoid16(gatherLanes(giBase + i, lanes) + gatherLanes(ghBase + i, lanes))
+                    let zv = sigmoid16(gatherLanes(giBase + hb + i, lanes) + gatherLanes(ghBase + hb + i, lanes))
+                    let cv = gatherLanes(ghBase + 2 * hb + i, lanes)
+                    let nv = tanh16(gatherLanes(giBase + 2 * hb + i, lanes) + rv * cv)
+                    let hv = (1 - zv) * nv + zv * gatherLanes(previous + i, lanes)
+                    scatterLanes(rv, r + i, lanes)
+                    scatterLanes(zv, z + i, lanes)
+                    scatterLanes(cv, candidate + i, lanes)
+                    scatterLanes(nv, n + i, lanes)
+                    scatterLanes(hv, next + i, lanes)
+                    i += 16
                 }
             }
         }}}}}
@@ -128,5 +138,24 @@ public struct GRU: Sendable {
                                        gradients: gradients, inputGradient: dh.baseAddress!)
             }
         }}}}}}
+    }
+}
+
+/// The first `lanes` values at `p` (16 or fewer, the rest zero).
+@inline(__always)
+func gatherLanes(_ p: UnsafePointer<Float>, _ lanes: Int) -> SIMD16<Float> {
+    if lanes == 16 { return UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self) }
+    var v = SIMD16<Float>()
+    for l in 0..<lanes { v[l] = p[l] }
+    return v
+}
+
+/// Stores the first `lanes` values of `v` at `p`.
+@inline(__always)
+func scatterLanes(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>, _ lanes: Int) {
+    if lanes == 16 {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
+    } else {
+        for l in 0..<lanes { p[l] = v[l] }
     }
 }

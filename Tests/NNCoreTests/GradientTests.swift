@@ -187,3 +187,28 @@ func dot(_ a: [Float], _ b: [Float]) -> Double { zip(a, b).reduce(0) { $0 + Doub
                                latent: 2, batch: 1)) < 1e-7)
     }
 }
+
+@Suite struct VectorMathTests {
+    @Test func expSigmoidTanhAgainstLibm() {
+        var worstExp: Float = 0, worstSigmoid: Float = 0, worstTanh: Float = 0
+        var x: Float = -87
+        while x < 88 {
+            var v = SIMD16<Float>()
+            for l in 0..<16 { v[l] = x + Float(l) * 0.0137 }
+            let e = exp16(v), s = sigmoid16(v), t = tanh16(v)
+            for l in 0..<16 {
+                let reference = expf(v[l])
+                if reference.isFinite, reference > 1e-37 { worstExp = max(worstExp, abs(e[l] - reference) / reference) }
+                worstSigmoid = max(worstSigmoid, abs(s[l] - 1 / (1 + expf(-v[l]))))
+                worstTanh = max(worstTanh, abs(t[l] - tanhf(v[l])))
+            }
+            x += 0.219
+        }
+        #expect(worstExp < 4e-7, "exp relative error \(worstExp)")
+        #expect(worstSigmoid < 2e-7, "sigmoid absolute error \(worstSigmoid)")
+        #expect(worstTanh < 3e-7, "tanh absolute error \(worstTanh)")
+        // The limits are exact.
+        #expect(tanh16(SIMD16(repeating: 30))[0] == 1 && tanh16(SIMD16(repeating: -30))[0] == -1)
+        #expect(sigmoid16(SIMD16(repeating: -100))[0] >= 0)
+    }
+}
