@@ -132,6 +132,13 @@ extension Store {
         }
     }
 
+    /// The checkpoint `label` of a run, or nil when the run has none yet (killed before its first save).
+    public func checkpointIfSaved(run id: Int64, label: CheckpointRecord.Label) throws -> CheckpointRecord? {
+        guard try database.scalarInt("SELECT id FROM checkpoint WHERE run_id = ?1 AND label = ?2", .integer(id),
+                                     .text(label.rawValue)) != nil else { return nil }
+        return try checkpoint(run: id, label: label)
+    }
+
     /// The checkpoint `label` of a run, with all its tensors.
     public func checkpoint(run id: Int64, label: CheckpointRecord.Label) throws -> CheckpointRecord {
         let rows = try database.prepare("""

@@ -99,9 +99,13 @@ struct TrainCommand: ParsableCommand {
             guard run.kind == "train" else { throw ValidationError("run \(run.name) is a \(run.kind) run, not a training") }
             guard run.status != "completed" else { throw ValidationError("run \(run.name) is already completed") }
             job = try Job(json: run.config)
-            let checkpoint = try store.checkpoint(run: run.id, label: .last)
-            state = TrainerState(counters: try JSONDecoder().decode(TrainerCounters.self, from: Data(checkpoint.state.utf8)),
-                                 tensors: checkpoint.tensors)
+            // A run killed before its first checkpoint starts over: with the same seed it is the same run.
+            if let checkpoint = try store.checkpointIfSaved(run: run.id, label: .last) {
+                state = TrainerState(counters: try JSONDecoder().decode(TrainerCounters.self, from: Data(checkpoint.state.utf8)),
+                                     tensors: checkpoint.tensors)
+            } else {
+                printError("run \(run.name) has no checkpoint yet: starting it over")
+            }
         } else {
             var settings = TrainingSettings()
             settings.model = CVAEConfiguration(encoder: encoder, hidden: hidden, latent: latent)
@@ -123,7 +127,7 @@ struct TrainCommand: ParsableCommand {
         print("run \(current.id) (\(current.name)): \(train.windows.count) training windows from \(train.scenes.count) "
             + "scenes, \(validation.windows.count) validation windows; \(settings.model.encoder.rawValue) encoder, "
             + "H \(settings.model.hidden), Z \(settings.model.latent), β \(settings.beta), \(settings.epochs) epochs"
-            + (resume != nil ? ", resuming at epoch \(trainer.counters.epoch + 1) step \(trainer.counters.step)" : ""))
+            + (state != nil ? ", resuming at epoch \(trainer.counters.epoch + 1) step \(trainer.counters.step)" : ""))
         let display = ProgressDisplay(style: progress, epochs: settings.epochs)
         Interrupt.install()
         var warnedCollapse = false

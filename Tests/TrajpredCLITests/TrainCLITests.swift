@@ -107,6 +107,20 @@ func waitFor(_ text: String, in path: String, seconds: Double = 120) -> Bool {
         #expect(try sqlite3("trajpred.sqlite", "SELECT status, epochs FROM run_summary", in: folder) == "completed,50\n")
     }
 
+    @Test func runKilledBeforeItsFirstCheckpointStartsOver() throws {
+        let folder = try importedFolder()
+        #expect(try run(trajpred, ["train"] + smallTraining + ["--epochs", "2", "--name", "whole"], in: folder).status == 0)
+        // A run row with no checkpoint: what a kill between its creation and the first epoch leaves.
+        let config = try sqlite3("trajpred.sqlite", "SELECT config FROM run WHERE name = 'whole'", in: folder)
+            .trimmingCharacters(in: .whitespacesAndNewlines).dropFirst().dropLast().replacingOccurrences(of: "\"\"", with: "\"")
+        _ = try sqlite3("trajpred.sqlite", "INSERT INTO run (name, kind, status, config) VALUES ('early', 'train', 'running', '\(config)')",
+                        in: folder)
+        let resumed = try run(trajpred, ["train", "--resume", "early", "--progress", "plain"], in: folder)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("has no checkpoint yet: starting it over"))
+        #expect(try lastTensors("early", in: folder) == (try lastTensors("whole", in: folder)))
+    }
+
     @Test func refusesBeforeCreatingARun() throws {
         let folder = try importedFolder()
         for (arguments, message) in [
