@@ -137,6 +137,7 @@ public final class Trainer {
     var replicas: [TrajectoryCVAE]
     let workspaces: [TrajectoryCVAE.Workspace]
     var angles: [Float]
+    var mirrors: [Float]
 
     /// Checks the inputs (before any step) and builds a freshly initialised model.
     public init(settings: TrainingSettings, train: WindowSet, validation: WindowSet) throws(TrainingError) {
@@ -169,6 +170,7 @@ public final class Trainer {
         let partCapacity = parts == 2 ? capacity - capacity / 2 : capacity
         workspaces = (0..<parts).map { _ in TrajectoryCVAE.Workspace(initial, capacity: partCapacity) }
         angles = [Float](repeating: 0, count: capacity)
+        mirrors = [Float](repeating: 1, count: capacity)
         counters.generator = rng.stateWords
         counters.epochGenerator = epochStart.stateWords
     }
@@ -282,6 +284,9 @@ public final class Trainer {
                 if settings.rotate {
                     for i in 0..<count { angles[i] = rng.uniform(0, 2 * .pi) }
                 }
+                if settings.mirror {
+                    for i in 0..<count { mirrors[i] = rng.next() & 1 == 0 ? 1 : -1 }
+                }
                 let loss = step(batch, beta: beta)
                 guard loss.total.isFinite else {
                     throw .nonFiniteLoss(epoch: counters.epoch, step: counters.step, loss: loss.total)
@@ -335,10 +340,14 @@ public final class Trainer {
         for p in 0..<partCount {
             let part = batch[starts[p]..<(starts[p] + sizes[p])]
             let w = workspaces[p]
+            let offset = starts[p] - batch.startIndex
             angles.withUnsafeBufferPointer { angles in
-                let rotation = settings.rotate ? angles.baseAddress! + (starts[p] - batch.startIndex) : nil
-                Features.past(train, part, encoder: settings.model.encoder, angles: rotation, into: &w.x)
-                Features.future(train, part, angles: rotation, into: &w.y)
+                mirrors.withUnsafeBufferPointer { mirrors in
+                    let rotation = settings.rotate ? angles.baseAddress! + offset : nil
+                    let mirroring = settings.mirror ? mirrors.baseAddress! + offset : nil
+                    Features.past(train, part, encoder: settings.model.encoder, angles: rotation, mirror: mirroring, into: &w.x)
+                    Features.future(train, part, angles: rotation, mirror: mirroring, into: &w.y)
+                }
             }
             w.epsilon.withUnsafeMutableBufferPointer {
                 rng.fillNormal(UnsafeMutableBufferPointer(rebasing: $0[0..<(z * sizes[p])]))

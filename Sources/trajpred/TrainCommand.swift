@@ -43,6 +43,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Hidden width H.") var hidden: Int = 128
     @Option(help: "Latent size Z.") var latent: Int = 16
     @Flag(help: "Do not rotate training windows at random.") var noRotate = false
+    @Flag(help: "Also mirror training windows at random (y → −y, half of them, every epoch).") var mirror = false
     @Option(help: "The seed of every random choice.") var seed: UInt64 = 0
     @Option(help: "A unique name for the run (default train-ID).") var name: String?
     @Option(help: "Continue an interrupted run (its id or name); the other options come from the run.")
@@ -111,6 +112,7 @@ struct TrainCommand: ParsableCommand {
             settings.model = CVAEConfiguration(encoder: encoder, hidden: hidden, latent: latent)
             (settings.epochs, settings.batch, settings.learningRate) = (epochs, batch, lr)
             (settings.beta, settings.betaWarmupEpochs, settings.seed, settings.rotate) = (beta, betaWarmup, seed, !noRotate)
+            settings.mirror = mirror
             job = Job(train: trainSelections, val: validationSelections, settings: settings)
         }
         let settings = job.settings

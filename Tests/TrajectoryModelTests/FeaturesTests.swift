@@ -69,6 +69,22 @@ func straightTrack(_ name: String, steps: ClosedRange<Int>, velocity: SIMD2<Doub
         #expect(last < 1e-6)
     }
 
+    @Test func mirroringNegatesY() {
+        var windows = WindowSet()
+        windows.add([straightTrack("1", steps: 0...19, velocity: [0.4, 0.3])], scene: 0)
+        var plain = [Float](repeating: 0, count: 16), mirrored = plain
+        Features.past(windows, [0], encoder: .mlp, into: &plain)
+        Features.past(windows, [0], encoder: .mlp, mirror: [-1], into: &mirrored)
+        for t in 0..<8 {
+            #expect(mirrored[2 * t] == plain[2 * t])
+            #expect(mirrored[2 * t + 1] == -plain[2 * t + 1])
+        }
+        var future = [Float](repeating: 0, count: 24), mirroredFuture = future
+        Features.future(windows, [0], into: &future)
+        Features.future(windows, [0], mirror: [-1], into: &mirroredFuture)
+        #expect(mirroredFuture == future.enumerated().map { $0.offset % 2 == 1 ? -$0.element : $0.element })
+    }
+
     @Test func rotationPreservesDistances() {
         var windows = WindowSet()
         windows.add([straightTrack("1", steps: 0...19)], scene: 0)

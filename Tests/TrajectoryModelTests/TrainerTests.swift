@@ -73,10 +73,11 @@ func smallSettings(_ encoder: PastEncoder = .mlp) -> TrainingSettings {
         #expect(a.model.parameters.values != c.model.parameters.values)
     }
 
-    @Test(arguments: [(PastEncoder.mlp, 5), (.mlp, 13), (.gru, 7), (.mlp, 26)])
-    func resumeEqualsUninterrupted(encoder: PastEncoder, stopAfter: Int) throws {
+    @Test(arguments: [(PastEncoder.mlp, 5, false), (.mlp, 13, true), (.gru, 7, false), (.mlp, 26, false)])
+    func resumeEqualsUninterrupted(encoder: PastEncoder, stopAfter: Int, mirror: Bool) throws {
         let data = walkers(30, steps: 24), validation = walkers(5)
-        let settings = smallSettings(encoder)
+        var settings = smallSettings(encoder)
+        settings.mirror = mirror
         let whole = try Trainer(settings: settings, train: data, validation: validation)
         var wholeReports: [EpochReport] = []
         _ = try whole.run(progress: { if case let .epoch(report, _) = $0 { wholeReports.append(report) } })
