@@ -366,9 +366,12 @@ public final class Trainer {
                 }
             }
         }
-        model.parameters.gradients = replicas[0].parameters.gradients
-        for p in 1..<partCount {
-            model.parameters.gradients.withUnsafeMutableBufferPointer { total in
+        // The batch's gradient: the parts' added in part order, written in place (no copy-on-write).
+        model.parameters.gradients.withUnsafeMutableBufferPointer { total in
+            replicas[0].parameters.gradients.withUnsafeBufferPointer { first in
+                total.baseAddress!.update(from: first.baseAddress!, count: total.count)
+            }
+            for p in 1..<partCount {
                 replicas[p].parameters.gradients.withUnsafeBufferPointer { part in
                     for i in 0..<total.count { total[i] += part[i] }
                 }
