@@ -366,6 +366,9 @@ public final class Trainer {
                 }
             }
         }
+        // Let go of the replicas' references to the values, so Adam updates them in place rather
+        // than copying the whole buffer first.
+        for p in 0..<partCount { replicas[p].parameters.values = [] }
         // The batch's gradient: the parts' added in part order, written in place (no copy-on-write).
         model.parameters.gradients.withUnsafeMutableBufferPointer { total in
             replicas[0].parameters.gradients.withUnsafeBufferPointer { first in
