@@ -33,6 +33,9 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "Split of the scenes: train, val or test (default: from the folder or file name, else train).")
     var split: Split?
 
+    @Option(help: "Report as table, csv or json (one row per file) instead of lines of text.")
+    var format: OutputFormat?
+
     @Option(name: .customLong("input-format"), help: "File format: auto, ethucy, csv or ndjson.")
     var inputFormat: String = "auto"
 
@@ -76,28 +79,38 @@ struct ImportCommand: ParsableCommand {
             delimiter: delimiter.map { $0 == "tab" ? 0x09 : $0.utf8.first! },
             frameColumn: frameCol, idColumn: idCol, xColumn: xCol, yColumn: yCol)
         var imported = 0, skipped = 0, failed = 0
+        var report: [[SQLValue]] = []
         for item in items {
+            let target = "\(item.dataset)/\(item.split.rawValue)/\(item.scene)"
             do {
                 let result = try store.importFile(item, options: options, frameStep: frameStep, timeStep: dt)
                 switch result.outcome {
                 case let .imported(pedestrians, positions):
-                    print("\(item.path) → \(item.dataset)/\(item.split.rawValue)/\(item.scene): \(pedestrians) "
-                        + "pedestrians, \(positions) positions (\(result.formatDetail); \(result.gridDetail); "
-                        + "split \(item.splitSource))")
+                    if format == nil {
+                        print("\(item.path) → \(target): \(pedestrians) pedestrians, \(positions) positions "
+                            + "(\(result.formatDetail); \(result.gridDetail); split \(item.splitSource))")
+                    }
+                    report.append([.text(item.path), .text(target), .text("imported"), .integer(Int64(pedestrians)),
+                                   .integer(Int64(positions)), .text("\(result.formatDetail); \(result.gridDetail)")])
                     imported += 1
                 case let .alreadyImported(existing):
-                    print("\(item.path): skipped, the same content is already imported as \(existing)")
+                    if format == nil { print("\(item.path): skipped, the same content is already imported as \(existing)") }
+                    report.append([.text(item.path), .text(existing), .text("skipped"), .null, .null,
+                                   .text("the same content is already imported")])
                     skipped += 1
                 }
-            } catch let error as ImportError {
-                printError("error: \(error)")   // already says file:line
-                failed += 1
             } catch {
-                printError("error: \(item.path): \(error); nothing of it was stored")
+                // An ImportError already says file:line; a store error gets the file named.
+                let message = error is ImportError ? "\(error)" : "\(item.path): \(error); nothing of it was stored"
+                printError("error: \(message)")
+                report.append([.text(item.path), .text(target), .text("failed"), .null, .null, .text(message)])
                 failed += 1
             }
         }
-        if items.count > 1 || failed > 0 {
+        if let format {
+            print(Listing(columns: ["file", "scene", "status", "pedestrians", "positions", "detail"], rows: report)
+                .rendered(as: format), terminator: "")
+        } else if items.count > 1 || failed > 0 {
             print("\(imported) imported, \(skipped) skipped, \(failed) failed")
         }
         if failed > 0 { throw ExitCode.failure }

@@ -96,10 +96,13 @@ func sqlite3(_ database: String, _ sql: String, in folder: String) throws -> Str
         let table = try run(trajpred, ["tracks", "--scene", "zara1/test/crowds_zara01"], in: folder)
         #expect(table.stdout.split(separator: "\n").count == 2 + 148)
 
-        // Importing again skips every file: same content.
-        let again = try run(trajpred, ["import", repositoryRoot + "/data/zara1"], in: folder)
+        // Importing again skips every file: same content. The report as JSON, one object per file.
+        let again = try run(trajpred, ["import", repositoryRoot + "/data/zara1", "--format", "json"], in: folder)
         #expect(again.status == 0)
-        #expect(again.stdout.hasSuffix("0 imported, 15 skipped, 0 failed\n"))
+        let report = try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [[String: Any]]
+        #expect(report?.count == 15)
+        #expect(report?.allSatisfy { $0["status"] as? String == "skipped" } == true)
+        #expect(report?.first?["scene"] as? String == "zara1/train/biwi_eth")
     }
 
     @Test func badFileFailsWithFileAndLineAndChangesNothing() throws {
