@@ -85,34 +85,35 @@ struct GoldenMLP {
         expectClose(l1.parameters.gradient("fc1.weight")!.data, Golden.mlpL1Grad_fc1_weight, "l1 dfc1.weight")
     }
 
-    @Test func tenSGDSteps() {
+    /// Ten steps of `step` on the MLP, compared with PyTorch's losses and final parameters.
+    func tenSteps(_ name: String, step: (inout ParameterSet) -> Void, losses expected: [Float],
+                  after: [String: [Float]]) {
         var mlp = GoldenMLP()
-        var sgd = SGD(learningRate: 0.01, momentum: 0.9)
         var losses: [Float] = []
         for _ in 0..<10 {
             losses.append(Float(mlp.step().loss))
-            sgd.step(&mlp.parameters)
+            step(&mlp.parameters)
         }
-        expectClose(losses, Golden.mlpSgdLosses, "losses")
-        expectClose(mlp.parameters.tensor("fc1.weight")!.data, Golden.mlpSgdAfter_fc1_weight, "fc1.weight")
-        expectClose(mlp.parameters.tensor("fc1.bias")!.data, Golden.mlpSgdAfter_fc1_bias, "fc1.bias")
-        expectClose(mlp.parameters.tensor("fc2.weight")!.data, Golden.mlpSgdAfter_fc2_weight, "fc2.weight")
-        expectClose(mlp.parameters.tensor("fc2.bias")!.data, Golden.mlpSgdAfter_fc2_bias, "fc2.bias")
+        expectClose(losses, expected, "\(name) losses")
+        for (parameter, values) in after.sorted(by: { $0.key < $1.key }) {
+            expectClose(mlp.parameters.tensor(parameter)!.data, values, "\(name) \(parameter)")
+        }
+    }
+
+    @Test func tenSGDSteps() {
+        var sgd = SGD(learningRate: 0.01, momentum: 0.9)
+        tenSteps("SGD", step: { sgd.step(&$0) }, losses: Golden.mlpSgdLosses, after: [
+            "fc1.weight": Golden.mlpSgdAfter_fc1_weight, "fc1.bias": Golden.mlpSgdAfter_fc1_bias,
+            "fc2.weight": Golden.mlpSgdAfter_fc2_weight, "fc2.bias": Golden.mlpSgdAfter_fc2_bias,
+        ])
     }
 
     @Test func tenAdamSteps() {
-        var mlp = GoldenMLP()
         var adam = Adam(learningRate: 0.01)
-        var losses: [Float] = []
-        for _ in 0..<10 {
-            losses.append(Float(mlp.step().loss))
-            adam.step(&mlp.parameters)
-        }
-        expectClose(losses, Golden.mlpAdamLosses, "losses")
-        expectClose(mlp.parameters.tensor("fc1.weight")!.data, Golden.mlpAdamAfter_fc1_weight, "fc1.weight")
-        expectClose(mlp.parameters.tensor("fc1.bias")!.data, Golden.mlpAdamAfter_fc1_bias, "fc1.bias")
-        expectClose(mlp.parameters.tensor("fc2.weight")!.data, Golden.mlpAdamAfter_fc2_weight, "fc2.weight")
-        expectClose(mlp.parameters.tensor("fc2.bias")!.data, Golden.mlpAdamAfter_fc2_bias, "fc2.bias")
+        tenSteps("Adam", step: { adam.step(&$0) }, losses: Golden.mlpAdamLosses, after: [
+            "fc1.weight": Golden.mlpAdamAfter_fc1_weight, "fc1.bias": Golden.mlpAdamAfter_fc1_bias,
+            "fc2.weight": Golden.mlpAdamAfter_fc2_weight, "fc2.bias": Golden.mlpAdamAfter_fc2_bias,
+        ])
     }
 
     @Test func gruFinalStateAndGradients() {
