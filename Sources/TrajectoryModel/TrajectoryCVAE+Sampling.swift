@@ -9,6 +9,9 @@ import NNCore
 import TrajectoryData
 
 extension TrajectoryCVAE {
+    /// Windows per sampling chunk: fixes which noise each window gets.
+    public static let samplingChunk = 32
+
     /// Buffers for sampling chunks of up to `windows` windows × `k` samples, in two lanes so two
     /// chunks run at once: per lane the encoder's buffers for the windows, and only the decoder's
     /// for the windows × k columns.
@@ -20,7 +23,7 @@ extension TrajectoryCVAE {
         public init(_ model: TrajectoryCVAE, windows: Int, k: Int) {
             self.windows = windows
             self.k = k
-            lanes = (0..<2).map { _ in Lane(model, windows: windows, k: k) }
+            lanes = (0..<2).map { _ in Lane(model, windows: min(windows, TrajectoryCVAE.samplingChunk), k: k) }
         }
     }
 
@@ -42,16 +45,17 @@ extension TrajectoryCVAE {
 
     /// k futures for each window of `indices`, relative to the window's last observed position:
     /// (N, K, P, 2) with N = indices.count. `scale` multiplies the prior's σ (1: sample the prior).
-    /// Chunks of half `workspace.windows` windows run two at a time; chunk c draws its noise from a
-    /// generator seeded by the c-th draw of `rng`, so the result does not depend on timing (it does
-    /// depend on the workspace's size, which fixes the chunks).
+    /// Chunks of `samplingChunk` windows run two at a time; chunk c draws its noise from a generator
+    /// seeded by the c-th draw of `rng`, so the result depends neither on timing nor on the
+    /// workspace (as long as it holds a whole chunk).
     public func sample(_ set: WindowSet, _ indices: ArraySlice<Int>, k: Int, using rng: inout Xoshiro256,
                        workspace: SamplingWorkspace, scale: Float = 1) -> [Float] {
         precondition(k == workspace.k, "the workspace was made for k = \(workspace.k)")
         let out = configuration.futureSize
         var result = [Float](repeating: 0, count: indices.count * k * out)
-        // Half a workspace per chunk, so even one call of `workspace.windows` windows uses both lanes.
-        let chunkSize = max(1, (min(workspace.windows, indices.count) + 1) / 2)
+        // Chunks of 32 windows: the decoder's activations for 32 × k columns stay in the L2 cache
+        // (one big chunk streams megabytes through memory per layer), and both lanes get work.
+        let chunkSize = min(Self.samplingChunk, workspace.windows)
         let chunkStarts = Array(stride(from: indices.startIndex, to: indices.endIndex, by: chunkSize))
         let seeds = chunkStarts.map { _ in rng.next() }
         result.withUnsafeMutableBufferPointer { buffer in
