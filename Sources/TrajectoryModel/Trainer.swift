@@ -130,10 +130,10 @@ public final class Trainer {
     var rng: Xoshiro256
     var epochStart: Xoshiro256
     var permutation: [Int] = []
-    /// Each batch is cut into `parts` consecutive parts that run on their own cores, each on a
+    /// Each batch is cut into consecutive parts (`partSizes`) that run on both cores, each on a
     /// replica of the model (same values, own gradients); the gradients are then added in part
     /// order. The cut depends on the batch size only, never on the machine: same seed, same bits.
-    let parts: Int
+    let splits: Bool
     var replicas: [TrajectoryCVAE]
     let workspaces: [TrajectoryCVAE.Workspace]
     var angles: [Float]
@@ -164,11 +164,15 @@ public final class Trainer {
         rng = Xoshiro256(seed: settings.seed &+ 0x5EED)
         epochStart = rng
         let capacity = min(settings.batch, train.count)
-        parts = capacity >= 64 ? 2 : 1
+        splits = capacity >= 64
+        // As many replicas as the largest batch has parts, each as large as the largest part of
+        // any batch up to that size (a last, smaller batch may have larger halves).
+        let splitting = capacity >= 64
+        let partCount = Trainer.partSizes(count: capacity, splits: splitting).count
+        let partCapacity = (1...capacity).map { Trainer.partSizes(count: $0, splits: splitting).max()! }.max()!
         let initial = model
-        replicas = Array(repeating: initial, count: parts)
-        let partCapacity = parts == 2 ? capacity - capacity / 2 : capacity
-        workspaces = (0..<parts).map { _ in TrajectoryCVAE.Workspace(initial, capacity: partCapacity) }
+        replicas = Array(repeating: initial, count: partCount)
+        workspaces = (0..<partCount).map { _ in TrajectoryCVAE.Workspace(initial, capacity: partCapacity) }
         angles = [Float](repeating: 0, count: capacity)
         mirrors = [Float](repeating: 1, count: capacity)
         counters.generator = rng.stateWords
@@ -328,14 +332,25 @@ public final class Trainer {
         return .completed
     }
 
+    /// How a batch of `count` windows is cut: whole below 64 windows of capacity; in two halves up to
+    /// 256; beyond, in near-equal parts of at most 128, so each part's activations stay in the L2
+    /// cache. Only the count decides, so results never depend on the machine.
+    static func partSizes(count: Int, splits: Bool) -> [Int] {
+        guard splits, count >= 2 else { return [count] }
+        if count <= 256 { return [(count + 1) / 2, count / 2] }
+        let parts = (count + 127) / 128
+        return (0..<parts).map { count / parts + ($0 < count % parts ? 1 : 0) }
+    }
+
     /// Forward and backward of one batch, its parts in parallel; leaves the batch's gradient in
     /// `model.parameters.gradients` and returns the batch's loss.
     func step(_ batch: ArraySlice<Int>, beta: Float) -> TrajectoryCVAE.Loss {
         let count = batch.count
         let z = settings.model.latent
-        let partCount = count >= 2 ? parts : 1
-        let sizes = partCount == 2 ? [(count + 1) / 2, count / 2] : [count]
-        let starts = partCount == 2 ? [batch.startIndex, batch.startIndex + sizes[0]] : [batch.startIndex]
+        let sizes = Self.partSizes(count: count, splits: splits)
+        let partCount = sizes.count
+        var starts = [batch.startIndex]
+        for size in sizes.dropLast() { starts.append(starts.last! + size) }
         // Inputs and noise are prepared in order on this thread: the generator's draws do not depend on timing.
         for p in 0..<partCount {
             let part = batch[starts[p]..<(starts[p] + sizes[p])]

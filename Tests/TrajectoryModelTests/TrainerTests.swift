@@ -99,6 +99,31 @@ func smallSettings(_ encoder: PastEncoder = .mlp) -> TrainingSettings {
         #expect(resumedReports.map(\.validationMinADE) == tail.map(\.validationMinADE))
     }
 
+    @Test func batchesAreCutByTheirSizeOnly() {
+        #expect(Trainer.partSizes(count: 40, splits: false) == [40])
+        #expect(Trainer.partSizes(count: 1, splits: true) == [1])
+        #expect(Trainer.partSizes(count: 256, splits: true) == [128, 128])
+        #expect(Trainer.partSizes(count: 161, splits: true) == [81, 80])
+        #expect(Trainer.partSizes(count: 1024, splits: true) == [Int](repeating: 128, count: 8))
+        #expect(Trainer.partSizes(count: 300, splits: true) == [100, 100, 100])
+        #expect(Trainer.partSizes(count: 259, splits: true) == [87, 86, 86])
+    }
+
+    @Test func largeBatchesInManyPartsResumeExactly() throws {
+        let data = walkers(40, steps: 40), validation = walkers(5)
+        var settings = smallSettings()
+        settings.batch = 300
+        settings.epochs = 2
+        let whole = try Trainer(settings: settings, train: data, validation: validation)
+        _ = try whole.run()
+        let first = try Trainer(settings: settings, train: data, validation: validation)
+        var steps = 0
+        #expect(try first.run(shouldStop: { steps += 1; return steps == 2 }) == .stopped)
+        let resumed = try Trainer(settings: settings, train: data, validation: validation, resuming: first.state())
+        _ = try resumed.run()
+        #expect(resumed.model.parameters.values == whole.model.parameters.values)
+    }
+
     @Test func refusesBadInputsBeforeStepZero() {
         #expect(throws: TrainingError.notEnoughWindows(split: "training", found: 0, needed: 2)) {
             try Trainer(settings: smallSettings(), train: WindowSet(), validation: walkers(2))
