@@ -76,14 +76,13 @@ func evaluate(_ database: Store, loaded: LoadedModel, data: String, k: Int, seed
     -> EvaluationReport
 {
     let configuration = loaded.settings.model
-    let scenes = try database.scenes(selection: data)
-    let tracks = try scenes.map { try database.tracks(scene: $0.id) }
-    var windows = WindowSet(observed: configuration.observed, predicted: configuration.predicted)
-    for (s, sceneTracks) in tracks.enumerated() { windows.add(sceneTracks, scene: s) }
+    let selected = try loadWindows(database, selections: [data], observed: configuration.observed,
+                                   predicted: configuration.predicted)
+    let (scenes, windows) = (selected.scenes, selected.windows)
     guard windows.count > 0 else {
         throw ValidationErrorText("\(data) has no window of \(windows.steps) consecutive steps to evaluate")
     }
-    let neighbours = Neighbours(tracks: tracks)
+    let neighbours = Neighbours(tracks: selected.tracks)
     let all = Array(0..<windows.count)[...]
     var rng = Xoshiro256(seed: seed)
     let workspace = TrajectoryCVAE.SamplingWorkspace(loaded.model, windows: min(256, windows.count), k: k)

@@ -83,10 +83,8 @@ struct PlotCommand: ParsableCommand {
         var paths: [PedestrianPaths] = []
         for n in 0..<windows.count {
             let source = windows.sources[n], origin = windows.origins[n]
-            let observed = stride(from: 0, to: windows.observed * 2, by: 2).map {
-                origin + SIMD2(Double(windows.observedPositions(n)[windows.observedPositions(n).startIndex + $0]),
-                               Double(windows.observedPositions(n)[windows.observedPositions(n).startIndex + $0 + 1]))
-            }
+            let relative = Array(windows.observedPositions(n))
+            let observed = (0..<windows.observed).map { origin + SIMD2(Double(relative[2 * $0]), Double(relative[2 * $0 + 1])) }
             let truth = (byName[source.pedestrian]?.points ?? []).filter {
                 $0.step > source.lastObservedStep && $0.step <= source.lastObservedStep + windows.predicted
             }.map { SIMD2($0.x, $0.y) }

@@ -5,6 +5,8 @@ import TrajectoryStore
 struct LoadedWindows {
     var windows: WindowSet
     var scenes: [SceneReference]
+    /// The tracks of each scene, in the order of `scenes` (the windows' scene index).
+    var tracks: [[Track]]
 }
 
 /// Every window of the scenes of `selections` (duplicates removed), with the scenes in window-source order.
@@ -15,9 +17,8 @@ func loadWindows(_ store: Store, selections: [String], observed: Int, predicted:
             scenes.append(scene)
         }
     }
+    let tracks = try scenes.map { try store.tracks(scene: $0.id) }
     var windows = WindowSet(observed: observed, predicted: predicted)
-    for (index, scene) in scenes.enumerated() {
-        windows.add(try store.tracks(scene: scene.id), scene: index)
-    }
-    return LoadedWindows(windows: windows, scenes: scenes)
+    for (index, sceneTracks) in tracks.enumerated() { windows.add(sceneTracks, scene: index) }
+    return LoadedWindows(windows: windows, scenes: scenes, tracks: tracks)
 }
