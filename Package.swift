@@ -30,7 +30,8 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
-        .target(name: "NNCore", swiftSettings: numericFlags),
+        .target(name: "CVectorMath"),
+        .target(name: "NNCore", dependencies: ["CVectorMath"], swiftSettings: numericFlags),
         .target(name: "Notebook", dependencies: ["NNCore"], swiftSettings: numericFlags),
         .target(name: "Plots"),
         .target(name: "TrajectoryModel", dependencies: ["NNCore", "TrajectoryData"], swiftSettings: numericFlags),

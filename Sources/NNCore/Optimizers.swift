@@ -1,6 +1,7 @@
 // Optimisers over the flat parameter buffer, each one loop (llm.c's gpt2_update), with PyTorch's
 // exact update rules so golden tests can compare parameters after N steps. State is flat too,
 // so a checkpoint saves it as named blobs.
+import CVectorMath
 import Dispatch
 #if canImport(Glibc)
 import Glibc
@@ -64,10 +65,38 @@ public struct Adam: Sendable {
     }
 
     public mutating func step(_ parameters: inout ParameterSet) {
-        if m.isEmpty {
-            m = [Float](repeating: 0, count: parameters.count)
-            v = [Float](repeating: 0, count: parameters.count)
+        let count = parameters.count
+        parameters.gradients.withUnsafeMutableBufferPointer { g in
+            let only = UnsafePointer(g.baseAddress!)
+            parameters.values.withUnsafeMutableBufferPointer { p in
+                update(values: p.baseAddress!, gradient: g.baseAddress!, parts: [only], count: count)
+            }
         }
+    }
+
+    /// One step whose gradient is the sum of `parts` (each `parameters.count` long), added in the
+    /// order given, in the same pass over memory as the update; the sum is left in
+    /// `parameters.gradients`. Equals adding the parts into `parameters.gradients` first and then
+    /// calling `step(_:)`, bit for bit.
+    public mutating func step(_ parameters: inout ParameterSet, summing parts: [UnsafePointer<Float>]) {
+        precondition(!parts.isEmpty, "no gradient to step with")
+        let count = parameters.count
+        parameters.gradients.withUnsafeMutableBufferPointer { g in
+            parameters.values.withUnsafeMutableBufferPointer { p in
+                update(values: p.baseAddress!, gradient: g.baseAddress!, parts: parts, count: count)
+            }
+        }
+    }
+
+    /// The update of `step`, as PyTorch writes it but in SIMD16 lanes: the same operations in the
+    /// same order on each element (no fused multiply-add), so the bits equal the scalar loop's.
+    private mutating func update(values: UnsafeMutablePointer<Float>, gradient: UnsafeMutablePointer<Float>,
+                                 parts: [UnsafePointer<Float>], count: Int) {
+        if m.isEmpty {
+            m = [Float](repeating: 0, count: count)
+            v = [Float](repeating: 0, count: count)
+        }
+        precondition(m.count == count && v.count == count, "optimizer state of another model")
         stepCount += 1
         let b1 = beta1, b2 = beta2, eps = epsilon
         // Bias corrections in Double as PyTorch computes them on Python floats, then used as Float.
@@ -75,31 +104,73 @@ public struct Adam: Sendable {
         let correction2 = 1 - pow(Double(b2), Double(stepCount))
         let stepSize = Float(Double(learningRate) / correction1)
         let correction2Root = Float(correction2.squareRoot())
-        let count = parameters.count
         m.withUnsafeMutableBufferPointer { m in
             v.withUnsafeMutableBufferPointer { v in
-                parameters.gradients.withUnsafeBufferPointer { g in
-                    parameters.values.withUnsafeMutableBufferPointer { p in
-                        let (m, v, g, p) = (SendablePointer(m.baseAddress!), SendablePointer(v.baseAddress!),
-                                            SendablePointer(UnsafeMutablePointer(mutating: g.baseAddress!)),
-                                            SendablePointer(p.baseAddress!))
-                        // Element-wise, so the two halves on two cores give the same bits as one loop.
-                        let parts = count >= 65_536 ? 2 : 1
-                        DispatchQueue.concurrentPerform(iterations: parts) { part in
-                            let range = (count * part / parts)..<(count * (part + 1) / parts)
-                            let (m, v, g, p) = (m.pointer, v.pointer, g.pointer, p.pointer)
-                            for i in range {
-                                m[i] += (1 - b1) * (g[i] - m[i])
-                                v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
-                                let denominator = v[i].squareRoot() / correction2Root + eps
-                                p[i] -= stepSize * m[i] / denominator
-                            }
-                        }
+                let (m, v, g, p) = (SendablePointer(m.baseAddress!), SendablePointer(v.baseAddress!),
+                                    SendablePointer(gradient), SendablePointer(values))
+                let sources = parts.map { SendablePointer(UnsafeMutablePointer(mutating: $0)) }
+                // Element-wise, so the two halves on two cores give the same bits as one loop.
+                let halves = count >= 32_768 ? 2 : 1
+                DispatchQueue.concurrentPerform(iterations: halves) { half in
+                    let lower = (count * half / halves) & ~15
+                    let upper = half == halves - 1 ? count : (count * (half + 1) / halves) & ~15
+                    let (m, v, g, p) = (m.pointer, v.pointer, g.pointer, p.pointer)
+                    var i = lower
+                    while i + 16 <= upper {
+                        var gi = load(sources[0].pointer + i)
+                        for source in sources.dropFirst() { gi += load(source.pointer + i) }
+                        var mi = load(m + i), vi = load(v + i)
+                        mi += (1 - b1) * (gi - mi)
+                        vi = b2 * vi + (1 - b2) * gi * gi
+                        let denominator = cvm_sqrt16(vi) / correction2Root + eps
+                        let pi = load(p + i) - stepSize * mi / denominator
+                        store(gi, g + i); store(mi, m + i); store(vi, v + i); store(pi, p + i)
+                        i += 16
+                    }
+                    while i < upper {
+                        var gi = sources[0].pointer[i]
+                        for source in sources.dropFirst() { gi += source.pointer[i] }
+                        g[i] = gi
+                        m[i] += (1 - b1) * (gi - m[i])
+                        v[i] = b2 * v[i] + (1 - b2) * gi * gi
+                        let denominator = v[i].squareRoot() / correction2Root + eps
+                        p[i] -= stepSize * m[i] / denominator
+                        i += 1
                     }
                 }
             }
         }
     }
+
+    /// `step` as the plain scalar loop of PyTorch's formula: the definition the SIMD update is
+    /// tested against.
+    public mutating func referenceStep(_ parameters: inout ParameterSet) {
+        if m.isEmpty {
+            m = [Float](repeating: 0, count: parameters.count)
+            v = [Float](repeating: 0, count: parameters.count)
+        }
+        stepCount += 1
+        let b1 = beta1, b2 = beta2, eps = epsilon
+        let stepSize = Float(Double(learningRate) / (1 - pow(Double(b1), Double(stepCount))))
+        let correction2Root = Float((1 - pow(Double(b2), Double(stepCount))).squareRoot())
+        for i in 0..<parameters.count {
+            let g = parameters.gradients[i]
+            m[i] += (1 - b1) * (g - m[i])
+            v[i] = b2 * v[i] + (1 - b2) * g * g
+            let denominator = v[i].squareRoot() / correction2Root + eps
+            parameters.values[i] -= stepSize * m[i] / denominator
+        }
+    }
+}
+
+@inline(__always)
+private func load(_ pointer: UnsafeMutablePointer<Float>) -> SIMD16<Float> {
+    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD16<Float>.self)
+}
+
+@inline(__always)
+private func store(_ value: SIMD16<Float>, _ pointer: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD16<Float>.self)
 }
 
 /// A raw pointer handed to concurrent workers that write disjoint ranges.

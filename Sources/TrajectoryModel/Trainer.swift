@@ -295,7 +295,7 @@ public final class Trainer {
                 guard loss.total.isFinite else {
                     throw .nonFiniteLoss(epoch: counters.epoch, step: counters.step, loss: loss.total)
                 }
-                adam.step(&model.parameters)
+                applyGradients(parts: Self.partSizes(count: count, splits: splits).count)
                 counters.step += 1
                 counters.lossSum += loss.total
                 counters.reconstructionSum += loss.reconstruction
@@ -342,8 +342,8 @@ public final class Trainer {
         return (0..<parts).map { count / parts + ($0 < count % parts ? 1 : 0) }
     }
 
-    /// Forward and backward of one batch, its parts in parallel; leaves the batch's gradient in
-    /// `model.parameters.gradients` and returns the batch's loss.
+    /// Forward and backward of one batch, its parts in parallel, each part's gradient left in its
+    /// replica (`applyGradients` adds them and steps); returns the batch's loss.
     func step(_ batch: ArraySlice<Int>, beta: Float) -> TrajectoryCVAE.Loss {
         let count = batch.count
         let z = settings.model.latent
@@ -384,17 +384,6 @@ public final class Trainer {
         // Let go of the replicas' references to the values, so Adam updates them in place rather
         // than copying the whole buffer first.
         for p in 0..<partCount { replicas[p].parameters.values = [] }
-        // The batch's gradient: the parts' added in part order, written in place (no copy-on-write).
-        model.parameters.gradients.withUnsafeMutableBufferPointer { total in
-            replicas[0].parameters.gradients.withUnsafeBufferPointer { first in
-                total.baseAddress!.update(from: first.baseAddress!, count: total.count)
-            }
-            for p in 1..<partCount {
-                replicas[p].parameters.gradients.withUnsafeBufferPointer { part in
-                    for i in 0..<total.count { total[i] += part[i] }
-                }
-            }
-        }
         var loss = TrajectoryCVAE.Loss(total: 0, reconstruction: 0, kl: 0)
         for p in 0..<partCount {
             let share = Double(sizes[p]) / Double(count)
@@ -403,6 +392,19 @@ public final class Trainer {
             loss.kl += share * losses[p].kl
         }
         return loss
+    }
+
+    /// The batch's gradient, the parts' added in part order, and Adam's step, in one pass over the
+    /// parameters on both cores.
+    func applyGradients(parts: Int) {
+        func withGradients<R>(from part: Int, _ pointers: [UnsafePointer<Float>],
+                              _ body: ([UnsafePointer<Float>]) -> R) -> R {
+            guard part < parts else { return body(pointers) }
+            return replicas[part].parameters.gradients.withUnsafeBufferPointer {
+                withGradients(from: part + 1, pointers + [$0.baseAddress!], body)
+            }
+        }
+        withGradients(from: 0, []) { adam.step(&model.parameters, summing: $0) }
     }
 
     /// One epoch of training steps without validation or reports, for benchmarks: the same work
