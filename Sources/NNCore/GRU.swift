@@ -67,18 +67,50 @@ public struct GRU: Sendable {
         public var finalHidden: ArraySlice<Float> { hidden[(steps * hidden.count / (steps + 1))...] }
     }
 
+    /// W_ihᵀ (I, 3H) followed by W_hhᵀ (H, 3H): the weights as one pedestrian's forward pass reads
+    /// them best (each input value scales a contiguous row of 3H, no dot products to reduce).
+    public func transposedWeights(parameters: UnsafePointer<Float>) -> [Float] {
+        let g = 3 * hiddenSize
+        var result = [Float](repeating: 0, count: (inputSize + hiddenSize) * g)
+        for (offset, (weight, columns)) in [(0, (inputWeights.weight, inputSize)),
+                                            (inputSize * g, (hiddenWeights.weight, hiddenSize))] {
+            for row in 0..<g {
+                for column in 0..<columns { result[offset + column * g + row] = parameters[weight.offset + row * columns + column] }
+            }
+        }
+        return result
+    }
+
     /// Runs the sequence x (T, I, B) from h_0 = 0 (or the cache's h_0 if set by the caller).
-    public func forward(_ x: UnsafePointer<Float>, parameters: UnsafePointer<Float>, cache: Cache) {
+    /// With B = 1, `transposed` (from `transposedWeights`, for these parameters) gives the fast path.
+    public func forward(_ x: UnsafePointer<Float>, parameters: UnsafePointer<Float>, cache: Cache,
+                        transposed: UnsafePointer<Float>? = nil) {
         let h = hiddenSize, b = cache.batch, hb = h * b
         cache.hidden.withUnsafeMutableBufferPointer { hidden in
         cache.gates.withUnsafeMutableBufferPointer { gates in
         cache.hiddenCandidate.withUnsafeMutableBufferPointer { candidates in
         cache.inputProducts.withUnsafeMutableBufferPointer { gi in
         cache.hiddenProducts.withUnsafeMutableBufferPointer { gh in
+            // From h_0 = 0 (the usual start) the first hidden product is its bias alone: W_hh·0 + b_hh = b_hh.
+            let startsAtZero = hidden[0..<hb].allSatisfy { $0 == 0 }
             for t in 0..<cache.steps {
                 let previous = hidden.baseAddress! + t * hb, next = previous + hb
-                inputWeights.forward(x + t * inputSize * b, batch: b, parameters: parameters, output: gi.baseAddress!)
-                hiddenWeights.forward(previous, batch: b, parameters: parameters, output: gh.baseAddress!)
+                let input = x + t * inputSize * b
+                if let transposed, b == 1 {
+                    gemmNN(transA: true, m: 3 * h, n: 1, k: inputSize, a: transposed, lda: 3 * h, b: input, ldb: 1,
+                           c: gi.baseAddress!, ldc: 1, accumulate: false, rowBias: parameters + inputWeights.bias.offset)
+                } else {
+                    inputWeights.forward(input, batch: b, parameters: parameters, output: gi.baseAddress!)
+                }
+                if t == 0, startsAtZero {
+                    let bias = parameters + hiddenWeights.bias.offset
+                    for row in 0..<(3 * h) { (gh.baseAddress! + row * b).update(repeating: bias[row], count: b) }
+                } else if let transposed, b == 1 {
+                    gemmNN(transA: true, m: 3 * h, n: 1, k: h, a: transposed + inputSize * 3 * h, lda: 3 * h, b: previous,
+                           ldb: 1, c: gh.baseAddress!, ldc: 1, accumulate: false, rowBias: parameters + hiddenWeights.bias.offset)
+                } else {
+                    hiddenWeights.forward(previous, batch: b, parameters: parameters, output: gh.baseAddress!)
+                }
                 let r = gates.baseAddress! + t * 3 * hb, z = r + hb, n = z + hb
                 let candidate = candidates.baseAddress! + t * hb
                 // Sixteen units at a time through the vector exp; a tail of fewer lanes pads with zeros.
@@ -115,6 +147,7 @@ public struct GRU: Sendable {
         cache.inputProducts.withUnsafeMutableBufferPointer { dgi in
         cache.hiddenProducts.withUnsafeMutableBufferPointer { dgh in
         cache.dHidden.withUnsafeMutableBufferPointer { dh in
+            let startsAtZero = hidden[0..<hb].allSatisfy { $0 == 0 }
             dh.baseAddress!.update(from: dFinal, count: hb)
             for t in stride(from: cache.steps - 1, through: 0, by: -1) {
                 if let dSteps { for i in 0..<hb { dh[i] += dSteps[t * hb + i] } }
@@ -134,8 +167,14 @@ public struct GRU: Sendable {
                 }
                 inputWeights.backward(dgi.baseAddress!, input: x + t * inputSize * b, batch: b, parameters: parameters,
                                       gradients: gradients, inputGradient: dx.map { $0 + t * inputSize * b })
-                hiddenWeights.backward(dgh.baseAddress!, input: previous, batch: b, parameters: parameters,
-                                       gradients: gradients, inputGradient: dh.baseAddress!)
+                if t > 0 || !startsAtZero {
+                    // At t = 0 the hidden product's input gradient would be dh_0, which nothing uses.
+                    hiddenWeights.backward(dgh.baseAddress!, input: previous, batch: b, parameters: parameters,
+                                           gradients: gradients, inputGradient: t > 0 ? dh.baseAddress! : nil)
+                } else {
+                    // From h_0 = 0, dW_hh gains nothing at this step: only the bias gradient Σ_B dgh.
+                    addRowSums(dgh.baseAddress!, rows: 3 * h, columns: b, ld: b, into: gradients + hiddenWeights.bias.offset)
+                }
             }
         }}}}}}
     }

@@ -28,6 +28,11 @@ private func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
     UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
 }
 
+@inline(__always)
+private func store16(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
+}
+
 
 /// How a kernel stores its results. Each epilogue is its own type, so `gemmNN`'s kernel is
 /// specialised per epilogue and the stores inline into the register block (an enum switched
@@ -234,40 +239,89 @@ private func gemvKernel<S: Store>(transA: Bool, m: Int, k: Int, a: UnsafePointer
             for p in 0..<k { gathered[p] = x[p * incX] }
             xs = UnsafePointer(gathered.baseAddress!)
         }
-        if !transA {
+        if !transA, k < 16 {
+            // A few inputs per row (a GRU's input weights): plain dot products, no vector to reduce.
             for i in 0..<m {
                 let row = a + i * lda
-                var s = SIMD16<Float>()
-                var p = 0
-                while p + 16 <= k {
-                    s.addProduct(load16(row + p), load16(xs + p))
-                    p += 16
-                }
-                var value = horizontalSum(s)
-                while p < k {
-                    value += row[p] * xs[p]
-                    p += 1
-                }
+                var value: Float = 0
+                for p in 0..<k { value += row[p] * xs[p] }
                 let start: Float = accumulate ? c[i * ldc] : (rowBias?[i] ?? 0)
                 store.store1(start + value, c, i * ldc)
+            }
+        } else if !transA {
+            // Four rows at a time, each with two accumulators: eight independent chains of fused
+            // multiply-adds, where one row's single chain would wait on each addition in turn.
+            // k runs in steps of 32, then one of 16, then one by one.
+            let k32 = k & ~31, k16 = k & ~15
+            @inline(__always) func finish(_ s: SIMD16<Float>, _ i: Int) {
+                let row = a + i * lda
+                var value = horizontalSum(s)
+                for p in k16..<k { value += row[p] * xs[p] }
+                let start: Float = accumulate ? c[i * ldc] : (rowBias?[i] ?? 0)
+                store.store1(start + value, c, i * ldc)
+            }
+            var i = 0
+            while i + 4 <= m {
+                let r0 = a + i * lda, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda
+                var s00 = SIMD16<Float>(), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00, s30 = s00, s31 = s00
+                var p = 0
+                while p < k32 {
+                    let x0 = load16(xs + p), x1 = load16(xs + p + 16)
+                    s00.addProduct(load16(r0 + p), x0); s01.addProduct(load16(r0 + p + 16), x1)
+                    s10.addProduct(load16(r1 + p), x0); s11.addProduct(load16(r1 + p + 16), x1)
+                    s20.addProduct(load16(r2 + p), x0); s21.addProduct(load16(r2 + p + 16), x1)
+                    s30.addProduct(load16(r3 + p), x0); s31.addProduct(load16(r3 + p + 16), x1)
+                    p += 32
+                }
+                if p < k16 {
+                    let x0 = load16(xs + p)
+                    s00.addProduct(load16(r0 + p), x0); s10.addProduct(load16(r1 + p), x0)
+                    s20.addProduct(load16(r2 + p), x0); s30.addProduct(load16(r3 + p), x0)
+                }
+                finish(s00 + s01, i); finish(s10 + s11, i + 1); finish(s20 + s21, i + 2); finish(s30 + s31, i + 3)
+                i += 4
+            }
+            while i < m {
+                let row = a + i * lda
+                var s0 = SIMD16<Float>(), s1 = s0
+                var p = 0
+                while p < k32 {
+                    s0.addProduct(load16(row + p), load16(xs + p))
+                    s1.addProduct(load16(row + p + 16), load16(xs + p + 16))
+                    p += 32
+                }
+                if p < k16 { s0.addProduct(load16(row + p), load16(xs + p)) }
+                finish(s0 + s1, i)
+                i += 1
             }
         } else {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: m) { y in
                 for i in 0..<m { y[i] = accumulate ? c[i * ldc] : (rowBias?[i] ?? 0) }
-                for p in 0..<k {
-                    let row = a + p * lda
-                    let v = SIMD16<Float>(repeating: xs[p])
-                    var i = 0
-                    while i + 16 <= m {
-                        let target = UnsafeMutableRawPointer(y.baseAddress! + i)
-                        target.storeBytes(of: target.loadUnaligned(as: SIMD16<Float>.self).addingProduct(v, load16(row + i)),
-                                          as: SIMD16<Float>.self)
-                        i += 16
+                // Blocks of 64 outputs stay in four registers while k runs: no reductions, and y
+                // is read and written once per block rather than once per k.
+                let out = y.baseAddress!
+                var i = 0
+                while i + 64 <= m {
+                    var s0 = load16(out + i), s1 = load16(out + i + 16), s2 = load16(out + i + 32), s3 = load16(out + i + 48)
+                    var row = a + i
+                    for p in 0..<k {
+                        let v = SIMD16<Float>(repeating: xs[p])
+                        s0.addProduct(v, load16(row)); s1.addProduct(v, load16(row + 16))
+                        s2.addProduct(v, load16(row + 32)); s3.addProduct(v, load16(row + 48))
+                        row += lda
                     }
-                    while i < m {
-                        y[i] += xs[p] * row[i]
-                        i += 1
-                    }
+                    store16(s0, out + i); store16(s1, out + i + 16); store16(s2, out + i + 32); store16(s3, out + i + 48)
+                    i += 64
+                }
+                while i + 16 <= m {
+                    var s = load16(out + i)
+                    for p in 0..<k { s.addProduct(SIMD16<Float>(repeating: xs[p]), load16(a + p * lda + i)) }
+                    store16(s, out + i)
+                    i += 16
+                }
+                while i < m {
+                    for p in 0..<k { out[i] += xs[p] * a[p * lda + i] }
+                    i += 1
                 }
                 for i in 0..<m { store.store1(y[i], c, i * ldc) }
             }
@@ -289,6 +343,25 @@ func transpose(_ x: UnsafePointer<Float>, rows: Int, columns: Int, ld: Int, into
             c0 = c1
         }
         r0 = r1
+    }
+}
+
+/// sums[i] += Σ_j x[i·ld + j] for each of the rows: a layer's bias gradient from its output gradient.
+public func addRowSums(_ x: UnsafePointer<Float>, rows: Int, columns: Int, ld: Int, into sums: UnsafeMutablePointer<Float>) {
+    for i in 0..<rows {
+        let row = x + i * ld
+        var s = SIMD16<Float>()
+        var p = 0
+        while p + 16 <= columns {
+            s += load16(row + p)
+            p += 16
+        }
+        var value = horizontalSum(s)
+        while p < columns {
+            value += row[p]
+            p += 1
+        }
+        sums[i] += value
     }
 }
 
@@ -316,23 +389,7 @@ public func gemmNT(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b:
             gemmNN(transA: false, m: m, n: n, k: k, a: a, lda: lda, b: bt.baseAddress!, ldb: n, c: c, ldc: ldc,
                    accumulate: accumulate)
         }
-        if let rowSums {
-            for i in 0..<m {
-                let x = a + i * lda
-                var s = SIMD16<Float>()
-                var p = 0
-                while p + 16 <= k {
-                    s += load16(x + p)
-                    p += 16
-                }
-                var value = horizontalSum(s)
-                while p < k {
-                    value += x[p]
-                    p += 1
-                }
-                rowSums[i] += value
-            }
-        }
+        if let rowSums { addRowSums(a, rows: m, columns: k, ld: lda, into: rowSums) }
         return
     }
     let kVector = k & ~15

@@ -1,5 +1,7 @@
 // Prediction: k futures per window from the learned prior p(z | x). The past is encoded and the
-// prior evaluated once per window; the decoder runs on k columns per window.
+// prior evaluated once per window; so is the h-part of the decoder's first layer,
+// W₁·[h; z] + b₁ = (W₁ₕ·h + b₁) + W₁_z·z: only the Z latent columns are multiplied per sample,
+// which takes the first layer from (H+Z)·H to Z·H multiply-adds per future.
 // Legend: B windows in a chunk, K samples, H hidden, Z latent, P predicted steps.
 #if canImport(Glibc)
 import Glibc
@@ -29,17 +31,18 @@ extension TrajectoryCVAE {
 
     final class Lane {
         let encoder: Workspace
-        var decoderInput: [Float], decoder1Out: [Float], decoder2Out: [Float], prediction: [Float]
-        var epsilon: [Float]
+        /// W₁ₕ·h + b₁ per window (H, B); the latent columns z (Z, B·K), drawn as ε then scaled in place.
+        var shared: [Float], latent: [Float]
+        var decoder1Out: [Float], decoder2Out: [Float], prediction: [Float]
 
         init(_ model: TrajectoryCVAE, windows: Int, k: Int) {
             let c = model.configuration, columns = windows * k
             encoder = Workspace(model, capacity: windows)
-            decoderInput = [Float](repeating: 0, count: (c.hidden + c.latent) * columns)
+            shared = [Float](repeating: 0, count: c.hidden * windows)
+            latent = [Float](repeating: 0, count: c.latent * columns)
             decoder1Out = [Float](repeating: 0, count: c.hidden * columns)
             decoder2Out = decoder1Out
             prediction = [Float](repeating: 0, count: c.futureSize * columns)
-            epsilon = [Float](repeating: 0, count: c.latent * columns)
         }
     }
 
@@ -84,35 +87,40 @@ extension TrajectoryCVAE {
         let b = chunk.count, columns = b * k
         let e = d.encoder
         Features.past(set, chunk, encoder: c.encoder, into: &e.x)
-        encodePast(batch: b, workspace: e)
+        encodePast(batch: b, workspace: e, inference: true)
         let p = parameters.values
         prior.forward(e.postInput, batch: b, parameters: p, output: &e.priorHidden, activation: .relu)
         priorMu.forward(e.priorHidden, batch: b, parameters: p, output: &e.muP)
         priorLogVariance.forward(e.priorHidden, batch: b, parameters: p, output: &e.logVarianceP)
-        d.epsilon.withUnsafeMutableBufferPointer { rng.fillNormal(UnsafeMutableBufferPointer(rebasing: $0[0..<(z * columns)])) }
-        // Decoder input [h; z], column b·K + s for sample s of window b.
-        d.decoderInput.withUnsafeMutableBufferPointer { input in
-            e.postInput.withUnsafeBufferPointer { hidden in
-                for r in 0..<h {
-                    for window in 0..<b {
-                        let value = hidden[r * b + window]
-                        for s in 0..<k { input[r * columns + window * k + s] = value }
-                    }
-                }
-            }
-            d.epsilon.withUnsafeBufferPointer { eps in
-                for r in 0..<z {
-                    for window in 0..<b {
-                        let mu = e.muP[r * b + window], sigma = scale * expf(0.5 * e.logVarianceP[r * b + window])
-                        for s in 0..<k {
-                            let column = window * k + s
-                            input[(h + r) * columns + column] = mu + sigma * eps[r * columns + column]
-                        }
+        // z = μp + scale·σp·ε, column b·K + s for sample s of window b.
+        d.latent.withUnsafeMutableBufferPointer { latent in
+            rng.fillNormal(UnsafeMutableBufferPointer(rebasing: latent[0..<(z * columns)]))
+            for r in 0..<z {
+                for window in 0..<b {
+                    let mu = e.muP[r * b + window], sigma = scale * expf(0.5 * e.logVarianceP[r * b + window])
+                    for column in (window * k)..<((window + 1) * k) {
+                        latent[r * columns + column] = mu + sigma * latent[r * columns + column]
                     }
                 }
             }
         }
-        decoder1.forward(d.decoderInput, batch: columns, parameters: p, output: &d.decoder1Out, activation: .relu)
+        // Decoder layer 1: the h-part once per window, copied to its k columns, then the z-part
+        // added for every column and the ReLU applied as the results leave the registers.
+        p.withUnsafeBufferPointer { values in
+            let weight1 = values.baseAddress! + decoder1.weight.offset
+            gemmNN(transA: false, m: h, n: b, k: h, a: weight1, lda: h + z, b: e.postInput, ldb: b, c: &d.shared, ldc: b,
+                   accumulate: false, rowBias: values.baseAddress! + decoder1.bias.offset)
+            d.decoder1Out.withUnsafeMutableBufferPointer { out in
+                for r in 0..<h {
+                    for window in 0..<b {
+                        let value = d.shared[r * b + window]
+                        for column in (window * k)..<((window + 1) * k) { out[r * columns + column] = value }
+                    }
+                }
+            }
+            gemmNN(transA: false, m: h, n: columns, k: z, a: weight1 + h, lda: h + z, b: d.latent, ldb: columns,
+                   c: &d.decoder1Out, ldc: columns, accumulate: true, epilogue: .relu)
+        }
         decoder2.forward(d.decoder1Out, batch: columns, parameters: p, output: &d.decoder2Out, activation: .relu)
         decoder3.forward(d.decoder2Out, batch: columns, parameters: p, output: &d.prediction)
         // (2P, B·K) → (B, K, P, 2).

@@ -59,8 +59,9 @@ extension TrajectoryCVAE {
         public var kl: Double
     }
 
-    /// h = enc(x) into the top H rows of `postInput` (B columns).
-    func encodePast(batch b: Int, workspace w: Workspace) {
+    /// h = enc(x) into the top H rows of `postInput` (B columns). For `inference`, one window's GRU
+    /// runs on transposed weights, made once per set of parameters.
+    func encodePast(batch b: Int, workspace w: Workspace, inference: Bool = false) {
         let p = parameters.values
         if let encoder1, let encoder2 {
             encoder1.forward(w.x, batch: b, parameters: p, output: &w.encoderHidden, activation: .relu)
@@ -69,7 +70,12 @@ extension TrajectoryCVAE {
             // The GRU cache's layout depends on the batch: a different (last, partial) batch gets its own.
             if w.gruCache?.batch != b { w.gruCache = GRU.Cache(gru: gru, steps: configuration.observed, batch: b) }
             let cache = w.gruCache!
-            gru.forward(w.x, parameters: p, cache: cache)
+            if inference, b == 1 {
+                let transposed = derived.gruTransposed { p.withUnsafeBufferPointer { gru.transposedWeights(parameters: $0.baseAddress!) } }
+                transposed.withUnsafeBufferPointer { gru.forward(w.x, parameters: p, cache: cache, transposed: $0.baseAddress!) }
+            } else {
+                gru.forward(w.x, parameters: p, cache: cache)
+            }
             let hb = configuration.hidden * b
             w.postInput.withUnsafeMutableBufferPointer { target in
                 cache.hidden.withUnsafeBufferPointer { hidden in

@@ -8,11 +8,15 @@
 // Training samples z from q; prediction samples z from p. Legend: B batch, H hidden, Z latent,
 // T observed steps, P predicted steps, K samples.
 import NNCore
+import Synchronization
 import TrajectoryData
 
 public struct TrajectoryCVAE: Sendable {
     public let configuration: CVAEConfiguration
-    public var parameters = ParameterSet()
+    /// Every weight and bias. Any change drops the weights derived from them (`derived`).
+    public var parameters = ParameterSet() { didSet { derived = DerivedWeights() } }
+    /// Weights rearranged for one-pedestrian inference, made on first use after a change of `parameters`.
+    var derived = DerivedWeights()
 
     // Past encoder (one of the two).
     let encoder1: Linear?, encoder2: Linear?, gru: GRU?
@@ -57,20 +61,53 @@ public struct TrajectoryCVAE: Sendable {
         }
     }
 
-    /// Multiply-adds of one training forward pass per window (the reference's flop_counts).
+    /// Multiply-adds of one training forward pass per window, as the reference's flop_counts has them
+    /// (its "0.70 MFLOP per window" for mlp is 6 × this: forward, and backward at twice the forward).
     public var trainingMultiplyAdds: Int {
         let c = configuration, h = c.hidden, z = c.latent
-        let encoder = c.encoder == .mlp ? c.mlpInputSize * h + h * h : c.observed * 3 * h * (CVAEConfiguration.gruStepSize + h)
-        return encoder + c.futureSize * h + 2 * h * h + 2 * h * z + h * h + 2 * h * z + (h + z) * h + h * h
+        return encoderMultiplyAdds + c.futureSize * h + 2 * h * h + 2 * h * z + h * h + 2 * h * z + (h + z) * h + h * h
             + h * c.futureSize
     }
 
-    /// Multiply-adds per sampled future when k futures share one encoding.
+    /// Multiply-adds one training window actually costs here, forward and backward: 3 ×
+    /// `trainingMultiplyAdds` less what is never computed. From h_0 = 0 the GRU's first hidden
+    /// product is its bias, that step adds nothing to dW_hh, and dh_0 is not needed.
+    public var performedTrainingMultiplyAdds: Int {
+        let h = configuration.hidden
+        return 3 * trainingMultiplyAdds - (configuration.encoder == .gru ? 3 * (3 * h * h) : 0)
+    }
+
+    /// Multiply-adds per sampled future when k futures share one window's encoding, prior and the
+    /// h-part of the decoder's first layer (the reference counts the whole first layer per future).
     public func samplingMultiplyAdds(k: Int) -> Double {
         let c = configuration, h = c.hidden, z = c.latent
-        let encoder = c.encoder == .mlp ? c.mlpInputSize * h + h * h : c.observed * 3 * h * (CVAEConfiguration.gruStepSize + h)
-        let decoder = (h + z) * h + h * h + h * c.futureSize
-        return Double(decoder) + Double(encoder + h * h + 2 * h * z) / Double(k)
+        let skipped = configuration.encoder == .gru ? 3 * h * h : 0
+        let perWindow = encoderMultiplyAdds - skipped + h * h + 2 * h * z + h * h
+        let perFuture = z * h + h * h + h * c.futureSize
+        return Double(perFuture) + Double(perWindow) / Double(k)
+    }
+
+    /// The past encoder's multiply-adds per window: mlp's two layers, or T steps of the GRU's
+    /// input and hidden products.
+    var encoderMultiplyAdds: Int {
+        let c = configuration, h = c.hidden
+        return c.encoder == .mlp ? c.mlpInputSize * h + h * h : c.observed * 3 * h * (CVAEConfiguration.gruStepSize + h)
+    }
+}
+
+/// Copies of weights in the layout a fast path reads, made once and shared by copies of the model
+/// until its parameters change (then the model gets a fresh, empty one).
+final class DerivedWeights: Sendable {
+    private let gruTransposed = Mutex<[Float]?>(nil)
+
+    /// The GRU's transposed weights, made by `make` the first time.
+    func gruTransposed(_ make: () -> [Float]) -> [Float] {
+        gruTransposed.withLock { stored in
+            if let stored { return stored }
+            let made = make()
+            stored = made
+            return made
+        }
     }
 }
 

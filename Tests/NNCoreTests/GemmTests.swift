@@ -50,7 +50,7 @@ import Testing
 
     @Test func singleColumnMatchesReference() {
         var rng = Xoshiro256(seed: 14)
-        for (m, k) in [(1, 1), (3, 17), (128, 144), (24, 128), (33, 5)] { for transA in [false, true] { for ldb in [1, 3] {
+        for (m, k) in [(1, 1), (3, 17), (128, 144), (24, 128), (33, 5), (6, 50), (384, 4)] { for transA in [false, true] { for ldb in [1, 3] {
             for accumulate in [false, true] {
                 let a = random(m * k, &rng), b = random(k * ldb, &rng), bias = random(m, &rng), start = random(m * 2, &rng)
                 let lda = transA ? m : k

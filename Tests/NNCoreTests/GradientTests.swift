@@ -82,7 +82,10 @@ func dot(_ a: [Float], _ b: [Float]) -> Double { zip(a, b).reduce(0) { $0 + Doub
         #expect(y == x.map { max($0, 0) })
     }
 
-    @Test func gru() {
+    /// From h_0 = 0 (the model's case, where the first step's hidden product is skipped) and from
+    /// a given h_0.
+    @Test(arguments: [false, true])
+    func gru(givenStart: Bool) {
         var rng = Xoshiro256(seed: 3)
         var parameters = ParameterSet()
         let gru = GRU(inputSize: 3, hiddenSize: 5, name: "gru", in: &parameters)
@@ -90,14 +93,19 @@ func dot(_ a: [Float], _ b: [Float]) -> Double { zip(a, b).reduce(0) { $0 + Doub
         let steps = 4, batch = 2, hb = 5 * batch
         let x = randomArray(steps * 3 * batch, &rng, scale: 2)
         let dFinal = randomArray(hb, &rng), dSteps = randomArray(steps * hb, &rng)
-        func loss(_ p: [Float], _ x: [Float]) -> Double {
+        let start = givenStart ? randomArray(hb, &rng) : [Float](repeating: 0, count: hb)
+        func run(_ p: [Float], _ x: [Float]) -> GRU.Cache {
             let cache = GRU.Cache(gru: gru, steps: steps, batch: batch)
+            cache.hidden.replaceSubrange(0..<hb, with: start)
             gru.forward(x, parameters: p, cache: cache)
+            return cache
+        }
+        func loss(_ p: [Float], _ x: [Float]) -> Double {
+            let cache = run(p, x)
             // h_1 … h_T against dSteps, and h_T once more against dFinal.
             return dot(Array(cache.hidden[hb...]), dSteps) + dot(Array(cache.finalHidden), dFinal)
         }
-        let cache = GRU.Cache(gru: gru, steps: steps, batch: batch)
-        gru.forward(x, parameters: parameters.values, cache: cache)
+        let cache = run(parameters.values, x)
         var dx = [Float](repeating: 0, count: x.count)
         gru.backward(finalGradient: dFinal, dSteps: dSteps, input: x, parameters: parameters.values,
                      gradients: &parameters.gradients, cache: cache, inputGradient: &dx)
