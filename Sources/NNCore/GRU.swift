@@ -134,11 +134,12 @@ public struct GRU: Sendable {
         }}}}}
     }
 
-    /// Backpropagation through time from dh_T (H, B): accumulates the weight gradients, and
-    /// dx (T, I, B) when given. `dSteps` (T, H, B), when given, adds an upstream gradient to every h_t (t ≥ 1).
+    /// Backpropagation through time from dh_T (H, B): accumulates the weight gradients (or, without
+    /// `accumulateWeights`, writes them), and dx (T, I, B) when given. `dSteps` (T, H, B), when
+    /// given, adds an upstream gradient to every h_t (t ≥ 1).
     public func backward(finalGradient dFinal: UnsafePointer<Float>, dSteps: UnsafePointer<Float>? = nil,
                          input x: UnsafePointer<Float>, parameters: UnsafePointer<Float>,
-                         gradients: UnsafeMutablePointer<Float>, cache: Cache,
+                         gradients: UnsafeMutablePointer<Float>, accumulateWeights: Bool = true, cache: Cache,
                          inputGradient dx: UnsafeMutablePointer<Float>?) {
         let h = hiddenSize, b = cache.batch, hb = h * b
         cache.hidden.withUnsafeBufferPointer { hidden in
@@ -148,6 +149,8 @@ public struct GRU: Sendable {
         cache.hiddenProducts.withUnsafeMutableBufferPointer { dgh in
         cache.dHidden.withUnsafeMutableBufferPointer { dh in
             let startsAtZero = hidden[0..<hb].allSatisfy { $0 == 0 }
+            // The last step's contributions are the first: they write unless asked to accumulate.
+            var inputWritten = accumulateWeights, hiddenWritten = accumulateWeights
             dh.baseAddress!.update(from: dFinal, count: hb)
             for t in stride(from: cache.steps - 1, through: 0, by: -1) {
                 if let dSteps { for i in 0..<hb { dh[i] += dSteps[t * hb + i] } }
@@ -166,15 +169,23 @@ public struct GRU: Sendable {
                     dh[i] *= z[i]   // the direct path h → h'; the gate paths are added below
                 }
                 inputWeights.backward(dgi.baseAddress!, input: x + t * inputSize * b, batch: b, parameters: parameters,
-                                      gradients: gradients, inputGradient: dx.map { $0 + t * inputSize * b })
+                                      gradients: gradients, accumulateWeights: inputWritten,
+                                      inputGradient: dx.map { $0 + t * inputSize * b })
+                inputWritten = true
                 if t > 0 || !startsAtZero {
                     // At t = 0 the hidden product's input gradient would be dh_0, which nothing uses.
                     hiddenWeights.backward(dgh.baseAddress!, input: previous, batch: b, parameters: parameters,
-                                           gradients: gradients, inputGradient: t > 0 ? dh.baseAddress! : nil)
+                                           gradients: gradients, accumulateWeights: hiddenWritten,
+                                           inputGradient: t > 0 ? dh.baseAddress! : nil)
                 } else {
                     // From h_0 = 0, dW_hh gains nothing at this step: only the bias gradient Σ_B dgh.
+                    if !hiddenWritten {
+                        (gradients + hiddenWeights.weight.offset).update(repeating: 0, count: 3 * h * h)
+                        (gradients + hiddenWeights.bias.offset).update(repeating: 0, count: 3 * h)
+                    }
                     addRowSums(dgh.baseAddress!, rows: 3 * h, columns: b, ld: b, into: gradients + hiddenWeights.bias.offset)
                 }
+                hiddenWritten = true
             }
         }}}}}}
     }

@@ -45,16 +45,19 @@ public struct Linear: Sendable {
                epilogue: activation == .relu ? .relu : .none)
     }
 
-    /// Given dy (out, B): dW += dy · xᵀ, db += Σ_B dy, and, when dx is given, dx (in, B) += Wᵀ · dy
+    /// Given dy (out, B): dW += dy · xᵀ, db += Σ_B dy (or = without `accumulateWeights`: the first
+    /// contribution needs no zeroed buffer), and, when dx is given, dx (in, B) += Wᵀ · dy
     /// (or = Wᵀ · dy without `accumulateInput`). `inputMask`, the output of a ReLU that produced x,
     /// zeroes dx where it was ≤ 0: that ReLU's backward pass, fused (apply it on the last contribution).
     public func backward(_ dy: UnsafePointer<Float>, input x: UnsafePointer<Float>, batch: Int,
                          parameters: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>,
+                         accumulateWeights: Bool = true,
                          inputGradient dx: UnsafeMutablePointer<Float>?, accumulateInput: Bool = true,
                          inputMask: UnsafePointer<Float>? = nil) {
         let dWeight = gradients + weight.offset, dBias = gradients + bias.offset
+        if !accumulateWeights { dBias.update(repeating: 0, count: outputSize) }
         gemmNT(m: outputSize, n: inputSize, k: batch, a: dy, lda: batch, b: x, ldb: batch,
-               c: dWeight, ldc: inputSize, accumulate: true, rowSums: dBias)
+               c: dWeight, ldc: inputSize, accumulate: accumulateWeights, rowSums: dBias)
         if let dx {
             gemmNN(transA: true, m: inputSize, n: batch, k: outputSize, a: parameters + weight.offset,
                    lda: inputSize, b: dy, ldb: batch, c: dx, ldc: batch, accumulate: accumulateInput,

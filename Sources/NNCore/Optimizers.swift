@@ -66,32 +66,28 @@ public struct Adam: Sendable {
 
     public mutating func step(_ parameters: inout ParameterSet) {
         let count = parameters.count
-        parameters.gradients.withUnsafeMutableBufferPointer { g in
-            let only = UnsafePointer(g.baseAddress!)
+        parameters.gradients.withUnsafeBufferPointer { g in
             parameters.values.withUnsafeMutableBufferPointer { p in
-                update(values: p.baseAddress!, gradient: g.baseAddress!, parts: [only], count: count)
+                update(values: p.baseAddress!, parts: [g.baseAddress!], count: count)
             }
         }
     }
 
     /// One step whose gradient is the sum of `parts` (each `parameters.count` long), added in the
-    /// order given, in the same pass over memory as the update; the sum is left in
-    /// `parameters.gradients`. Equals adding the parts into `parameters.gradients` first and then
-    /// calling `step(_:)`, bit for bit.
+    /// order given, in the same pass over memory as the update (`parameters.gradients` is not
+    /// used). Equals adding the parts into `parameters.gradients` first and then calling
+    /// `step(_:)`, bit for bit.
     public mutating func step(_ parameters: inout ParameterSet, summing parts: [UnsafePointer<Float>]) {
         precondition(!parts.isEmpty, "no gradient to step with")
         let count = parameters.count
-        parameters.gradients.withUnsafeMutableBufferPointer { g in
-            parameters.values.withUnsafeMutableBufferPointer { p in
-                update(values: p.baseAddress!, gradient: g.baseAddress!, parts: parts, count: count)
-            }
+        parameters.values.withUnsafeMutableBufferPointer { p in
+            update(values: p.baseAddress!, parts: parts, count: count)
         }
     }
 
     /// The update of `step`, as PyTorch writes it but in SIMD16 lanes: the same operations in the
     /// same order on each element (no fused multiply-add), so the bits equal the scalar loop's.
-    private mutating func update(values: UnsafeMutablePointer<Float>, gradient: UnsafeMutablePointer<Float>,
-                                 parts: [UnsafePointer<Float>], count: Int) {
+    private mutating func update(values: UnsafeMutablePointer<Float>, parts: [UnsafePointer<Float>], count: Int) {
         if m.isEmpty {
             m = [Float](repeating: 0, count: count)
             v = [Float](repeating: 0, count: count)
@@ -106,15 +102,14 @@ public struct Adam: Sendable {
         let correction2Root = Float(correction2.squareRoot())
         m.withUnsafeMutableBufferPointer { m in
             v.withUnsafeMutableBufferPointer { v in
-                let (m, v, g, p) = (SendablePointer(m.baseAddress!), SendablePointer(v.baseAddress!),
-                                    SendablePointer(gradient), SendablePointer(values))
+                let (m, v, p) = (SendablePointer(m.baseAddress!), SendablePointer(v.baseAddress!), SendablePointer(values))
                 let sources = parts.map { SendablePointer(UnsafeMutablePointer(mutating: $0)) }
                 // Element-wise, so the two halves on two cores give the same bits as one loop.
                 let halves = count >= 32_768 ? 2 : 1
                 DispatchQueue.concurrentPerform(iterations: halves) { half in
                     let lower = (count * half / halves) & ~15
                     let upper = half == halves - 1 ? count : (count * (half + 1) / halves) & ~15
-                    let (m, v, g, p) = (m.pointer, v.pointer, g.pointer, p.pointer)
+                    let (m, v, p) = (m.pointer, v.pointer, p.pointer)
                     var i = lower
                     while i + 16 <= upper {
                         var gi = load(sources[0].pointer + i)
@@ -124,13 +119,12 @@ public struct Adam: Sendable {
                         vi = b2 * vi + (1 - b2) * gi * gi
                         let denominator = cvm_sqrt16(vi) / correction2Root + eps
                         let pi = load(p + i) - stepSize * mi / denominator
-                        store(gi, g + i); store(mi, m + i); store(vi, v + i); store(pi, p + i)
+                        store(mi, m + i); store(vi, v + i); store(pi, p + i)
                         i += 16
                     }
                     while i < upper {
                         var gi = sources[0].pointer[i]
                         for source in sources.dropFirst() { gi += source.pointer[i] }
-                        g[i] = gi
                         m[i] += (1 - b1) * (gi - m[i])
                         v[i] = b2 * v[i] + (1 - b2) * gi * gi
                         let denominator = v[i].squareRoot() / correction2Root + eps
