@@ -5,6 +5,8 @@
 // and input gradients, and K is the batch in weight gradients: long contiguous runs either way,
 // however small the layer. `gemmReference` is the naive triple loop the fast forms are tested against.
 
+import CVectorMath
+
 /// The naive product, kept forever as the definition: C[i,j] = (accumulate ? C[i,j] : 0) + Σ_k a(i,k)·b(k,j)
 /// with a(i,k) = transA ? A[k·lda + i] : A[i·lda + k] and b(k,j) = transB ? B[j·ldb + k] : B[k·ldb + j].
 public func gemmReference(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
@@ -329,7 +331,8 @@ private func gemvKernel<S: Store>(transA: Bool, m: Int, k: Int, a: UnsafePointer
     }
 }
 
-/// out (columns × rows) = transpose of `x` (rows × columns, row stride ld), in 16 × 16 tiles.
+/// out (columns × rows) = transpose of `x` (rows × columns, row stride ld), in 16 × 16 tiles:
+/// whole tiles through register shuffles, the edges element by element.
 func transpose(_ x: UnsafePointer<Float>, rows: Int, columns: Int, ld: Int, into out: UnsafeMutablePointer<Float>) {
     var r0 = 0
     while r0 < rows {
@@ -337,8 +340,12 @@ func transpose(_ x: UnsafePointer<Float>, rows: Int, columns: Int, ld: Int, into
         var c0 = 0
         while c0 < columns {
             let c1 = min(c0 + 16, columns)
-            for r in r0..<r1 {
-                for c in c0..<c1 { out[c * rows + r] = x[r * ld + c] }
+            if r1 - r0 == 16, c1 - c0 == 16 {
+                cvm_transpose16x16(x + r0 * ld + c0, ld, out + c0 * rows + r0, rows)
+            } else {
+                for r in r0..<r1 {
+                    for c in c0..<c1 { out[c * rows + r] = x[r * ld + c] }
+                }
             }
             c0 = c1
         }

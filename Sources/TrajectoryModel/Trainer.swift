@@ -349,35 +349,39 @@ public final class Trainer {
         let z = settings.model.latent
         let sizes = Self.partSizes(count: count, splits: splits)
         let partCount = sizes.count
-        var starts = [batch.startIndex]
-        for size in sizes.dropLast() { starts.append(starts.last! + size) }
-        // Inputs and noise are prepared in order on this thread: the generator's draws do not depend on timing.
+        var partStarts = [batch.startIndex]
+        for size in sizes.dropLast() { partStarts.append(partStarts.last! + size) }
+        let starts = partStarts
+        // Noise is drawn in order on this thread, so the generator's draws do not depend on timing;
+        // each part's features are computed on its own core.
         for p in 0..<partCount {
-            let part = batch[starts[p]..<(starts[p] + sizes[p])]
-            let w = workspaces[p]
-            let offset = starts[p] - batch.startIndex
-            angles.withUnsafeBufferPointer { angles in
-                mirrors.withUnsafeBufferPointer { mirrors in
-                    let rotation = settings.rotate ? angles.baseAddress! + offset : nil
-                    let mirroring = settings.mirror ? mirrors.baseAddress! + offset : nil
-                    Features.past(train, part, encoder: settings.model.encoder, angles: rotation, mirror: mirroring, into: &w.x)
-                    Features.future(train, part, angles: rotation, mirror: mirroring, into: &w.y)
-                }
-            }
-            w.epsilon.withUnsafeMutableBufferPointer {
+            workspaces[p].epsilon.withUnsafeMutableBufferPointer {
                 rng.fillNormal(UnsafeMutableBufferPointer(rebasing: $0[0..<(z * sizes[p])]))
             }
         }
         var losses = [TrajectoryCVAE.Loss](repeating: TrajectoryCVAE.Loss(total: 0, reconstruction: 0, kl: 0), count: partCount)
         let values = model.parameters.values
+        let (train, settings, angles, mirrors) = (train, settings, angles, mirrors)
         replicas.withUnsafeMutableBufferPointer { replicas in
             losses.withUnsafeMutableBufferPointer { losses in
                 let (replicas, losses) = (UncheckedSendable(replicas), UncheckedSendable(losses))
                 let workspaces = UncheckedSendable(workspaces)
                 DispatchQueue.concurrentPerform(iterations: partCount) { p in
+                    let w = workspaces.value[p]
+                    let part = batch[starts[p]..<(starts[p] + sizes[p])]
+                    let offset = starts[p] - batch.startIndex
+                    angles.withUnsafeBufferPointer { angles in
+                        mirrors.withUnsafeBufferPointer { mirrors in
+                            let rotation = settings.rotate ? angles.baseAddress! + offset : nil
+                            let mirroring = settings.mirror ? mirrors.baseAddress! + offset : nil
+                            Features.past(train, part, encoder: settings.model.encoder, angles: rotation,
+                                          mirror: mirroring, into: &w.x)
+                            Features.future(train, part, angles: rotation, mirror: mirroring, into: &w.y)
+                        }
+                    }
                     replicas.value[p].parameters.values = values
                     losses.value[p] = replicas.value[p].lossAndGradients(
-                        batch: sizes[p], beta: beta, workspace: workspaces.value[p], share: Float(sizes[p]) / Float(count))
+                        batch: sizes[p], beta: beta, workspace: w, share: Float(sizes[p]) / Float(count))
                 }
             }
         }

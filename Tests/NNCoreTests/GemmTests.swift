@@ -89,6 +89,19 @@ import Testing
         }}}
     }
 
+    @Test func transposeInTilesIsExact() {
+        var rng = Xoshiro256(seed: 15)
+        for (rows, columns, ld) in [(16, 16, 16), (1, 40, 41), (33, 50, 53), (128, 144, 144), (48, 16, 20), (17, 15, 15)] {
+            let x = random(rows * ld, &rng)
+            var out = [Float](repeating: .nan, count: rows * columns)
+            x.withUnsafeBufferPointer { x in
+                out.withUnsafeMutableBufferPointer { transpose(x.baseAddress!, rows: rows, columns: columns, ld: ld, into: $0.baseAddress!) }
+            }
+            let expected = (0..<(rows * columns)).map { i in x[(i % rows) * ld + i / rows] }
+            #expect(out == expected, "\(rows) × \(columns), ld \(ld)")
+        }
+    }
+
     @Test func referenceIsTheDefinition() {
         // [[1, 2], [3, 4]] · [[5, 6], [7, 8]] = [[19, 22], [43, 50]]
         var c: [Float] = [0, 0, 0, 0]
