@@ -157,16 +157,25 @@ public struct GRU: Sendable {
                 let previous = hidden.baseAddress! + t * hb
                 let r = gates.baseAddress! + t * 3 * hb, z = r + hb, n = z + hb
                 let candidate = candidates.baseAddress! + t * hb
-                for i in 0..<hb {
-                    let dn = dh[i] * (1 - z[i])
-                    let dz = dh[i] * (previous[i] - n[i])
-                    let dnPre = dn * (1 - n[i] * n[i])
-                    let dr = dnPre * candidate[i]
-                    let drPre = dr * r[i] * (1 - r[i])
-                    let dzPre = dz * z[i] * (1 - z[i])
-                    dgi[i] = drPre; dgi[hb + i] = dzPre; dgi[2 * hb + i] = dnPre
-                    dgh[i] = drPre; dgh[hb + i] = dzPre; dgh[2 * hb + i] = dnPre * r[i]
-                    dh[i] *= z[i]   // the direct path h → h'; the gate paths are added below
+                // The gates' pre-activation gradients, sixteen units at a time.
+                let dHidden = dh.baseAddress!, dInput = dgi.baseAddress!, dProduct = dgh.baseAddress!
+                var i = 0
+                while i < hb {
+                    let lanes = min(16, hb - i)
+                    let dhv = gatherLanes(dHidden + i, lanes), rv = gatherLanes(r + i, lanes)
+                    let zv = gatherLanes(z + i, lanes), nv = gatherLanes(n + i, lanes)
+                    let dn = dhv * (1 - zv)
+                    let dz = dhv * (gatherLanes(previous + i, lanes) - nv)
+                    let dnPre = dn * (1 - nv * nv)
+                    let dr = dnPre * gatherLanes(candidate + i, lanes)
+                    let drPre = dr * rv * (1 - rv)
+                    let dzPre = dz * zv * (1 - zv)
+                    scatterLanes(drPre, dInput + i, lanes); scatterLanes(dzPre, dInput + hb + i, lanes)
+                    scatterLanes(dnPre, dInput + 2 * hb + i, lanes)
+                    scatterLanes(drPre, dProduct + i, lanes); scatterLanes(dzPre, dProduct + hb + i, lanes)
+                    scatterLanes(dnPre * rv, dProduct + 2 * hb + i, lanes)
+                    scatterLanes(dhv * zv, dHidden + i, lanes)   // the direct path h → h'; the gate paths are added below
+                    i += 16
                 }
                 inputWeights.backward(dgi.baseAddress!, input: x + t * inputSize * b, batch: b, parameters: parameters,
                                       gradients: gradients, accumulateWeights: inputWritten,
