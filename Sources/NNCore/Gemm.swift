@@ -408,7 +408,7 @@ func horizontalSum(_ v: SIMD16<Float>) -> Float {
 /// C (M×N) [+]= A · Bᵀ with A row-major M×K and B row-major N×K: C[i,j] = Σ_k A[i,k]·B[j,k].
 /// With `rowSums`, also rowSums[i] += Σ_k A[i,k] (a layer's bias gradient, from the same loads).
 /// From 32 columns on, Bᵀ is formed once and the NN kernel runs; below that, dot products run in
-/// blocks of up to 2 rows × 4 columns over k in SIMD16 steps, the k % 16 remainder in scalar.
+/// blocks of up to 4 rows × 4 columns over k in SIMD16 steps, the k % 16 remainder in scalar.
 public func gemmNT(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                    c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool,
                    rowSums: UnsafeMutablePointer<Float>? = nil) {
@@ -444,53 +444,65 @@ public func gemmNT(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b:
         rowSums[i] += value
     }
     let wantSums = rowSums != nil
+    /// Results of up to four rows for column j (rows past the block's end are dropped).
+    @inline(__always) func finish4(_ s0: SIMD16<Float>, _ s1: SIMD16<Float>, _ s2: SIMD16<Float>, _ s3: SIMD16<Float>,
+                                   _ i0: Int, _ rows: Int, _ j: Int) {
+        finish(s0, i0, j)
+        if rows > 1 { finish(s1, i0 + 1, j) }
+        if rows > 2 { finish(s2, i0 + 2, j) }
+        if rows > 3 { finish(s3, i0 + 3, j) }
+    }
     var i0 = 0
     while i0 < m {
-        let rows = min(2, m - i0)
-        let x0 = a + i0 * lda, x1 = x0 + (rows == 2 ? lda : 0)
+        // Four rows (fewer at the end: the missing ones repeat the last row, their results dropped).
+        let rows = min(4, m - i0)
+        let x0 = a + i0 * lda, x1 = a + (i0 + min(1, rows - 1)) * lda
+        let x2 = a + (i0 + min(2, rows - 1)) * lda, x3 = a + (i0 + min(3, rows - 1)) * lda
         var j0 = 0
         while j0 < n {
             let sums = wantSums && j0 == 0
-            var r0 = SIMD16<Float>(), r1 = SIMD16<Float>()
+            var r0 = SIMD16<Float>(), r1 = r0, r2 = r0, r3 = r0
             if n - j0 >= 4 {
-                // 2 (or 1, with x1 = x0 and its results dropped) rows × 4 columns.
+                // 4 rows × 4 columns: sixteen accumulators fed by eight loads.
                 let y0 = b + j0 * ldb, y1 = y0 + ldb, y2 = y1 + ldb, y3 = y2 + ldb
-                var s00 = SIMD16<Float>(), s01 = SIMD16<Float>(), s02 = SIMD16<Float>(), s03 = SIMD16<Float>()
-                var s10 = SIMD16<Float>(), s11 = SIMD16<Float>(), s12 = SIMD16<Float>(), s13 = SIMD16<Float>()
+                var s00 = SIMD16<Float>(), s01 = s00, s02 = s00, s03 = s00, s10 = s00, s11 = s00, s12 = s00, s13 = s00
+                var s20 = s00, s21 = s00, s22 = s00, s23 = s00, s30 = s00, s31 = s00, s32 = s00, s33 = s00
                 var p = 0
                 while p < kVector {
-                    let u0 = load16(x0 + p), u1 = load16(x1 + p)
+                    let u0 = load16(x0 + p), u1 = load16(x1 + p), u2 = load16(x2 + p), u3 = load16(x3 + p)
                     let w0 = load16(y0 + p), w1 = load16(y1 + p), w2 = load16(y2 + p), w3 = load16(y3 + p)
                     s00.addProduct(u0, w0); s01.addProduct(u0, w1); s02.addProduct(u0, w2); s03.addProduct(u0, w3)
                     s10.addProduct(u1, w0); s11.addProduct(u1, w1); s12.addProduct(u1, w2); s13.addProduct(u1, w3)
-                    if sums { r0 += u0; r1 += u1 }
+                    s20.addProduct(u2, w0); s21.addProduct(u2, w1); s22.addProduct(u2, w2); s23.addProduct(u2, w3)
+                    s30.addProduct(u3, w0); s31.addProduct(u3, w1); s32.addProduct(u3, w2); s33.addProduct(u3, w3)
+                    if sums { r0 += u0; r1 += u1; r2 += u2; r3 += u3 }
                     p += 16
                 }
-                finish(s00, i0, j0); finish(s01, i0, j0 + 1); finish(s02, i0, j0 + 2); finish(s03, i0, j0 + 3)
-                if rows == 2 {
-                    finish(s10, i0 + 1, j0); finish(s11, i0 + 1, j0 + 1); finish(s12, i0 + 1, j0 + 2)
-                    finish(s13, i0 + 1, j0 + 3)
-                }
+                finish4(s00, s10, s20, s30, i0, rows, j0)
+                finish4(s01, s11, s21, s31, i0, rows, j0 + 1)
+                finish4(s02, s12, s22, s32, i0, rows, j0 + 2)
+                finish4(s03, s13, s23, s33, i0, rows, j0 + 3)
                 j0 += 4
             } else {
-                // 2 (or 1) rows × 1 column.
+                // 4 rows × 1 column.
                 let y = b + j0 * ldb
-                var s0 = SIMD16<Float>(), s1 = SIMD16<Float>()
+                var s0 = SIMD16<Float>(), s1 = s0, s2 = s0, s3 = s0
                 var p = 0
                 while p < kVector {
-                    let w = load16(y + p), u0 = load16(x0 + p), u1 = load16(x1 + p)
-                    s0.addProduct(u0, w)
-                    s1.addProduct(u1, w)
-                    if sums { r0 += u0; r1 += u1 }
+                    let w = load16(y + p)
+                    let u0 = load16(x0 + p), u1 = load16(x1 + p), u2 = load16(x2 + p), u3 = load16(x3 + p)
+                    s0.addProduct(u0, w); s1.addProduct(u1, w); s2.addProduct(u2, w); s3.addProduct(u3, w)
+                    if sums { r0 += u0; r1 += u1; r2 += u2; r3 += u3 }
                     p += 16
                 }
-                finish(s0, i0, j0)
-                if rows == 2 { finish(s1, i0 + 1, j0) }
+                finish4(s0, s1, s2, s3, i0, rows, j0)
                 j0 += 1
             }
             if sums {
                 finishRow(r0, i0)
-                if rows == 2 { finishRow(r1, i0 + 1) }
+                if rows > 1 { finishRow(r1, i0 + 1) }
+                if rows > 2 { finishRow(r2, i0 + 2) }
+                if rows > 3 { finishRow(r3, i0 + 3) }
             }
         }
         if n == 0, wantSums {

@@ -70,7 +70,10 @@ import Testing
 
     @Test func ntMatchesReference() {
         var rng = Xoshiro256(seed: 12)
-        for m in Self.sizes.prefix(9) { for n in Self.sizes.prefix(9) { for k in Self.sizes + [100, 257] {
+        // Below 32 columns, dot products; from 32 on, Bᵀ through the NN kernel.
+        let shapes = Self.sizes.prefix(9).flatMap { n in (Self.sizes + [100, 257]).map { (n, $0) } }
+            + [32, 33, 47, 64, 65].flatMap { n in [1, 16, 37, 100].map { (n, $0) } }
+        for m in Self.sizes.prefix(9) { for (n, k) in shapes {
             for accumulate in [false, true] {
                 let a = random(m * (k + 1), &rng), b = random(n * (k + 2), &rng), start = random(m * n, &rng)
                 var fast = start, slow = start
@@ -86,7 +89,7 @@ import Testing
                 let worst = zip(fast, slow).map { abs($0 - $1) }.max()!
                 #expect(worst <= 1e-5 * Float(k), "m \(m) n \(n) k \(k) acc \(accumulate)")
             }
-        }}}
+        }}
     }
 
     @Test func transposeInTilesIsExact() {
