@@ -3,10 +3,23 @@ import Foundation
 import Testing
 @testable import TrajectoryData
 
+/// The folder every test folder of this process lives in, removed when the process exits (the
+/// suites run in one process; without it each run left hundreds of megabytes in /tmp).
+let testRoot: String = {
+    let path = testRootPath(getpid())
+    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    atexit { try? FileManager.default.removeItem(atPath: testRootPath(getpid())) }
+    return path
+}()
+
+func testRootPath(_ pid: pid_t) -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("trajpred-data-tests-\(pid)").path
+}
+
 @Suite struct ImportPlanTests {
     /// A fresh folder holding `files` (relative paths), each with one ETH/UCY row.
     func tree(_ files: [String]) throws -> String {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("plan-\(UUID().uuidString)").path
+        let root = testRoot + "/" + UUID().uuidString
         for file in files {
             let path = root + "/" + file
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,

@@ -3,9 +3,22 @@
 import Foundation
 @testable import TrajectoryStore
 
-/// A new, empty temporary folder.
+/// The folder every test folder of this process lives in, removed when the process exits (the
+/// suites run in one process; without it each run left hundreds of megabytes in /tmp).
+let testRoot: String = {
+    let path = testRootPath(getpid())
+    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    atexit { try? FileManager.default.removeItem(atPath: testRootPath(getpid())) }
+    return path
+}()
+
+func testRootPath(_ pid: pid_t) -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("trajpred-store-tests-\(pid)").path
+}
+
+/// A new, empty folder under `testRoot`.
 func temporaryFolder() -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("trajpred-\(UUID().uuidString)").path
+    let path = testRoot + "/" + UUID().uuidString
     try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
 }
