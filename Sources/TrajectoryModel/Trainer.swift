@@ -352,13 +352,9 @@ public final class Trainer {
         var partStarts = [batch.startIndex]
         for size in sizes.dropLast() { partStarts.append(partStarts.last! + size) }
         let starts = partStarts
-        // Noise is drawn in order on this thread, so the generator's draws do not depend on timing;
-        // each part's features are computed on its own core.
-        for p in 0..<partCount {
-            workspaces[p].epsilon.withUnsafeMutableBufferPointer {
-                rng.fillNormal(UnsafeMutableBufferPointer(rebasing: $0[0..<(z * sizes[p])]))
-            }
-        }
+        // Each part draws its noise from a generator seeded by the p-th draw of the trainer's (made
+        // here, in order, so nothing depends on timing), and computes its features, on its own core.
+        let seeds = (0..<partCount).map { _ in rng.next() }
         var losses = [TrajectoryCVAE.Loss](repeating: TrajectoryCVAE.Loss(total: 0, reconstruction: 0, kl: 0), count: partCount)
         let values = model.parameters.values
         let (train, settings, angles, mirrors) = (train, settings, angles, mirrors)
@@ -378,6 +374,10 @@ public final class Trainer {
                                           mirror: mirroring, into: &w.x)
                             Features.future(train, part, angles: rotation, mirror: mirroring, into: &w.y)
                         }
+                    }
+                    var generator = Xoshiro256(seed: seeds[p])
+                    w.epsilon.withUnsafeMutableBufferPointer {
+                        generator.fillNormal(UnsafeMutableBufferPointer(rebasing: $0[0..<(z * sizes[p])]))
                     }
                     replicas.value[p].parameters.values = values
                     losses.value[p] = replicas.value[p].lossAndGradients(
