@@ -269,7 +269,6 @@ public final class Trainer {
     {
         let clock = ContinuousClock()
         let b = settings.batch
-        let z = settings.model.latent
         while counters.epoch < epochs {
             let epochBegan = clock.now
             let beta = settings.beta(epoch: counters.epoch)

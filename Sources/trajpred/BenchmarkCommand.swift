@@ -44,7 +44,7 @@ struct BenchmarkETHUCY: ParsableCommand {
         let started = ContinuousClock.now
         let seedList = try parseSeeds(seeds)
         let sceneList = scenes.split(separator: ",").map(String.init)
-        var importing = try ImportCommand.parse([data, "--db", store.db])
+        let importing = try ImportCommand.parse([data, "--db", store.db])
         try importing.run()
         let database = try store.open()
         // results[method][scene] = [(ade, fde)] over seeds
@@ -55,7 +55,7 @@ struct BenchmarkETHUCY: ParsableCommand {
                 fflush(nil)
                 printError("\n== \(scene), seed \(seed): train on \(scene)/train, validate on \(scene)/val")
                 let name = "ethucy-\(scene)-\(encoder)-b\(beta)-e\(epochs)-s\(seed)-\(Int(Date().timeIntervalSince1970))"
-                var training = try TrainCommand.parse(["--train", "\(scene)/train", "--val", "\(scene)/val", "--encoder", encoder,
+                let training = try TrainCommand.parse(["--train", "\(scene)/train", "--val", "\(scene)/val", "--encoder", encoder,
                                                        "--epochs", String(epochs), "--beta", String(beta), "--seed", String(seed),
                                                        "--name", name, "--db", store.db, "--progress", "plain"])
                 try training.run()

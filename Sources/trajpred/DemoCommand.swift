@@ -33,11 +33,11 @@ struct DemoCommand: ParsableCommand {
         }
 
         step("import \(source)")
-        var importing = try ImportCommand.parse([source, "--dataset", "zara1", "--db", db])
+        let importing = try ImportCommand.parse([source, "--dataset", "zara1", "--db", db])
         try importing.run()
 
         step("train on zara1/train, validate on zara1/val (\(epochs) epochs)")
-        var training = try TrainCommand.parse(["--train", "zara1/train", "--val", "zara1/val", "--epochs", String(epochs),
+        let training = try TrainCommand.parse(["--train", "zara1/train", "--val", "zara1/val", "--epochs", String(epochs),
                                                "--seed", String(seed), "--name", "demo", "--db", db, "--progress", "plain"])
         try training.run()
 
@@ -50,7 +50,7 @@ struct DemoCommand: ParsableCommand {
         let scene = try store.scenes(selection: "zara1/test").first!.path
 
         step("sample 20 futures of everyone at frame \(frame) of \(scene)")
-        var sampling = try SampleCommand.parse(["--run", "demo", "--data", scene, "--frame", String(frame), "--k", "20",
+        let sampling = try SampleCommand.parse(["--run", "demo", "--data", scene, "--frame", String(frame), "--k", "20",
                                                 "--seed", String(seed), "--out", dir + "/predictions.csv", "--db", db, "--store"])
         try sampling.run()
 
@@ -61,10 +61,10 @@ struct DemoCommand: ParsableCommand {
         try report.listing.rendered(as: .csv).write(toFile: dir + "/evaluation.csv", atomically: true, encoding: .utf8)
 
         step("draw")
-        var scenePlot = try PlotCommand.parse(["--run", "demo", "--data", scene, "--frame", String(frame), "--seed", String(seed),
+        let scenePlot = try PlotCommand.parse(["--run", "demo", "--data", scene, "--frame", String(frame), "--seed", String(seed),
                                                "--density", "--out", dir + "/scene.svg", "--db", db])
         try scenePlot.run()
-        var curvePlot = try PlotCommand.parse(["--run", "demo", "--curves", "--out", dir + "/curves.svg", "--db", db])
+        let curvePlot = try PlotCommand.parse(["--run", "demo", "--curves", "--out", dir + "/curves.svg", "--db", db])
         try curvePlot.run()
 
         let seconds = (ContinuousClock.now - started) / .seconds(1)
