@@ -106,7 +106,7 @@ public struct Adam: Sendable {
                 let sources = parts.map { SendablePointer(UnsafeMutablePointer(mutating: $0)) }
                 // Element-wise, so the two halves on two cores give the same bits as one loop.
                 let halves = count >= 32_768 ? 2 : 1
-                DispatchQueue.concurrentPerform(iterations: halves) { half in
+                let update = { (half: Int) in
                     let lower = (count * half / halves) & ~15
                     let upper = half == halves - 1 ? count : (count * (half + 1) / halves) & ~15
                     let (m, v, p) = (m.pointer, v.pointer, p.pointer)
@@ -132,6 +132,7 @@ public struct Adam: Sendable {
                         i += 1
                     }
                 }
+                if halves == 1 { update(0) } else { CoreTeam.shared.run(update) }
             }
         }
     }

@@ -361,7 +361,8 @@ public final class Trainer {
             losses.withUnsafeMutableBufferPointer { losses in
                 let (replicas, losses) = (UncheckedSendable(replicas), UncheckedSendable(losses))
                 let workspaces = UncheckedSendable(workspaces)
-                DispatchQueue.concurrentPerform(iterations: partCount) { p in
+                // Parts alternate between the two cores: lane 0 takes parts 0, 2, …, lane 1 parts 1, 3, ….
+                let runPart = { (p: Int) in
                     let w = workspaces.value[p]
                     let part = batch[starts[p]..<(starts[p] + sizes[p])]
                     let offset = starts[p] - batch.startIndex
@@ -381,6 +382,13 @@ public final class Trainer {
                     replicas.value[p].parameters.values = values
                     losses.value[p] = replicas.value[p].lossAndGradients(
                         batch: sizes[p], beta: beta, workspace: w, share: Float(sizes[p]) / Float(count))
+                }
+                if partCount == 1 {
+                    runPart(0)
+                } else {
+                    CoreTeam.shared.run { lane in
+                        for p in stride(from: lane, to: partCount, by: 2) { runPart(p) }
+                    }
                 }
             }
         }

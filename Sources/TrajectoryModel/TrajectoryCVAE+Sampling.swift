@@ -73,7 +73,7 @@ extension TrajectoryCVAE {
                     self.sampleChunk(set, chunk, k: k, using: &generator, lane: workspace.lanes[lane], scale: scale,
                                      into: target.value + (chunkStarts[c] - indices.startIndex) * k * out)
                 }
-                if lanes == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: 2, execute: run) }
+                if lanes == 1 { run(0) } else { CoreTeam.shared.run(run) }
                 pair += lanes
             }
         }

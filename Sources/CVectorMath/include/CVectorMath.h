@@ -3,7 +3,8 @@
 //   lane by lane, each lane a libm `sqrtf` call site kept for errno; clang's element-wise builtin
 //   is IEEE sqrt on the whole vector (vsqrtps, fsqrt), correctly rounded like the scalar one, so
 //   results are the same bits;
-// - lane shuffles between two vectors, for a 16 × 16 transpose in registers.
+// - lane shuffles between two vectors, for a 16 × 16 transpose in registers;
+// - the spin-wait hint (PAUSE, YIELD) for a thread polling a flag.
 // Swift imports the ext_vector_type as SIMD16<Float> and inlines these functions.
 #ifndef CVECTORMATH_H
 #define CVECTORMATH_H
@@ -50,6 +51,15 @@ static inline __attribute__((always_inline)) void cvm_transpose16x16(const float
     for (int i = 0; i < 16; i++) __builtin_memcpy(dst + i * ld_dst, &r[i], sizeof(cvm_float16));
 }
 
+/// Tells the core this thread is spinning on a flag (x86 PAUSE, arm YIELD; nothing elsewhere).
+static inline __attribute__((always_inline)) void cvm_spin_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__) || defined(__arm__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 #endif
 }
 
@@ -85,6 +95,15 @@ static inline __attribute__((always_inline)) void cvm_transpose16x16(const float
     CVM_STAGE(2)
     CVM_STAGE(1)
     for (int i = 0; i < 16; i++) __builtin_memcpy(dst + i * ld_dst, &r[i], sizeof(cvm_float16));
+}
+
+/// Tells the core this thread is spinning on a flag (x86 PAUSE, arm YIELD; nothing elsewhere).
+static inline __attribute__((always_inline)) void cvm_spin_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__) || defined(__arm__)
+    __asm__ __volatile__("yield");
+#endif
 }
 
 #endif

@@ -1,0 +1,97 @@
+// Two lanes of work on two cores, without a thread pool's wake-up on every call: lane 0 runs on
+// the caller, lane 1 on one persistent thread that spins for a while after each job before it
+// sleeps. A training step hands out work twice (the batch's parts, then Adam's halves) about a
+// thousand times a second; DispatchQueue.concurrentPerform started its second lane 20–30 µs late
+// each time, 3–4 % of a step. Which lane runs what never depends on timing, so results do not
+// either; when the team is busy (a nested or concurrent call), both lanes run on the caller.
+import CVectorMath
+import Dispatch
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+public final class CoreTeam: Sendable {
+    /// The process's team (its thread starts on first use).
+    public static let shared = CoreTeam()
+
+    /// Bumped to publish a job; the worker runs lane 1 of it and then sets `finished` to it.
+    private let published = Atomic<Int>(0)
+    private let finished = Atomic<Int>(0)
+    private let sleeping = Atomic<Bool>(false)
+    private let wake = DispatchSemaphore(value: 0)
+    /// Held by the caller of `run` for the whole job: one job at a time.
+    private let busy = Mutex<Bool>(false)
+    private let job = Mutex<UnsafeJob?>(nil)
+
+    /// The job as the worker sees it: a non-escaping closure made escaping for the duration of `run`,
+    /// which does not return before the worker is done with it.
+    private struct UnsafeJob: @unchecked Sendable {
+        let body: (Int) -> Void
+    }
+
+    private init() {
+        var thread = pthread_t()
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        let created = pthread_create(&thread, nil, { context in
+            Unmanaged<CoreTeam>.fromOpaque(context!).takeUnretainedValue().work()
+            return nil
+        }, context)
+        precondition(created == 0, "cannot start the team's thread (error \(created))")
+        pthread_detach(thread)
+    }
+
+    /// Runs body(0) here and body(1) on the team's thread, and returns when both are done.
+    public func run(_ body: (Int) -> Void) {
+        let claimed = busy.withLock { taken in
+            if taken { return false }
+            taken = true
+            return true
+        }
+        guard claimed else {
+            body(0)
+            body(1)
+            return
+        }
+        defer { busy.withLock { $0 = false } }
+        withoutActuallyEscaping(body) { body in
+            job.withLock { $0 = UnsafeJob(body: body) }
+            let generation = published.add(1, ordering: .sequentiallyConsistent).newValue
+            if sleeping.exchange(false, ordering: .sequentiallyConsistent) { wake.signal() }
+            body(0)
+            while finished.load(ordering: .acquiring) != generation { cvm_spin_pause() }
+            job.withLock { $0 = nil }
+        }
+    }
+
+    private func work() {
+        var seen = 0
+        while true {
+            // Spin ~0.2 ms for the next job (a training step's next call comes within microseconds),
+            // then sleep until `run` signals.
+            var spins = 0
+            while published.load(ordering: .acquiring) == seen {
+                spins += 1
+                if spins < 20_000 {
+                    cvm_spin_pause()
+                    continue
+                }
+                sleeping.store(true, ordering: .sequentiallyConsistent)
+                if published.load(ordering: .sequentiallyConsistent) != seen {
+                    // A job arrived in between: take it, unless `run` already claimed our wake-up.
+                    if !sleeping.exchange(false, ordering: .sequentiallyConsistent) { wake.wait() }
+                    break
+                }
+                wake.wait()
+                spins = 0
+            }
+            seen = published.load(ordering: .acquiring)
+            let body = job.withLock { $0 }
+            body?.body(1)
+            finished.store(seen, ordering: .releasing)
+        }
+    }
+}
+
