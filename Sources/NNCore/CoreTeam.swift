@@ -2,7 +2,8 @@
 // the caller, lane 1 on one persistent thread that spins for a while after each job before it
 // sleeps. A training step hands out work twice (the batch's parts, then Adam's halves) about a
 // thousand times a second; DispatchQueue.concurrentPerform started its second lane 20–30 µs late
-// each time, 3–4 % of a step. Which lane runs what never depends on timing, so results do not
+// each time, 3–4 % of a step. `run(phases:)` adds a barrier between phases (one pedestrian's GRU
+// steps, split by hidden units). Which lane runs what never depends on timing, so results do not
 // either; when the team is busy (a nested or concurrent call), both lanes run on the caller.
 import CVectorMath
 import Dispatch
@@ -32,6 +33,9 @@ public final class CoreTeam: Sendable {
         let body: (Int) -> Void
     }
 
+    /// Lanes that finished a phase of the current job (both lanes add one per phase).
+    private let arrivals = Atomic<Int>(0)
+
     private init() {
         var thread = pthread_t()
         let context = Unmanaged.passUnretained(self).toOpaque()
@@ -43,19 +47,56 @@ public final class CoreTeam: Sendable {
         pthread_detach(thread)
     }
 
+    /// Runs body(lane, phase) for phase 0, 1, …, `phases` − 1 on both lanes, every lane finishing
+    /// a phase before either starts the next (a barrier between phases): work whose next step needs
+    /// both halves of the previous one, such as a recurrent network's time steps.
+    public func run(phases: Int, _ body: (_ lane: Int, _ phase: Int) -> Void) {
+        guard claim() else {
+            for phase in 0..<phases {
+                body(0, phase)
+                body(1, phase)
+            }
+            return
+        }
+        defer { release() }
+        arrivals.store(0, ordering: .relaxed)
+        dispatch { lane in
+            for phase in 0..<phases {
+                body(lane, phase)
+                if phase < phases - 1 {
+                    arrivals.add(1, ordering: .acquiringAndReleasing)
+                    while arrivals.load(ordering: .acquiring) < 2 * (phase + 1) { cvm_spin_pause() }
+                }
+            }
+        }
+    }
+
     /// Runs body(0) here and body(1) on the team's thread, and returns when both are done.
     public func run(_ body: (Int) -> Void) {
-        let claimed = busy.withLock { taken in
-            if taken { return false }
-            taken = true
-            return true
-        }
-        guard claimed else {
+        guard claim() else {
             body(0)
             body(1)
             return
         }
-        defer { busy.withLock { $0 = false } }
+        defer { release() }
+        dispatch(body)
+    }
+
+    /// Whether this call gets the team (else it is busy with another caller's job, or with ours).
+    private func claim() -> Bool {
+        busy.withLock { taken in
+            if taken { return false }
+            taken = true
+            return true
+        }
+    }
+
+    private func release() {
+        busy.withLock { $0 = false }
+    }
+
+    /// Lane 1 to the worker, lane 0 here; returns when the worker has finished.
+    private func dispatch(_ body: (Int) -> Void) {
         withoutActuallyEscaping(body) { body in
             job.withLock { $0 = UnsafeJob(body: body) }
             let generation = published.add(1, ordering: .sequentiallyConsistent).newValue
@@ -94,4 +135,5 @@ public final class CoreTeam: Sendable {
         }
     }
 }
+
 

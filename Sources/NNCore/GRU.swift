@@ -93,31 +93,35 @@ public struct GRU: Sendable {
         cache.hiddenProducts.withUnsafeMutableBufferPointer { gh in
             // From h_0 = 0 (the usual start) the first hidden product is its bias alone: W_hh·0 + b_hh = b_hh.
             let startsAtZero = hidden[0..<hb].allSatisfy { $0 == 0 }
-            for t in 0..<cache.steps {
+            let giBase = gi.baseAddress!, ghBase = gh.baseAddress!
+            /// Step t for hidden units `units` of one pedestrian (B = 1), on the transposed weights:
+            /// the gate products of just those units' rows in each of r, z, n, then their gates.
+            func oneStep(_ t: Int, units: Range<Int>, transposed: UnsafePointer<Float>) {
+                let previous = hidden.baseAddress! + t * h
+                for gate in 0..<3 {
+                    let row = gate * h + units.lowerBound
+                    gemmNN(transA: true, m: units.count, n: 1, k: inputSize, a: transposed + row, lda: 3 * h,
+                           b: x + t * inputSize, ldb: 1, c: giBase + row, ldc: 1, accumulate: false,
+                           rowBias: parameters + inputWeights.bias.offset + row)
+                    if t == 0, startsAtZero {
+                        (ghBase + row).update(from: parameters + hiddenWeights.bias.offset + row, count: units.count)
+                    } else {
+                        gemmNN(transA: true, m: units.count, n: 1, k: h, a: transposed + inputSize * 3 * h + row,
+                               lda: 3 * h, b: previous, ldb: 1, c: ghBase + row, ldc: 1, accumulate: false,
+                               rowBias: parameters + hiddenWeights.bias.offset + row)
+                    }
+                }
+                gateValues(t, units)
+            }
+            /// The gates and h_{t+1} at flat indices `range` of the (H, B) step, from the products in gi, gh.
+            func gateValues(_ t: Int, _ range: Range<Int>) {
                 let previous = hidden.baseAddress! + t * hb, next = previous + hb
-                let input = x + t * inputSize * b
-                if let transposed, b == 1 {
-                    gemmNN(transA: true, m: 3 * h, n: 1, k: inputSize, a: transposed, lda: 3 * h, b: input, ldb: 1,
-                           c: gi.baseAddress!, ldc: 1, accumulate: false, rowBias: parameters + inputWeights.bias.offset)
-                } else {
-                    inputWeights.forward(input, batch: b, parameters: parameters, output: gi.baseAddress!)
-                }
-                if t == 0, startsAtZero {
-                    let bias = parameters + hiddenWeights.bias.offset
-                    for row in 0..<(3 * h) { (gh.baseAddress! + row * b).update(repeating: bias[row], count: b) }
-                } else if let transposed, b == 1 {
-                    gemmNN(transA: true, m: 3 * h, n: 1, k: h, a: transposed + inputSize * 3 * h, lda: 3 * h, b: previous,
-                           ldb: 1, c: gh.baseAddress!, ldc: 1, accumulate: false, rowBias: parameters + hiddenWeights.bias.offset)
-                } else {
-                    hiddenWeights.forward(previous, batch: b, parameters: parameters, output: gh.baseAddress!)
-                }
                 let r = gates.baseAddress! + t * 3 * hb, z = r + hb, n = z + hb
                 let candidate = candidates.baseAddress! + t * hb
                 // Sixteen units at a time through the vector exp; a tail of fewer lanes pads with zeros.
-                let giBase = gi.baseAddress!, ghBase = gh.baseAddress!
-                var i = 0
-                while i < hb {
-                    let lanes = min(16, hb - i)
+                var i = range.lowerBound
+                while i < range.upperBound {
+                    let lanes = min(16, range.upperBound - i)
                     let rv = sigmoid16(gatherLanes(giBase + i, lanes) + gatherLanes(ghBase + i, lanes))
                     let zv = sigmoid16(gatherLanes(giBase + hb + i, lanes) + gatherLanes(ghBase + hb + i, lanes))
                     let cv = gatherLanes(ghBase + 2 * hb + i, lanes)
@@ -130,6 +134,27 @@ public struct GRU: Sendable {
                     scatterLanes(hv, next + i, lanes)
                     i += 16
                 }
+            }
+            if let transposed, b == 1 {
+                // One pedestrian: each core takes half the units (a multiple of 16) through every
+                // step, meeting at a barrier after each; the same arithmetic per unit as one core.
+                let half = h >= 32 ? (h / 2 + 15) / 16 * 16 : h
+                CoreTeam.shared.run(phases: cache.steps) { lane, t in
+                    let units = lane == 0 ? 0..<half : half..<h
+                    if !units.isEmpty { oneStep(t, units: units, transposed: transposed) }
+                }
+                return
+            }
+            for t in 0..<cache.steps {
+                let previous = hidden.baseAddress! + t * hb
+                inputWeights.forward(x + t * inputSize * b, batch: b, parameters: parameters, output: giBase)
+                if t == 0, startsAtZero {
+                    let bias = parameters + hiddenWeights.bias.offset
+                    for row in 0..<(3 * h) { (ghBase + row * b).update(repeating: bias[row], count: b) }
+                } else {
+                    hiddenWeights.forward(previous, batch: b, parameters: parameters, output: ghBase)
+                }
+                gateValues(t, 0..<hb)
             }
         }}}}}
     }

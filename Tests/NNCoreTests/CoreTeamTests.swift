@@ -64,3 +64,32 @@ final class Counter: @unchecked Sendable {
     func add(_ value: Int) { lock.lock(); stored.append(value); lock.unlock() }
     var values: [Int] { lock.lock(); defer { lock.unlock() }; return stored }
 }
+
+@Suite struct OnePedestrianGRUTests {
+    /// The one-pedestrian GRU on transposed weights, split over two cores by hidden units, against
+    /// the same pass run as plain products, and against itself with both halves on one thread.
+    @Test(arguments: [5, 40, 128])
+    func splitStepsAgreeWithThePlainPass(hidden: Int) {
+        var rng = Xoshiro256(seed: 41)
+        var parameters = ParameterSet()
+        let gru = GRU(inputSize: 4, hiddenSize: hidden, name: "gru", in: &parameters)
+        gru.initialize(&parameters.values, using: &rng)
+        let x = (0..<(8 * 4)).map { _ in rng.uniform(-2, 2) }
+        let transposed = gru.transposedWeights(parameters: parameters.values)
+        func final(transposed: [Float]?) -> [Float] {
+            let cache = GRU.Cache(gru: gru, steps: 8, batch: 1)
+            if let transposed {
+                gru.forward(x, parameters: parameters.values, cache: cache, transposed: transposed)
+            } else {
+                gru.forward(x, parameters: parameters.values, cache: cache)
+            }
+            return Array(cache.finalHidden)
+        }
+        let split = final(transposed: transposed), plain = final(transposed: nil)
+        #expect(zip(split, plain).allSatisfy { abs($0 - $1) <= 1e-5 }, "\(split) vs \(plain)")
+        // Inside a team job the team is busy: both halves run here, phase by phase. Same bits.
+        var sequential: [Float] = []
+        CoreTeam.shared.run { lane in if lane == 0 { sequential = final(transposed: transposed) } }
+        #expect(sequential == split)
+    }
+}
