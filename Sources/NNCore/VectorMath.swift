@@ -17,17 +17,16 @@ public func exp16(_ x: SIMD16<Float>) -> SIMD16<Float> {
     // Round x·log2(e) to the nearest integer n with the 1.5·2^23 trick: the sum's low mantissa
     // bits then hold n itself.
     let magic = SIMD16<Float>(repeating: 12_582_912)
-    let shifted = clamped * log2e + magic
+    let shifted = magic.addingProduct(clamped, log2e)
     let n = shifted - magic
-    let r = clamped - n * ln2High - n * ln2Low              // |r| ≤ ln2 / 2
-    // e^r ≈ 1 + r + r²/2! + … + r⁶/6!, Horner form.
-    var p = SIMD16<Float>(repeating: 1.0 / 720)
-    p = p * r + 1.0 / 120
-    p = p * r + 1.0 / 24
-    p = p * r + 1.0 / 6
-    p = p * r + 0.5
-    p = p * r + 1
-    p = p * r + 1
+    let r = clamped.addingProduct(n, -ln2High).addingProduct(n, -ln2Low)   // |r| ≤ ln2 / 2
+    // e^r ≈ 1 + r + r²/2! + … + r⁶/6!, Horner form, one fused multiply-add per term.
+    var p = SIMD16<Float>(repeating: 1.0 / 120).addingProduct(SIMD16<Float>(repeating: 1.0 / 720), r)
+    p = SIMD16<Float>(repeating: 1.0 / 24).addingProduct(p, r)
+    p = SIMD16<Float>(repeating: 1.0 / 6).addingProduct(p, r)
+    p = SIMD16<Float>(repeating: 0.5).addingProduct(p, r)
+    p = SIMD16<Float>(repeating: 1).addingProduct(p, r)
+    p = SIMD16<Float>(repeating: 1).addingProduct(p, r)
     // 2^n: n + 127 in the exponent field.
     let integer = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- unsafeBitCast(magic, to: SIMD16<Int32>.self)
     let bits = (integer &+ 127) &<< 23
