@@ -6,6 +6,8 @@ import TrajectoryData
 /// A migrated connection to a trajpred database.
 public final class Store {
     public let database: Database
+    /// Where the database file is.
+    public let path: String
 
     /// Opens the database at `path`, creating it when `create` is true, and migrates it.
     /// Refuses a file that is not SQLite, an SQLite file of another application, and a newer schema.
@@ -14,6 +16,7 @@ public final class Store {
             throw .missingDatabase(path: path)
         }
         database = try Database(path: path)
+        self.path = path
         try Migrator.migrate(database)
     }
 

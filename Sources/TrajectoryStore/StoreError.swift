@@ -18,6 +18,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case notFound(kind: String, name: String)
     /// The store already holds something that a command would write again.
     case conflict(String)
+    /// A file beside the database (the run lock file) could not be opened or locked.
+    case io(path: String, message: String)
 
     public var description: String {
         switch self {
@@ -48,6 +50,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
             return "no \(kind) named '\(name)' in the store"
         case let .conflict(text):
             return text
+        case let .io(path, message):
+            return "\(path): \(message)"
         }
     }
 }

@@ -94,9 +94,15 @@ struct TrainCommand: ParsableCommand {
         var resumed: RunRecord?
         let job: Job
         var state: TrainerState?
+        // A run is trained by one process at a time: this one holds its lock until it exits.
+        let locks = try RunLocks(database: store.path)
         if let resume {
             let run = try store.run(named: resume)
             resumed = run
+            guard try locks.acquire(run: run.id) else {
+                throw ValidationError("run \(run.name) is being trained right now by process \(locks.holder(run: run.id).map(String.init) ?? "?"); "
+                    + "wait for it to end, or stop it (Ctrl-C) and resume it then")
+            }
             guard run.kind == "train" else { throw ValidationError("run \(run.name) is a \(run.kind) run, not a training") }
             guard run.status != "completed" else { throw ValidationError("run \(run.name) is already completed") }
             job = try Job(json: run.config)
@@ -125,7 +131,12 @@ struct TrainCommand: ParsableCommand {
             try Trainer(settings: settings, train: train.windows, validation: validation.windows, resuming: $0)
         } ?? Trainer(settings: settings, train: train.windows, validation: validation.windows)
         let current = try resumed ?? store.createRun(name: name, kind: "train", config: try job.json())
-        if resumed != nil { try store.setStatus(run: current.id, "running") }
+        if resumed != nil {
+            try store.setStatus(run: current.id, "running")
+        } else {
+            // Nobody else can know the new id yet, but a --resume of it may start any moment now.
+            _ = try locks.acquire(run: current.id)
+        }
         print("run \(current.id) (\(current.name)): \(train.windows.count) training windows from \(train.scenes.count) "
             + "scenes, \(validation.windows.count) validation windows; \(settings.model.encoder.rawValue) encoder, "
             + "H \(settings.model.hidden), Z \(settings.model.latent), β \(settings.beta), \(settings.epochs) epochs"

@@ -84,6 +84,28 @@ func writeLargeFile(_ path: String, rows: Int) throws {
         #expect(try lastTensors("killed", in: folder) == (try lastTensors("whole", in: folder)), "after \(kills) kills")
     }
 
+    @Test func aRunIsTrainedByOneProcessAtATime() throws {
+        let folder = try importedFolder()
+        let (process, out) = try start(["train"] + smallTraining + ["--epochs", "400", "--name", "busy"], in: folder)
+        #expect(waitFor("epoch   1/400", in: out))
+        // While it trains: a second process may not resume it, and `runs` says it is running.
+        let second = try run(trajpred, ["train", "--resume", "busy", "--progress", "plain"], in: folder)
+        #expect(second.status != 0)
+        #expect(second.stderr.contains("run busy is being trained right now by process \(process.processIdentifier)"),
+                "\(second.stderr)")
+        #expect(try run(trajpred, ["runs", "--format", "csv"], in: folder).stdout.contains(",busy,train,running,"))
+        // Killed, it is free at once: listed as stopped, and it resumes.
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(try run(trajpred, ["runs", "--format", "csv"], in: folder).stdout.contains(",busy,train,stopped,"))
+        #expect(try sqlite3("trajpred.sqlite", "SELECT status FROM run WHERE name = 'busy'", in: folder) == "running\n")
+        let (resumed, resumedOut) = try start(["train", "--resume", "busy", "--progress", "plain"], in: folder)
+        #expect(waitFor("resuming at epoch", in: resumedOut))
+        resumed.interrupt()
+        resumed.waitUntilExit()
+        #expect(resumed.terminationStatus == 130)
+    }
+
     @Test func secondCtrlCExitsAtOnceAndLeavesASoundDatabase() throws {
         let folder = try importedFolder()
         let (process, out) = try start(["train"] + smallTraining + ["--epochs", "200", "--name", "twice"], in: folder)
