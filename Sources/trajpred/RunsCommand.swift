@@ -21,10 +21,12 @@ struct RunsCommand: ParsableCommand {
             FROM run_summary ORDER BY id
             """)
         // 'running' in the store but no process holds the run: it was killed; say so (resume it).
-        let locks = try RunLocks(database: store.path)
-        for (index, row) in listing.rows.enumerated() {
-            guard case .integer(let id) = row[0], case .text("running") = row[3], locks.holder(run: id) == nil else { continue }
-            listing.rows[index][3] = .text("stopped")
+        // (Without the lock file, say on a read-only folder, the stored status is shown as it is.)
+        if let locks = try? RunLocks(database: store.path) {
+            for (index, row) in listing.rows.enumerated() {
+                guard case .integer(let id) = row[0], case .text("running") = row[3], locks.holder(run: id) == nil else { continue }
+                listing.rows[index][3] = .text("stopped")
+            }
         }
         print(listing.rendered(as: output.format), terminator: "")
     }
