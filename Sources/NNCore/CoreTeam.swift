@@ -14,7 +14,7 @@ import Glibc
 import Darwin
 #endif
 
-public final class CoreTeam: Sendable {
+public final class CoreTeam: @unchecked Sendable {
     /// The process's team (its thread starts on first use).
     public static let shared = CoreTeam()
 
@@ -25,13 +25,9 @@ public final class CoreTeam: Sendable {
     private let wake = DispatchSemaphore(value: 0)
     /// Held by the caller of `run` for the whole job: one job at a time.
     private let busy = Mutex<Bool>(false)
-    private let job = Mutex<UnsafeJob?>(nil)
-
-    /// The job as the worker sees it: a non-escaping closure made escaping for the duration of `run`,
-    /// which does not return before the worker is done with it.
-    private struct UnsafeJob: @unchecked Sendable {
-        let body: (Int) -> Void
-    }
+    /// The current job. Written by `run` before it publishes, read by the worker after it sees the
+    /// publication (ordered by `published`), cleared after `finished`: no lock, and no allocation.
+    private var job: ((Int) -> Void)?
 
     /// Lanes that finished a phase of the current job (both lanes add one per phase).
     private let arrivals = Atomic<Int>(0)
@@ -98,12 +94,12 @@ public final class CoreTeam: Sendable {
     /// Lane 1 to the worker, lane 0 here; returns when the worker has finished.
     private func dispatch(_ body: (Int) -> Void) {
         withoutActuallyEscaping(body) { body in
-            job.withLock { $0 = UnsafeJob(body: body) }
+            job = body
             let generation = published.add(1, ordering: .sequentiallyConsistent).newValue
             if sleeping.exchange(false, ordering: .sequentiallyConsistent) { wake.signal() }
             body(0)
             while finished.load(ordering: .acquiring) != generation { cvm_spin_pause() }
-            job.withLock { $0 = nil }
+            job = nil
         }
     }
 
@@ -129,8 +125,7 @@ public final class CoreTeam: Sendable {
                 spins = 0
             }
             seen = published.load(ordering: .acquiring)
-            let body = job.withLock { $0 }
-            body?.body(1)
+            job?(1)
             finished.store(seen, ordering: .releasing)
         }
     }

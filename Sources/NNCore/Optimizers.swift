@@ -67,8 +67,10 @@ public struct Adam: Sendable {
     public mutating func step(_ parameters: inout ParameterSet) {
         let count = parameters.count
         parameters.gradients.withUnsafeBufferPointer { g in
-            parameters.values.withUnsafeMutableBufferPointer { p in
-                update(values: p.baseAddress!, parts: [g.baseAddress!], count: count)
+            withUnsafePointer(to: g.baseAddress!) { only in
+                parameters.values.withUnsafeMutableBufferPointer { p in
+                    update(values: p.baseAddress!, parts: UnsafeBufferPointer(start: only, count: 1), count: count)
+                }
             }
         }
     }
@@ -77,7 +79,7 @@ public struct Adam: Sendable {
     /// order given, in the same pass over memory as the update (`parameters.gradients` is not
     /// used). Equals adding the parts into `parameters.gradients` first and then calling
     /// `step(_:)`, bit for bit.
-    public mutating func step(_ parameters: inout ParameterSet, summing parts: [UnsafePointer<Float>]) {
+    public mutating func step(_ parameters: inout ParameterSet, summing parts: UnsafeBufferPointer<UnsafePointer<Float>>) {
         precondition(!parts.isEmpty, "no gradient to step with")
         let count = parameters.count
         parameters.values.withUnsafeMutableBufferPointer { p in
@@ -87,7 +89,8 @@ public struct Adam: Sendable {
 
     /// The update of `step`, as PyTorch writes it but in SIMD16 lanes: the same operations in the
     /// same order on each element (no fused multiply-add), so the bits equal the scalar loop's.
-    private mutating func update(values: UnsafeMutablePointer<Float>, parts: [UnsafePointer<Float>], count: Int) {
+    private mutating func update(values: UnsafeMutablePointer<Float>, parts: UnsafeBufferPointer<UnsafePointer<Float>>,
+                                 count: Int) {
         if m.isEmpty {
             m = [Float](repeating: 0, count: count)
             v = [Float](repeating: 0, count: count)
@@ -102,18 +105,16 @@ public struct Adam: Sendable {
         let correction2Root = Float(correction2.squareRoot())
         m.withUnsafeMutableBufferPointer { m in
             v.withUnsafeMutableBufferPointer { v in
-                let (m, v, p) = (SendablePointer(m.baseAddress!), SendablePointer(v.baseAddress!), SendablePointer(values))
-                let sources = parts.map { SendablePointer(UnsafeMutablePointer(mutating: $0)) }
+                let (m, v, p) = (m.baseAddress!, v.baseAddress!, values)
                 // Element-wise, so the two halves on two cores give the same bits as one loop.
                 let halves = count >= 32_768 ? 2 : 1
-                let update = { (half: Int) in
+                func update(_ half: Int) {
                     let lower = (count * half / halves) & ~15
                     let upper = half == halves - 1 ? count : (count * (half + 1) / halves) & ~15
-                    let (m, v, p) = (m.pointer, v.pointer, p.pointer)
                     var i = lower
                     while i + 16 <= upper {
-                        var gi = load(sources[0].pointer + i)
-                        for source in sources.dropFirst() { gi += load(source.pointer + i) }
+                        var gi = load(parts[0] + i)
+                        for q in 1..<parts.count { gi += load(parts[q] + i) }
                         var mi = load(m + i), vi = load(v + i)
                         mi += (1 - b1) * (gi - mi)
                         vi = b2 * vi + (1 - b2) * gi * gi
@@ -123,8 +124,8 @@ public struct Adam: Sendable {
                         i += 16
                     }
                     while i < upper {
-                        var gi = sources[0].pointer[i]
-                        for source in sources.dropFirst() { gi += source.pointer[i] }
+                        var gi = parts[0][i]
+                        for q in 1..<parts.count { gi += parts[q][i] }
                         m[i] += (1 - b1) * (gi - m[i])
                         v[i] = b2 * v[i] + (1 - b2) * gi * gi
                         let denominator = v[i].squareRoot() / correction2Root + eps
@@ -159,17 +160,11 @@ public struct Adam: Sendable {
 }
 
 @inline(__always)
-private func load(_ pointer: UnsafeMutablePointer<Float>) -> SIMD16<Float> {
+private func load(_ pointer: UnsafePointer<Float>) -> SIMD16<Float> {
     UnsafeRawPointer(pointer).loadUnaligned(as: SIMD16<Float>.self)
 }
 
 @inline(__always)
 private func store(_ value: SIMD16<Float>, _ pointer: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD16<Float>.self)
-}
-
-/// A raw pointer handed to concurrent workers that write disjoint ranges.
-struct SendablePointer: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<Float>
-    init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
 }

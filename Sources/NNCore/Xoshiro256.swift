@@ -129,7 +129,9 @@ public struct Xoshiro256: RandomNumberGenerator, Equatable, Sendable {
         return Int(product.high)
     }
 
-    /// Shuffles `array` in place (Fisher–Yates).
+    /// Shuffles `array` in place (Fisher–Yates). Inlinable, so it is specialised where it is used:
+    /// unspecialised, each generic swap allocated two temporaries (40,000 mallocs per epoch of 20,000).
+    @inlinable
     public mutating func shuffle<T>(_ array: inout [T]) {
         guard array.count > 1 else { return }
         for i in stride(from: array.count - 1, to: 0, by: -1) {

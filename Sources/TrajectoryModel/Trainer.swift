@@ -138,6 +138,7 @@ public final class Trainer {
     let workspaces: [TrajectoryCVAE.Workspace]
     var angles: [Float]
     var mirrors: [Float]
+    var cutCache: (count: Int, sizes: [Int], offsets: [Int]) = (0, [], [])
 
     /// Checks the inputs (before any step) and builds a freshly initialised model.
     public init(settings: TrainingSettings, train: WindowSet, validation: WindowSet) throws(TrainingError) {
@@ -294,7 +295,7 @@ public final class Trainer {
                 guard loss.total.isFinite else {
                     throw .nonFiniteLoss(epoch: counters.epoch, step: counters.step, loss: loss.total)
                 }
-                applyGradients(parts: Self.partSizes(count: count, splits: splits).count)
+                applyGradients(parts: cut(count).sizes.count)
                 counters.step += 1
                 counters.lossSum += loss.total
                 counters.reconstructionSum += loss.reconstruction
@@ -346,76 +347,93 @@ public final class Trainer {
     func step(_ batch: ArraySlice<Int>, beta: Float) -> TrajectoryCVAE.Loss {
         let count = batch.count
         let z = settings.model.latent
-        let sizes = Self.partSizes(count: count, splits: splits)
+        let (sizes, offsets) = cut(count)
         let partCount = sizes.count
-        var partStarts = [batch.startIndex]
-        for size in sizes.dropLast() { partStarts.append(partStarts.last! + size) }
-        let starts = partStarts
-        // Each part draws its noise from a generator seeded by the p-th draw of the trainer's (made
-        // here, in order, so nothing depends on timing), and computes its features, on its own core.
-        let seeds = (0..<partCount).map { _ in rng.next() }
-        var losses = [TrajectoryCVAE.Loss](repeating: TrajectoryCVAE.Loss(total: 0, reconstruction: 0, kl: 0), count: partCount)
         let values = model.parameters.values
-        let (train, settings, angles, mirrors) = (train, settings, angles, mirrors)
-        replicas.withUnsafeMutableBufferPointer { replicas in
-            losses.withUnsafeMutableBufferPointer { losses in
-                let (replicas, losses) = (UncheckedSendable(replicas), UncheckedSendable(losses))
-                let workspaces = UncheckedSendable(workspaces)
-                // Parts alternate between the two cores: lane 0 takes parts 0, 2, …, lane 1 parts 1, 3, ….
-                let runPart = { (p: Int) in
-                    let w = workspaces.value[p]
-                    let part = batch[starts[p]..<(starts[p] + sizes[p])]
-                    let offset = starts[p] - batch.startIndex
-                    angles.withUnsafeBufferPointer { angles in
-                        mirrors.withUnsafeBufferPointer { mirrors in
-                            let rotation = settings.rotate ? angles.baseAddress! + offset : nil
-                            let mirroring = settings.mirror ? mirrors.baseAddress! + offset : nil
-                            Features.past(train, part, encoder: settings.model.encoder, angles: rotation,
-                                          mirror: mirroring, into: &w.x)
-                            Features.future(train, part, angles: rotation, mirror: mirroring, into: &w.y)
+        let (train, settings, angles, mirrors, workspaces) = (train, settings, angles, mirrors, workspaces)
+        // Small per-step lists live on the stack; what a step allocates is two small closure contexts
+        // (CoreTeam's withoutActuallyEscaping), about 2 mallocs per step (measured).
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: partCount) { seeds in
+            withUnsafeTemporaryAllocation(of: TrajectoryCVAE.Loss.self, capacity: partCount) { losses in
+                // Each part draws its noise from a generator seeded by the p-th draw of the trainer's
+                // (made here, in order, so nothing depends on timing), and computes its features, on
+                // its own core.
+                for p in 0..<partCount { seeds[p] = rng.next() }
+                replicas.withUnsafeMutableBufferPointer { buffer in
+                    let replicas = buffer
+                    // Parts alternate between the two cores: lane 0 takes parts 0, 2, …, lane 1 parts 1, 3, ….
+                    func runPart(_ p: Int) {
+                        let w = workspaces[p]
+                        let part = batch[(batch.startIndex + offsets[p])..<(batch.startIndex + offsets[p] + sizes[p])]
+                        angles.withUnsafeBufferPointer { angles in
+                            mirrors.withUnsafeBufferPointer { mirrors in
+                                let rotation = settings.rotate ? angles.baseAddress! + offsets[p] : nil
+                                let mirroring = settings.mirror ? mirrors.baseAddress! + offsets[p] : nil
+                                Features.past(train, part, encoder: settings.model.encoder, angles: rotation,
+                                              mirror: mirroring, into: &w.x)
+                                Features.future(train, part, angles: rotation, mirror: mirroring, into: &w.y)
+                            }
+                        }
+                        var generator = Xoshiro256(seed: seeds[p])
+                        w.epsilon.withUnsafeMutableBufferPointer {
+                            generator.fillNormal(UnsafeMutableBufferPointer(rebasing: $0[0..<(z * sizes[p])]))
+                        }
+                        replicas[p].parameters.values = values
+                        (losses.baseAddress! + p).initialize(to: replicas[p].lossAndGradients(
+                            batch: sizes[p], beta: beta, workspace: w, share: Float(sizes[p]) / Float(count)))
+                    }
+                    if partCount == 1 {
+                        runPart(0)
+                    } else {
+                        CoreTeam.shared.run { lane in
+                            for p in stride(from: lane, to: partCount, by: 2) { runPart(p) }
                         }
                     }
-                    var generator = Xoshiro256(seed: seeds[p])
-                    w.epsilon.withUnsafeMutableBufferPointer {
-                        generator.fillNormal(UnsafeMutableBufferPointer(rebasing: $0[0..<(z * sizes[p])]))
-                    }
-                    replicas.value[p].parameters.values = values
-                    losses.value[p] = replicas.value[p].lossAndGradients(
-                        batch: sizes[p], beta: beta, workspace: w, share: Float(sizes[p]) / Float(count))
+                    // Let go of the replicas' references to the values, so Adam updates them in place
+                    // rather than copying the whole buffer first.
+                    for p in 0..<partCount { replicas[p].parameters.values = [] }
                 }
-                if partCount == 1 {
-                    runPart(0)
-                } else {
-                    CoreTeam.shared.run { lane in
-                        for p in stride(from: lane, to: partCount, by: 2) { runPart(p) }
-                    }
+                var loss = TrajectoryCVAE.Loss(total: 0, reconstruction: 0, kl: 0)
+                for p in 0..<partCount {
+                    let share = Double(sizes[p]) / Double(count)
+                    loss.total += share * losses[p].total
+                    loss.reconstruction += share * losses[p].reconstruction
+                    loss.kl += share * losses[p].kl
                 }
+                return loss
             }
         }
-        // Let go of the replicas' references to the values, so Adam updates them in place rather
-        // than copying the whole buffer first.
-        for p in 0..<partCount { replicas[p].parameters.values = [] }
-        var loss = TrajectoryCVAE.Loss(total: 0, reconstruction: 0, kl: 0)
-        for p in 0..<partCount {
-            let share = Double(sizes[p]) / Double(count)
-            loss.total += share * losses[p].total
-            loss.reconstruction += share * losses[p].reconstruction
-            loss.kl += share * losses[p].kl
+    }
+
+    /// Part sizes and offsets of a batch of `count` windows, kept for the last count asked (all
+    /// batches of an epoch but its last have the same).
+    func cut(_ count: Int) -> (sizes: [Int], offsets: [Int]) {
+        if cutCache.count != count {
+            let sizes = Self.partSizes(count: count, splits: splits)
+            var offsets = [0]
+            for size in sizes.dropLast() { offsets.append(offsets.last! + size) }
+            cutCache = (count, sizes, offsets)
         }
-        return loss
+        return (cutCache.sizes, cutCache.offsets)
     }
 
     /// The batch's gradient, the parts' added in part order, and Adam's step, in one pass over the
     /// parameters on both cores.
     func applyGradients(parts: Int) {
-        func withGradients<R>(from part: Int, _ pointers: [UnsafePointer<Float>],
-                              _ body: ([UnsafePointer<Float>]) -> R) -> R {
-            guard part < parts else { return body(pointers) }
-            return replicas[part].parameters.gradients.withUnsafeBufferPointer {
-                withGradients(from: part + 1, pointers + [$0.baseAddress!], body)
+        withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: parts) { pointers in
+            // Each replica's gradient stays pinned while the closures nest; the innermost steps.
+            func pin(_ part: Int) {
+                guard part < parts else {
+                    adam.step(&model.parameters, summing: UnsafeBufferPointer(pointers))
+                    return
+                }
+                replicas[part].parameters.gradients.withUnsafeBufferPointer {
+                    pointers[part] = $0.baseAddress!
+                    pin(part + 1)
+                }
             }
+            pin(0)
         }
-        withGradients(from: 0, []) { adam.step(&model.parameters, summing: $0) }
     }
 
     /// One epoch of training steps without validation or reports, for benchmarks: the same work

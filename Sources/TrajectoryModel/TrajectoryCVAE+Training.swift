@@ -71,7 +71,9 @@ extension TrajectoryCVAE {
             if w.gruCache?.batch != b { w.gruCache = GRU.Cache(gru: gru, steps: configuration.observed, batch: b) }
             let cache = w.gruCache!
             if inference, b == 1 {
-                let transposed = derived.gruTransposed { p.withUnsafeBufferPointer { gru.transposedWeights(parameters: $0.baseAddress!) } }
+                let transposed = DerivedWeights.shared.gruTransposed(version: version) {
+                    p.withUnsafeBufferPointer { gru.transposedWeights(parameters: $0.baseAddress!) }
+                }
                 transposed.withUnsafeBufferPointer { gru.forward(w.x, parameters: p, cache: cache, transposed: $0.baseAddress!) }
             } else {
                 gru.forward(w.x, parameters: p, cache: cache)

@@ -13,10 +13,12 @@ import TrajectoryData
 
 public struct TrajectoryCVAE: Sendable {
     public let configuration: CVAEConfiguration
-    /// Every weight and bias. Any change drops the weights derived from them (`derived`).
-    public var parameters = ParameterSet() { didSet { derived = DerivedWeights() } }
-    /// Weights rearranged for one-pedestrian inference, made on first use after a change of `parameters`.
-    var derived = DerivedWeights()
+    /// Every weight and bias. Any change gives them a new version (an atomic counter: no allocation,
+    /// although every backward pass writes through here), so weights derived from an older version
+    /// are not used again.
+    public var parameters = ParameterSet() { didSet { version = DerivedWeights.nextVersion() } }
+    /// Which values `parameters` holds; copies share it until one of them changes.
+    var version = DerivedWeights.nextVersion()
 
     // Past encoder (one of the two).
     let encoder1: Linear?, encoder2: Linear?, gru: GRU?
@@ -95,19 +97,24 @@ public struct TrajectoryCVAE: Sendable {
     }
 }
 
-/// Copies of weights in the layout a fast path reads, made once and shared by copies of the model
-/// until its parameters change (then the model gets a fresh, empty one).
+/// Weights rearranged for a fast path (the GRU's transposed weights, for one pedestrian), made
+/// once per version of a model's parameters; the four most recent versions are kept.
 final class DerivedWeights: Sendable {
-    private let gruTransposed = Mutex<[Float]?>(nil)
+    static let shared = DerivedWeights()
+    private static let versions = Atomic<UInt64>(0)
+    private let recent = Mutex<[(version: UInt64, gruTransposed: [Float])]>([])
 
-    /// The GRU's transposed weights, made by `make` the first time.
-    func gruTransposed(_ make: () -> [Float]) -> [Float] {
-        gruTransposed.withLock { stored in
-            if let stored { return stored }
-            let made = make()
-            stored = made
-            return made
+    static func nextVersion() -> UInt64 { versions.add(1, ordering: .relaxed).newValue }
+
+    /// The GRU's transposed weights of parameters `version`, made by `make` when not kept.
+    func gruTransposed(version: UInt64, _ make: () -> [Float]) -> [Float] {
+        if let kept = recent.withLock({ $0.first { $0.version == version }?.gruTransposed }) { return kept }
+        let made = make()
+        recent.withLock { recent in
+            recent.insert((version, made), at: 0)
+            if recent.count > 4 { recent.removeLast() }
         }
+        return made
     }
 }
 

@@ -44,7 +44,9 @@ import Testing
             parts[0].withUnsafeBufferPointer { p0 in
                 parts[1].withUnsafeBufferPointer { p1 in
                     parts[2].withUnsafeBufferPointer { p2 in
-                        fusedAdam.step(&fused, summing: [p0.baseAddress!, p1.baseAddress!, p2.baseAddress!])
+                        [p0.baseAddress!, p1.baseAddress!, p2.baseAddress!].withUnsafeBufferPointer {
+                            fusedAdam.step(&fused, summing: $0)
+                        }
                     }
                 }
             }
