@@ -26,7 +26,7 @@ public final class CoreTeam: @unchecked Sendable {
     /// Held by the caller of `run` for the whole job: one job at a time.
     private let busy = Mutex<Bool>(false)
     /// The current job. Written by `run` before it publishes, read by the worker after it sees the
-    /// publication (ordered by `published`), cleared after `finished`: no lock, and no allocation.
+    /// publication (ordered by `published`), cleared after `finished`: no lock needed.
     private var job: ((Int) -> Void)?
 
     /// Lanes that finished a phase of the current job (both lanes add one per phase).
