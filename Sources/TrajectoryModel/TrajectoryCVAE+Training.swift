@@ -74,7 +74,9 @@ extension TrajectoryCVAE {
                 let transposed = DerivedWeights.shared.gruTransposed(version: version) {
                     p.withUnsafeBufferPointer { gru.transposedWeights(parameters: $0.baseAddress!) }
                 }
-                transposed.withUnsafeBufferPointer { gru.forward(w.x, parameters: p, cache: cache, transposed: $0.baseAddress!) }
+                transposed.withUnsafeBufferPointer {
+                    gru.forward(w.x, parameters: p, cache: cache, transposed: $0.baseAddress!)
+                }
             } else {
                 gru.forward(w.x, parameters: p, cache: cache)
             }
@@ -126,12 +128,15 @@ extension TrajectoryCVAE {
         // Backward: the decoder.
         zero(&w.dPrediction, out)
         mseLossBackward(w.prediction, w.y, count: out, scale: share, &w.dPrediction)
-        decoder3.backward(w.dPrediction, input: w.decoder2Out, batch: b, parameters: p, gradients: &parameters.gradients, accumulateWeights: false,
-                          inputGradient: &w.dDecoder2, accumulateInput: false, inputMask: w.decoder2Out)
-        decoder2.backward(w.dDecoder2, input: w.decoder1Out, batch: b, parameters: p, gradients: &parameters.gradients, accumulateWeights: false,
-                          inputGradient: &w.dDecoder1, accumulateInput: false, inputMask: w.decoder1Out)
+        decoder3.backward(w.dPrediction, input: w.decoder2Out, batch: b, parameters: p,
+                          gradients: &parameters.gradients, accumulateWeights: false, inputGradient: &w.dDecoder2,
+                          accumulateInput: false, inputMask: w.decoder2Out)
+        decoder2.backward(w.dDecoder2, input: w.decoder1Out, batch: b, parameters: p,
+                          gradients: &parameters.gradients, accumulateWeights: false, inputGradient: &w.dDecoder1,
+                          accumulateInput: false, inputMask: w.decoder1Out)
         decoder1.backward(w.dDecoder1, input: w.decoderInput, batch: b, parameters: p,
-                          gradients: &parameters.gradients, accumulateWeights: false, inputGradient: &w.dDecoderInput, accumulateInput: false)
+                          gradients: &parameters.gradients, accumulateWeights: false, inputGradient: &w.dDecoderInput,
+                          accumulateInput: false)
         // The latent: dz through the reparameterisation, and β·KL(q ‖ p).
         zero(&w.dMuQ, zb); zero(&w.dLogVarianceQ, zb); zero(&w.dMuP, zb); zero(&w.dLogVarianceP, zb)
         w.dDecoderInput.withUnsafeBufferPointer { dInput in
@@ -142,33 +147,35 @@ extension TrajectoryCVAE {
                             latent: z, batch: b, scale: beta * share, dMuQ: &w.dMuQ, dLogVarianceQ: &w.dLogVarianceQ,
                             dMuP: &w.dMuP, dLogVarianceP: &w.dLogVarianceP)
         // q(z | x, y) back to [h; fut].
-        posteriorMu.backward(w.dMuQ, input: w.postHidden, batch: b, parameters: p, gradients: &parameters.gradients, accumulateWeights: false,
-                             inputGradient: &w.dPostHidden, accumulateInput: false)
+        posteriorMu.backward(w.dMuQ, input: w.postHidden, batch: b, parameters: p, gradients: &parameters.gradients,
+                             accumulateWeights: false, inputGradient: &w.dPostHidden, accumulateInput: false)
         posteriorLogVariance.backward(w.dLogVarianceQ, input: w.postHidden, batch: b, parameters: p,
-                                      gradients: &parameters.gradients, accumulateWeights: false, inputGradient: &w.dPostHidden,
-                                      accumulateInput: true, inputMask: w.postHidden)
-        posterior.backward(w.dPostHidden, input: w.postInput, batch: b, parameters: p, gradients: &parameters.gradients, accumulateWeights: false,
-                           inputGradient: &w.dPostInput, accumulateInput: false)
+                                      gradients: &parameters.gradients, accumulateWeights: false,
+                                      inputGradient: &w.dPostHidden, accumulateInput: true, inputMask: w.postHidden)
+        posterior.backward(w.dPostHidden, input: w.postInput, batch: b, parameters: p,
+                           gradients: &parameters.gradients, accumulateWeights: false, inputGradient: &w.dPostInput,
+                           accumulateInput: false)
         // The future encoder: its ReLU, then its weights (y itself needs no gradient).
         w.dPostInput.withUnsafeMutableBufferPointer { dPostInput in
             w.postInput.withUnsafeBufferPointer { postInput in
                 let d = dPostInput.baseAddress! + hb, out = postInput.baseAddress! + hb
                 for i in 0..<hb where out[i] <= 0 { d[i] = 0 }
-                futureEncoder.backward(d, input: w.y, batch: b, parameters: p, gradients: &parameters.gradients, accumulateWeights: false,
-                                       inputGradient: nil)
+                futureEncoder.backward(d, input: w.y, batch: b, parameters: p, gradients: &parameters.gradients,
+                                       accumulateWeights: false, inputGradient: nil)
             }
         }
         // p(z | x) back to h.
-        priorMu.backward(w.dMuP, input: w.priorHidden, batch: b, parameters: p, gradients: &parameters.gradients, accumulateWeights: false,
-                         inputGradient: &w.dPriorHidden, accumulateInput: false)
+        priorMu.backward(w.dMuP, input: w.priorHidden, batch: b, parameters: p, gradients: &parameters.gradients,
+                         accumulateWeights: false, inputGradient: &w.dPriorHidden, accumulateInput: false)
         priorLogVariance.backward(w.dLogVarianceP, input: w.priorHidden, batch: b, parameters: p,
-                                  gradients: &parameters.gradients, accumulateWeights: false, inputGradient: &w.dPriorHidden,
-                                  accumulateInput: true, inputMask: w.priorHidden)
+                                  gradients: &parameters.gradients, accumulateWeights: false,
+                                  inputGradient: &w.dPriorHidden, accumulateInput: true, inputMask: w.priorHidden)
         // dh = from the posterior (top of dPostInput) + from the prior + from the decoder input.
         w.dPostInput.withUnsafeMutableBufferPointer { dPostInput in
             let dh = dPostInput.baseAddress!
-            prior.backward(w.dPriorHidden, input: w.postInput, batch: b, parameters: p, gradients: &parameters.gradients, accumulateWeights: false,
-                           inputGradient: dh, accumulateInput: true)
+            prior.backward(w.dPriorHidden, input: w.postInput, batch: b, parameters: p,
+                           gradients: &parameters.gradients, accumulateWeights: false, inputGradient: dh,
+                           accumulateInput: true)
             w.dDecoderInput.withUnsafeBufferPointer { dDecoder in
                 for i in 0..<hb { dh[i] += dDecoder[i] }
             }
@@ -177,13 +184,15 @@ extension TrajectoryCVAE {
                 w.postInput.withUnsafeBufferPointer { hOut in
                     for i in 0..<hb where hOut[i] <= 0 { dh[i] = 0 }
                 }
-                encoder2.backward(dh, input: w.encoderHidden, batch: b, parameters: p, gradients: &parameters.gradients, accumulateWeights: false,
-                                  inputGradient: &w.dEncoderHidden, accumulateInput: false, inputMask: w.encoderHidden)
+                encoder2.backward(dh, input: w.encoderHidden, batch: b, parameters: p,
+                                  gradients: &parameters.gradients, accumulateWeights: false,
+                                  inputGradient: &w.dEncoderHidden, accumulateInput: false,
+                                  inputMask: w.encoderHidden)
                 encoder1.backward(w.dEncoderHidden, input: w.x, batch: b, parameters: p,
                                   gradients: &parameters.gradients, accumulateWeights: false, inputGradient: nil)
             } else if let gru, let cache = w.gruCache {
-                gru.backward(finalGradient: dh, input: w.x, parameters: p, gradients: &parameters.gradients, accumulateWeights: false, cache: cache,
-                             inputGradient: nil)
+                gru.backward(finalGradient: dh, input: w.x, parameters: p, gradients: &parameters.gradients,
+                             accumulateWeights: false, cache: cache, inputGradient: nil)
             }
         }
         return Loss(total: reconstruction + Double(beta) * kl, reconstruction: reconstruction, kl: kl)
