@@ -113,14 +113,14 @@ public struct Adam: Sendable {
                     let upper = half == halves - 1 ? count : (count * (half + 1) / halves) & ~15
                     var i = lower
                     while i + 16 <= upper {
-                        var gi = load(parts[0] + i)
-                        for q in 1..<parts.count { gi += load(parts[q] + i) }
-                        var mi = load(m + i), vi = load(v + i)
+                        var gi = load16(parts[0] + i)
+                        for q in 1..<parts.count { gi += load16(parts[q] + i) }
+                        var mi = load16(m + i), vi = load16(v + i)
                         mi += (1 - b1) * (gi - mi)
                         vi = b2 * vi + (1 - b2) * gi * gi
                         let denominator = cvm_sqrt16(vi) / correction2Root + eps
-                        let pi = load(p + i) - stepSize * mi / denominator
-                        store(mi, m + i); store(vi, v + i); store(pi, p + i)
+                        let pi = load16(p + i) - stepSize * mi / denominator
+                        store16(mi, m + i); store16(vi, v + i); store16(pi, p + i)
                         i += 16
                     }
                     while i < upper {
@@ -157,14 +157,4 @@ public struct Adam: Sendable {
             parameters.values[i] -= stepSize * m[i] / denominator
         }
     }
-}
-
-@inline(__always)
-private func load(_ pointer: UnsafePointer<Float>) -> SIMD16<Float> {
-    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD16<Float>.self)
-}
-
-@inline(__always)
-private func store(_ value: SIMD16<Float>, _ pointer: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD16<Float>.self)
 }
