@@ -49,13 +49,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "NNCoreTests", dependencies: ["NNCore"], exclude: ["Golden"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook", "NNCore"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
         .testTarget(name: "TrajectoryModelTests", dependencies: ["TrajectoryModel", "NNCore", "TrajectoryData"],
                     exclude: ["Golden"]),
-        .testTarget(name: "TrajectoryDataTests", dependencies: ["TrajectoryData"]),
-        .testTarget(name: "TrajectoryStoreTests", dependencies: ["TrajectoryStore", "TrajectoryData"]),
-        .testTarget(name: "TrajpredCLITests", dependencies: ["trajpred", "TrajectoryStore"]),
+        .testTarget(name: "TrajectoryDataTests", dependencies: ["TrajectoryData", "TestSupport"]),
+        .testTarget(name: "TrajectoryStoreTests", dependencies: ["TrajectoryStore", "TrajectoryData", "TestSupport"]),
+        .testTarget(name: "TrajpredCLITests", dependencies: ["trajpred", "TrajectoryStore", "TestSupport"]),
     ]
 )

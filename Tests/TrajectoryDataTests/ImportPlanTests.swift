@@ -1,20 +1,8 @@
 // Which dataset, split and scene each file goes to, from flags and from the ETH/UCY layout.
 import Foundation
+import TestSupport
 import Testing
 @testable import TrajectoryData
-
-/// The folder every test folder of this process lives in, removed when the process exits (the
-/// suites run in one process; without it each run left hundreds of megabytes in /tmp).
-let testRoot: String = {
-    let path = testRootPath(getpid())
-    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    atexit { try? FileManager.default.removeItem(atPath: testRootPath(getpid())) }
-    return path
-}()
-
-func testRootPath(_ pid: pid_t) -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("trajpred-data-tests-\(pid)").path
-}
 
 @Suite struct ImportPlanTests {
     /// A fresh folder holding `files` (relative paths), each with one ETH/UCY row.

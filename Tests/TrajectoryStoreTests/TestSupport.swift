@@ -1,27 +1,8 @@
 // Helpers for store tests: fresh temporary paths, the repository root, and a full snapshot of a
 // database's rows to prove that a failed import changed nothing.
 import Foundation
+@_exported import TestSupport
 @testable import TrajectoryStore
-
-/// The folder every test folder of this process lives in, removed when the process exits (the
-/// suites run in one process; without it each run left hundreds of megabytes in /tmp).
-let testRoot: String = {
-    let path = testRootPath(getpid())
-    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    atexit { try? FileManager.default.removeItem(atPath: testRootPath(getpid())) }
-    return path
-}()
-
-func testRootPath(_ pid: pid_t) -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("trajpred-store-tests-\(pid)").path
-}
-
-/// A new, empty folder under `testRoot`.
-func temporaryFolder() -> String {
-    let path = testRoot + "/" + UUID().uuidString
-    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
 
 /// The repository checkout this test file belongs to.
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -1,6 +1,7 @@
 // The trajpred binary end to end on a temporary database: import the shipped data, list it in
 // every format, read it back with the sqlite3 shell, and refuse a bad file without a trace.
 import Foundation
+@_exported import TestSupport
 import Testing
 
 /// Output and exit status of one process.
@@ -52,26 +53,6 @@ let trajpred: String = {
     if FileManager.default.isExecutableFile(atPath: besideTests) { return besideTests }
     return repositoryRoot + "/.build/debug/trajpred"
 }()
-
-/// The folder every test folder of this process lives in, removed when the process exits (the
-/// suites run in one process; without it each run left hundreds of megabytes in /tmp).
-let testRoot: String = {
-    let path = testRootPath(getpid())
-    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    atexit { try? FileManager.default.removeItem(atPath: testRootPath(getpid())) }
-    return path
-}()
-
-func testRootPath(_ pid: pid_t) -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("trajpred-cli-tests-\(pid)").path
-}
-
-/// A new, empty folder under `testRoot`.
-func temporaryFolder() -> String {
-    let path = testRoot + "/" + UUID().uuidString
-    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
 
 func sqlite3(_ database: String, _ sql: String, in folder: String) throws -> String {
     let result = try run("/usr/bin/sqlite3", ["-batch", "-csv", database, sql], in: folder)
