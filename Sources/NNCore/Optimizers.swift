@@ -2,7 +2,6 @@
 // exact update rules so golden tests can compare parameters after N steps. State is flat too,
 // so a checkpoint saves it as named blobs.
 import CVectorMath
-import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -6,7 +6,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Dispatch
 import NNCore
 import TrajectoryData
 
