@@ -349,7 +349,6 @@ public final class Trainer {
         let (sizes, offsets) = cut(count)
         let partCount = sizes.count
         let values = model.parameters.values
-        let (train, settings, angles, mirrors, workspaces) = (train, settings, angles, mirrors, workspaces)
         // Small per-step lists live on the stack; what a step allocates is two small closure contexts
         // (CoreTeam's withoutActuallyEscaping), about 2 mallocs per step (measured).
         return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: partCount) { seeds in
