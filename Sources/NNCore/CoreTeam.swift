@@ -18,6 +18,10 @@ public final class CoreTeam: @unchecked Sendable {
     /// The process's team (its thread starts on first use).
     public static let shared = CoreTeam()
 
+    /// Lanes of every job: the caller's and the team thread's. The machines this is built for have
+    /// two cores; work is cut by this count, never by the machine, so results do not change.
+    public static let laneCount = 2
+
     /// Bumped to publish a job; the worker runs lane 1 of it and then sets `finished` to it.
     private let published = Atomic<Int>(0)
     private let finished = Atomic<Int>(0)
@@ -132,3 +136,9 @@ public final class CoreTeam: @unchecked Sendable {
 }
 
 
+
+/// A value handed to concurrent workers that touch disjoint parts of it.
+public struct UncheckedSendable<T>: @unchecked Sendable {
+    public let value: T
+    public init(_ value: T) { self.value = value }
+}

@@ -40,14 +40,14 @@ func store16(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
 /// How a kernel stores its results. Each epilogue is its own type, so `gemmNN`'s kernel is
 /// specialised per epilogue and the stores inline into the register block (an enum switched
 /// per store was compiled as a call that split each vector into four xmm registers).
-private protocol Store {
+private protocol ResultWriter {
     func store16(_ v: SIMD16<Float>, _ target: UnsafeMutablePointer<Float>, _ offset: Int)
     func store8(_ v: SIMD8<Float>, _ target: UnsafeMutablePointer<Float>, _ offset: Int)
     func store1(_ v: Float, _ target: UnsafeMutablePointer<Float>, _ offset: Int)
 }
 
 /// C as computed.
-private struct PlainStore: Store {
+private struct PlainWriter: ResultWriter {
     @inline(__always) func store16(_ v: SIMD16<Float>, _ target: UnsafeMutablePointer<Float>, _ offset: Int) {
         UnsafeMutableRawPointer(target + offset).storeBytes(of: v, as: SIMD16<Float>.self)
     }
@@ -60,7 +60,7 @@ private struct PlainStore: Store {
 }
 
 /// max(C, 0).
-private struct ReluStore: Store {
+private struct ReluWriter: ResultWriter {
     @inline(__always) func store16(_ v: SIMD16<Float>, _ target: UnsafeMutablePointer<Float>, _ offset: Int) {
         UnsafeMutableRawPointer(target + offset).storeBytes(of: v.replacing(with: 0, where: v .< 0), as: SIMD16<Float>.self)
     }
@@ -73,7 +73,7 @@ private struct ReluStore: Store {
 }
 
 /// C where the mask (same layout as C, so the same offset) is > 0, else 0.
-private struct MaskStore: Store {
+private struct MaskWriter: ResultWriter {
     let mask: UnsafePointer<Float>
     @inline(__always) func store16(_ v: SIMD16<Float>, _ target: UnsafeMutablePointer<Float>, _ offset: Int) {
         let keep = UnsafeRawPointer(mask + offset).loadUnaligned(as: SIMD16<Float>.self)
@@ -90,11 +90,11 @@ private struct MaskStore: Store {
 
 /// What `gemmNN` does to each result as it stores it, fusing the next element-wise step.
 public enum GemmEpilogue {
-    /// Store C as computed.
+    /// ResultWriter C as computed.
     case none
-    /// Store max(C, 0): a layer's ReLU.
+    /// ResultWriter max(C, 0): a layer's ReLU.
     case relu
-    /// Store C where M[i·ldc + j] > 0 and 0 elsewhere (M laid out like C): the ReLU backward of
+    /// ResultWriter C where M[i·ldc + j] > 0 and 0 elsewhere (M laid out like C): the ReLU backward of
     /// the layer whose output M is.
     case mask(UnsafePointer<Float>)
 }
@@ -110,17 +110,17 @@ public func gemmNN(transA: Bool, m: Int, n: Int, k: Int,
     switch epilogue {
     case .none:
         gemmNNKernel(transA: transA, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
-                     accumulate: accumulate, rowBias: rowBias, store: PlainStore())
+                     accumulate: accumulate, rowBias: rowBias, store: PlainWriter())
     case .relu:
         gemmNNKernel(transA: transA, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
-                     accumulate: accumulate, rowBias: rowBias, store: ReluStore())
+                     accumulate: accumulate, rowBias: rowBias, store: ReluWriter())
     case let .mask(mask):
         gemmNNKernel(transA: transA, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
-                     accumulate: accumulate, rowBias: rowBias, store: MaskStore(mask: mask))
+                     accumulate: accumulate, rowBias: rowBias, store: MaskWriter(mask: mask))
     }
 }
 
-private func gemmNNKernel<S: Store>(transA: Bool, m: Int, n: Int, k: Int,
+private func gemmNNKernel<S: ResultWriter>(transA: Bool, m: Int, n: Int, k: Int,
                                     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                                     c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool,
                                     rowBias: UnsafePointer<Float>?, store: S) {
@@ -254,7 +254,7 @@ private func gemmNNKernel<S: Store>(transA: Bool, m: Int, n: Int, k: Int,
 /// One column (N = 1, a single pedestrian): y = op(A) · x. Without transA each y[i] is a dot product
 /// along the contiguous row i of A; with transA, y accumulates x[k] times row k of A. Either way the
 /// vectors run along contiguous memory, which the N-blocked kernel cannot when N = 1.
-private func gemvKernel<S: Store>(transA: Bool, m: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+private func gemvKernel<S: ResultWriter>(transA: Bool, m: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
                                   x: UnsafePointer<Float>, incX: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
                                   accumulate: Bool, rowBias: UnsafePointer<Float>?, store: S) {
     // The column x may be strided (ldb); gather it when it is.

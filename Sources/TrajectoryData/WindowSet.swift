@@ -1,6 +1,8 @@
 // Fixed-length windows cut from tracks: every run of `observed + predicted` consecutive steps of
 // one pedestrian, stride 1, never across a gap. Positions are kept relative to the last observed
 // one (the origin), which is where a prediction starts; the origin keeps absolute coordinates.
+// A window's scene context (the other pedestrians at its observed steps) is read from the
+// scene's `SceneContext`, kept once per scene, never copied per window.
 // Legend: N windows, T = observed + predicted steps.
 
 /// Where a window comes from.
@@ -11,11 +13,14 @@ public struct WindowSource: Equatable, Sendable {
     public var pedestrian: String
     /// The step of the last observed position.
     public var lastObservedStep: Int
+    /// The index of the pedestrian's track among the scene's tracks (its agent in `SceneContext`).
+    public var agent: Int
 
-    public init(scene: Int, pedestrian: String, lastObservedStep: Int) {
+    public init(scene: Int, pedestrian: String, lastObservedStep: Int, agent: Int = -1) {
         self.scene = scene
         self.pedestrian = pedestrian
         self.lastObservedStep = lastObservedStep
+        self.agent = agent
     }
 }
 
@@ -29,6 +34,8 @@ public struct WindowSet: Sendable {
     /// The absolute last observed position of each window.
     public private(set) var origins: [SIMD2<Double>] = []
     public private(set) var sources: [WindowSource] = []
+    /// The context of each scene index that has one (set by `add`, or `setContext`).
+    public private(set) var contexts: [Int: SceneContext] = [:]
 
     public var count: Int { origins.count }
 
@@ -38,10 +45,11 @@ public struct WindowSet: Sendable {
         self.predicted = predicted
     }
 
-    /// Adds every window of `tracks` (one scene), tagged with `scene`.
+    /// Adds every window of `tracks` (one scene), tagged with `scene`, and keeps the scene's context.
     public mutating func add(_ tracks: [Track], scene: Int) {
         let length = steps
-        for track in tracks {
+        setContext(tracks, scene: scene)
+        for (agent, track) in tracks.enumerated() {
             let points = track.points
             var runStart = 0
             for i in 0..<points.count {
@@ -50,7 +58,7 @@ public struct WindowSet: Sendable {
                 // points[runStart...i] are consecutive steps.
                 if i - runStart + 1 >= length {
                     for first in runStart...(i - length + 1) {
-                        append(points[first..<(first + length)], scene: scene, pedestrian: track.pedestrian)
+                        append(points[first..<(first + length)], scene: scene, pedestrian: track.pedestrian, agent: agent)
                     }
                 }
                 runStart = i + 1
@@ -59,14 +67,58 @@ public struct WindowSet: Sendable {
     }
 
     /// Adds one window given its absolute positions, T of them.
-    mutating func append(_ window: ArraySlice<TrackPoint>, scene: Int, pedestrian: String) {
+    mutating func append(_ window: ArraySlice<TrackPoint>, scene: Int, pedestrian: String, agent: Int) {
         let last = window[window.startIndex + observed - 1]
         for point in window {
             relative.append(Float(point.x - last.x))
             relative.append(Float(point.y - last.y))
         }
         origins.append(SIMD2(last.x, last.y))
-        sources.append(WindowSource(scene: scene, pedestrian: pedestrian, lastObservedStep: last.step))
+        sources.append(WindowSource(scene: scene, pedestrian: pedestrian, lastObservedStep: last.step, agent: agent))
+    }
+
+    /// Keeps the context of scene index `scene`: all of `tracks` (agent i is `tracks[i]`).
+    public mutating func setContext(_ tracks: [Track], scene: Int) {
+        contexts[scene] = SceneContext(tracks: tracks)
+    }
+
+    /// Adds the observed part of a window ending at `lastObservedStep` of `track` (agent `agent` of
+    /// its scene) when its observed steps are all present; the future is kept where the track has
+    /// it (so predictions can be scored) and left at zero otherwise (no feature reads it).
+    /// Returns whether a window was added.
+    @discardableResult
+    public mutating func addObserved(_ track: Track, endingAt lastObservedStep: Int, scene: Int, agent: Int = -1) -> Bool {
+        guard let end = track.points.firstIndex(where: { $0.step == lastObservedStep }), end >= observed - 1,
+              track.points[end - observed + 1].step == lastObservedStep - observed + 1 else { return false }
+        let last = track.points[end]
+        var positions = [Float](repeating: 0, count: steps * 2)
+        for (t, point) in track.points[(end - observed + 1)...end].enumerated() {
+            positions[2 * t] = Float(point.x - last.x)
+            positions[2 * t + 1] = Float(point.y - last.y)
+        }
+        for t in 0..<predicted {
+            let index = end + 1 + t
+            guard index < track.points.count, track.points[index].step == lastObservedStep + 1 + t else { break }
+            positions[2 * (observed + t)] = Float(track.points[index].x - last.x)
+            positions[2 * (observed + t) + 1] = Float(track.points[index].y - last.y)
+        }
+        append(relative: positions, origin: SIMD2(last.x, last.y),
+               source: WindowSource(scene: scene, pedestrian: track.pedestrian, lastObservedStep: lastObservedStep,
+                                    agent: agent))
+        return true
+    }
+
+    /// The other pedestrians of window n's scene at its observed step t (0 ..< observed), with
+    /// positions relative to the window's origin; empty when the scene has no context. Reads
+    /// observed steps only, so no input built from it can see the future.
+    public func neighbours(of n: Int, atObservedStep t: Int) -> [PresentAgent] {
+        precondition((0..<observed).contains(t), "step \(t) is not an observed step")
+        let source = sources[n]
+        guard let context = contexts[source.scene] else { return [] }
+        let origin = origins[n]
+        return context.present(at: source.lastObservedStep - observed + 1 + t).compactMap { other in
+            other.agent == source.agent ? nil : PresentAgent(agent: other.agent, position: other.position - origin)
+        }
     }
 
     /// Adds a window from positions relative to `origin` (T × 2 values); for tests and live input.

@@ -9,20 +9,20 @@ import TrajectoryData
 
 public enum ConstantVelocity {
     /// One future per window (N, 1, P, 2): position_t = t · (p_T − p_{T−1}), relative to p_T.
-    public static func predict(_ windows: WindowSet, _ indices: ArraySlice<Int>) -> [Float] {
+    public static func predict(_ windows: WindowSet, _ indices: ArraySlice<Int>) -> Samples {
         sample(windows, indices, k: 1, headingNoiseDegrees: 0, rng: nil)
     }
 
     /// k futures per window (N, K, P, 2): the last velocity turned by an angle ~ N(0, σ°) per sample.
     public static func sample(_ windows: WindowSet, _ indices: ArraySlice<Int>, k: Int, headingNoiseDegrees: Float,
-                              using rng: inout Xoshiro256) -> [Float] {
+                              using rng: inout Xoshiro256) -> Samples {
         withUnsafeMutablePointer(to: &rng) { sample(windows, indices, k: k, headingNoiseDegrees: headingNoiseDegrees, rng: $0) }
     }
 
     static func sample(_ windows: WindowSet, _ indices: ArraySlice<Int>, k: Int, headingNoiseDegrees: Float,
-                       rng: UnsafeMutablePointer<Xoshiro256>?) -> [Float] {
+                       rng: UnsafeMutablePointer<Xoshiro256>?) -> Samples {
         let steps = windows.predicted
-        var result = [Float](repeating: 0, count: indices.count * k * steps * 2)
+        var result = Samples(windows: indices.count, k: k, predicted: steps)
         for (offset, n) in indices.enumerated() {
             let observed = Array(windows.observedPositions(n))
             let o = windows.observed
@@ -34,10 +34,10 @@ public enum ConstantVelocity {
                     (cx, sx) = (cosf(angle), sinf(angle))
                 }
                 let ux = cx * vx - sx * vy, uy = sx * vx + cx * vy
-                let base = (offset * k + s) * steps * 2
+                let base = result.offset(window: offset, sample: s)
                 for t in 0..<steps {
-                    result[base + 2 * t] = ux * Float(t + 1)
-                    result[base + 2 * t + 1] = uy * Float(t + 1)
+                    result.values[base + 2 * t] = ux * Float(t + 1)
+                    result.values[base + 2 * t + 1] = uy * Float(t + 1)
                 }
             }
         }

@@ -4,31 +4,12 @@
 //                       scipy.stats.gaussian_kde) over the k samples, log-density of the truth
 //                       clipped at −20, averaged over steps and windows, negated;
 //   collision rate      share of sampled futures passing within 0.1 m of a ground-truth
-//                       neighbour at the same step.
+//                       neighbour at the same step (from the windows' scene contexts).
 // Legend: N windows, K samples, P predicted steps.
 #if canImport(Glibc)
 import Glibc
 #endif
 import TrajectoryData
-
-/// Ground-truth positions of everyone, by scene and step, for collisions.
-public struct Neighbours: Sendable {
-    /// scenes[s][step] → (pedestrian, position)
-    let scenes: [[Int: [(String, SIMD2<Double>)]]]
-
-    /// `tracks[s]` are the tracks of scene s (the scene index of the windows).
-    public init(tracks: [[Track]]) {
-        scenes = tracks.map { sceneTracks in
-            var byStep: [Int: [(String, SIMD2<Double>)]] = [:]
-            for track in sceneTracks {
-                for point in track.points { byStep[point.step, default: []].append((track.pedestrian, SIMD2(point.x, point.y))) }
-            }
-            return byStep
-        }
-    }
-
-    func at(scene: Int, step: Int) -> [(String, SIMD2<Double>)] { scenes[scene][step] ?? [] }
-}
 
 /// The metrics of one method on a set of windows.
 public struct Evaluation: Sendable, Equatable {
@@ -38,7 +19,7 @@ public struct Evaluation: Sendable, Equatable {
     public var minFDE: Double
     /// nil when no step had a usable KDE (k = 1, or all samples identical).
     public var kdeNLL: Double?
-    /// nil without neighbours.
+    /// nil when the windows carry no scene context.
     public var collisionRate: Double?
 }
 
@@ -46,22 +27,22 @@ public enum Evaluator {
     public static let collisionDistance = 0.1
     public static let logDensityFloor = -20.0
 
-    /// Metrics of `samples` (N, K, P, 2), relative to each window's origin, for windows `indices`.
-    public static func evaluate(samples: [Float], k: Int, windows: WindowSet, indices: ArraySlice<Int>,
-                                neighbours: Neighbours?) -> Evaluation {
-        let steps = windows.predicted
-        let displacement = Metrics.average(Metrics.minDisplacements(samples: samples, k: k, windows: windows, indices: indices))
+    /// Metrics of `samples` (window i of the samples is window indices[i]), relative to each
+    /// window's origin. Collisions are counted against the windows' scene contexts, when they have them.
+    public static func evaluate(samples: Samples, windows: WindowSet, indices: ArraySlice<Int>) -> Evaluation {
+        let steps = windows.predicted, k = samples.k
+        let displacement = Metrics.average(Metrics.minDisplacements(samples: samples, windows: windows, indices: indices))
+        let withContext = !indices.isEmpty && indices.allSatisfy { windows.contexts[windows.sources[$0].scene] != nil }
         var logDensitySum = 0.0, logDensityCount = 0
         var collided = 0
         var points = [SIMD2<Double>](repeating: .zero, count: k)
         for (offset, n) in indices.enumerated() {
             let future = Array(windows.futurePositions(n))
-            let base = offset * k * steps * 2
             if k > 1 {
                 for t in 0..<steps {
                     for s in 0..<k {
-                        let i = base + (s * steps + t) * 2
-                        points[s] = SIMD2(Double(samples[i]), Double(samples[i + 1]))
+                        let p = samples[window: offset, sample: s, step: t]
+                        points[s] = SIMD2(Double(p.x), Double(p.y))
                     }
                     let truth = SIMD2(Double(future[2 * t]), Double(future[2 * t + 1]))
                     if let logDensity = kdeLogDensity(points, at: truth) {
@@ -70,21 +51,18 @@ public enum Evaluator {
                     }
                 }
             }
-            if let neighbours {
+            if withContext, let context = windows.contexts[windows.sources[n].scene] {
                 let source = windows.sources[n]
                 let origin = windows.origins[n]
                 for s in 0..<k {
                     var hit = false
                     for t in 0..<steps where !hit {
-                        let i = base + (s * steps + t) * 2
-                        let position = origin + SIMD2(Double(samples[i]), Double(samples[i + 1]))
-                        for (pedestrian, other) in neighbours.at(scene: source.scene, step: source.lastObservedStep + t + 1)
-                            where pedestrian != source.pedestrian {
+                        let p = samples[window: offset, sample: s, step: t]
+                        let position = origin + SIMD2(Double(p.x), Double(p.y))
+                        context.forEachPresent(at: source.lastObservedStep + t + 1) { agent, other in
+                            guard agent != source.agent, !hit else { return }
                             let d = position - other
-                            if (d * d).sum() < collisionDistance * collisionDistance {
-                                hit = true
-                                break
-                            }
+                            if (d * d).sum() < collisionDistance * collisionDistance { hit = true }
                         }
                     }
                     if hit { collided += 1 }
@@ -93,7 +71,7 @@ public enum Evaluator {
         }
         return Evaluation(windows: indices.count, k: k, minADE: displacement.ade, minFDE: displacement.fde,
                           kdeNLL: logDensityCount > 0 ? -logDensitySum / Double(logDensityCount) : nil,
-                          collisionRate: neighbours == nil || indices.isEmpty ? nil
+                          collisionRate: !withContext ? nil
                               : Double(collided) / Double(indices.count * k))
     }
 

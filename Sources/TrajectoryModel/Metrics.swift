@@ -23,17 +23,19 @@ public enum Metrics {
         return (bestADE, bestFDE)
     }
 
-    /// Per-window (minADE, minFDE) of samples (N, K, P, 2) against the futures of `indices`.
-    public static func minDisplacements(samples: [Float], k: Int, windows: WindowSet, indices: ArraySlice<Int>)
+    /// Per-window (minADE, minFDE) of `samples` (window i of the samples is window indices[i])
+    /// against the futures of `indices`.
+    public static func minDisplacements(samples: Samples, windows: WindowSet, indices: ArraySlice<Int>)
         -> [(ade: Double, fde: Double)]
     {
+        precondition(samples.count == indices.count && samples.predicted == windows.predicted, "samples do not fit")
         let steps = windows.predicted
         var truth = [Float](repeating: 0, count: steps * 2)
-        return samples.withUnsafeBufferPointer { buffer in
+        return samples.values.withUnsafeBufferPointer { buffer in
             indices.enumerated().map { offset, n in
                 truth.replaceSubrange(0..<(steps * 2), with: windows.futurePositions(n))
-                return minDisplacement(samples: buffer.baseAddress! + offset * k * steps * 2, k: k, truth: truth,
-                                       steps: steps)
+                return minDisplacement(samples: buffer.baseAddress! + samples.offset(window: offset, sample: 0),
+                                       k: samples.k, truth: truth, steps: steps)
             }
         }
     }

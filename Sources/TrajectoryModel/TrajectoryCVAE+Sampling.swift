@@ -46,21 +46,27 @@ extension TrajectoryCVAE {
     }
 
     /// k futures for each window of `indices`, relative to the window's last observed position:
-    /// (N, K, P, 2) with N = indices.count. `scale` multiplies the prior's σ (1: sample the prior).
+    /// (N, K, P, 2) with N = indices.count, z drawn from the prior.
     /// Chunks of `samplingChunk` windows run two at a time; chunk c draws its noise from a generator
     /// seeded by the c-th draw of `rng`, so the result depends neither on timing nor on the
     /// workspace (as long as it holds a whole chunk).
     public func sample(_ set: WindowSet, _ indices: ArraySlice<Int>, k: Int, using rng: inout Xoshiro256,
-                       workspace: SamplingWorkspace, scale: Float = 1) -> [Float] {
+                       workspace: SamplingWorkspace) -> Samples {
+        sample(set, indices, k: k, using: &rng, workspace: workspace, scale: 1)
+    }
+
+    /// `sample` with the prior's σ multiplied by `scale`.
+    public func sample(_ set: WindowSet, _ indices: ArraySlice<Int>, k: Int, using rng: inout Xoshiro256,
+                       workspace: SamplingWorkspace, scale: Float) -> Samples {
         precondition(k == workspace.k, "the workspace was made for k = \(workspace.k)")
         let out = configuration.futureSize
-        var result = [Float](repeating: 0, count: indices.count * k * out)
+        var result = Samples(windows: indices.count, k: k, predicted: configuration.predicted)
         // Chunks of 32 windows: the decoder's activations for 32 × k columns stay in the L2 cache
         // (one big chunk streams megabytes through memory per layer), and both lanes get work.
         let chunkSize = min(Self.samplingChunk, workspace.windows)
         let chunkStarts = Array(stride(from: indices.startIndex, to: indices.endIndex, by: chunkSize))
         let seeds = chunkStarts.map { _ in rng.next() }
-        result.withUnsafeMutableBufferPointer { buffer in
+        result.values.withUnsafeMutableBufferPointer { buffer in
             let target = UncheckedSendable(buffer.baseAddress!)
             var pair = 0
             while pair < chunkStarts.count {
@@ -85,7 +91,7 @@ extension TrajectoryCVAE {
         let c = configuration, h = c.hidden, z = c.latent, out = c.futureSize
         let b = chunk.count, columns = b * k
         let e = d.encoder
-        Features.past(set, chunk, encoder: c.encoder, into: &e.x)
+        pastFeatures(set, chunk, into: &e.x)
         encodePast(batch: b, workspace: e, inference: true)
         let p = parameters.values
         prior.forward(e.postInput, batch: b, parameters: p, output: &e.priorHidden, activation: .relu)

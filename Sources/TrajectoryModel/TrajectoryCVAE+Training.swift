@@ -3,6 +3,7 @@
 // per batch capacity; nothing is allocated per step.
 // Legend: B batch, H hidden, Z latent, P predicted steps.
 import NNCore
+import TrajectoryData
 
 extension TrajectoryCVAE {
     /// Activations and gradients for batches of up to `capacity` windows.
@@ -33,7 +34,7 @@ extension TrajectoryCVAE {
             self.capacity = capacity
             configuration = c
             func buffer(_ rows: Int) -> [Float] { [Float](repeating: 0, count: rows * b) }
-            x = buffer(Features.pastSize(c))
+            x = buffer(c.pastSize)
             y = buffer(c.futureSize)
             epsilon = buffer(z)
             encoderHidden = buffer(h)
@@ -52,11 +53,26 @@ extension TrajectoryCVAE {
         }
     }
 
-    /// The parts of a training loss.
-    public struct Loss: Sendable, Equatable {
-        public var total: Double
-        public var reconstruction: Double
-        public var kl: Double
+    /// The past encoder's input for windows `indices`: positions (2T, B) for mlp, per step
+    /// (x, y, dx, dy) (T, 4, B) for gru; observed steps only.
+    public func pastFeatures(_ windows: WindowSet, _ indices: ArraySlice<Int>, angles: UnsafePointer<Float>? = nil,
+                             mirror: UnsafePointer<Float>? = nil, into x: UnsafeMutablePointer<Float>) {
+        switch configuration.encoder {
+        case .mlp: Features.positions(windows, indices, angles: angles, mirror: mirror, into: x)
+        case .gru: Features.positionsAndDifferences(windows, indices, angles: angles, mirror: mirror, into: x)
+        }
+    }
+
+    /// The batch's features and target, ε from `rng`, then `lossAndGradients` with β of `epoch`.
+    public mutating func trainingStep(_ batch: TrainingBatch, epoch: Int, workspace w: Workspace,
+                                      using rng: inout Xoshiro256, share: Float) -> Loss {
+        let b = batch.count
+        pastFeatures(batch.windows, batch.indices, angles: batch.angles, mirror: batch.mirror, into: &w.x)
+        Features.future(batch.windows, batch.indices, angles: batch.angles, mirror: batch.mirror, into: &w.y)
+        w.epsilon.withUnsafeMutableBufferPointer {
+            rng.fillNormal(UnsafeMutableBufferPointer(rebasing: $0[0..<(configuration.latent * b)]))
+        }
+        return lossAndGradients(batch: b, beta: configuration.beta(epoch: epoch), workspace: w, share: share)
     }
 
     /// h = enc(x) into the top H rows of `postInput` (B columns). For `inference`, one window's GRU

@@ -31,7 +31,7 @@ public struct TrajectoryCVAE: Sendable {
 
     /// Layers named as in the PyTorch reference (enc.0, enc.2 or gru, fut_enc.0, post.0, post_mu, …),
     /// initialised as PyTorch does, in that order, from `rng`.
-    public init(_ configuration: CVAEConfiguration, using rng: inout Xoshiro256) {
+    public init(configuration: CVAEConfiguration, using rng: inout Xoshiro256) {
         self.configuration = configuration
         let h = configuration.hidden, z = configuration.latent
         var p = ParameterSet()
@@ -118,47 +118,22 @@ final class DerivedWeights: Sendable {
     }
 }
 
-extension TrajectoryCVAE {
-    /// Sets every parameter from `tensors` (by name; `adam.*` moments are ignored). Every parameter
-    /// must be present with its shape.
-    public mutating func load(_ tensors: [NamedArray]) throws(TrainingError) {
-        var seen = Set<String>()
-        for tensor in tensors where !tensor.name.hasPrefix("adam.") {
-            guard let entry = parameters.entry(tensor.name), entry.shape == tensor.shape else {
-                throw .incompatibleState("tensor \(tensor.name) \(tensor.shape) does not fit the model")
-            }
-            parameters.values.replaceSubrange(entry.range.range, with: tensor.values)
-            seen.insert(tensor.name)
-        }
-        if let missing = parameters.entries.first(where: { !seen.contains($0.name) }) {
-            throw .incompatibleState("the checkpoint has no \(missing.name)")
-        }
-    }
-}
+extension TrajectoryCVAE: ForecastModel {
+    public static let family = "cvae"
 
-extension WindowSet {
-    /// Adds the observed part of a window ending at `lastObservedStep` of `track` when its observed
-    /// steps are all present; the future is unknown and left at zero (no feature reads it).
-    /// Returns whether a window was added.
-    @discardableResult
-    public mutating func addObserved(_ track: Track, endingAt lastObservedStep: Int, scene: Int) -> Bool {
-        guard let end = track.points.firstIndex(where: { $0.step == lastObservedStep }), end >= observed - 1,
-              track.points[end - observed + 1].step == lastObservedStep - observed + 1 else { return false }
-        let last = track.points[end]
-        var positions = [Float](repeating: 0, count: steps * 2)
-        for (t, point) in track.points[(end - observed + 1)...end].enumerated() {
-            positions[2 * t] = Float(point.x - last.x)
-            positions[2 * t + 1] = Float(point.y - last.y)
-        }
-        // Where the truth is known, keep it, so predictions can be scored.
-        for t in 0..<predicted {
-            let index = end + 1 + t
-            guard index < track.points.count, track.points[index].step == lastObservedStep + 1 + t else { break }
-            positions[2 * (observed + t)] = Float(track.points[index].x - last.x)
-            positions[2 * (observed + t) + 1] = Float(track.points[index].y - last.y)
-        }
-        append(relative: positions, origin: SIMD2(last.x, last.y),
-               source: WindowSource(scene: scene, pedestrian: track.pedestrian, lastObservedStep: lastObservedStep))
-        return true
+    public init(_ configuration: CVAEConfiguration, using rng: inout Xoshiro256) {
+        self.init(configuration: configuration, using: &rng)
     }
+
+    public func makeTrainingWorkspace(capacity: Int) -> Workspace { Workspace(self, capacity: capacity) }
+
+    public func makeSamplingWorkspace(windows: Int, k: Int) -> SamplingWorkspace {
+        SamplingWorkspace(self, windows: windows, k: k)
+    }
+
+    public func klWeight(epoch: Int) -> Float { configuration.beta(epoch: epoch) }
+
+    public var trainingMultiplyAddsPerWindow: Int? { performedTrainingMultiplyAdds }
+
+    public func samplingMultiplyAddsPerFuture(k: Int) -> Double? { samplingMultiplyAdds(k: k) }
 }

@@ -55,7 +55,7 @@ extension Store {
                 try insert.step()
                 insert.reset()
             }
-            try setStatus(run: id, "completed")
+            try setStatus(run: id, .completed)
         }
     }
 
@@ -66,7 +66,7 @@ extension Store {
             for m in metrics {
                 try insert.run([.integer(id), .text(m.scope), .text(m.method), .text(m.name), m.value.map(SQLValue.real) ?? .null])
             }
-            try setStatus(run: id, "completed")
+            try setStatus(run: id, .completed)
         }
     }
 }

@@ -28,37 +28,50 @@ public struct CheckpointRecord: Equatable, Sendable {
     public var validationMinADE: Double?
     /// The trainer's counters and generator state, JSON.
     public var state: String
-    public var tensors: [NamedArray]
+    public var tensors: CheckpointTensors
 
-    public init(label: Label, epoch: Int, step: Int, validationMinADE: Double?, state: String, tensors: [NamedArray]) {
+    public init(label: Label, epoch: Int, step: Int, validationMinADE: Double?, state: String, tensors: CheckpointTensors) {
         (self.label, self.epoch, self.step, self.validationMinADE) = (label, epoch, step, validationMinADE)
         (self.state, self.tensors) = (state, tensors)
     }
+}
+
+/// What a run is (the `run.kind` column).
+public enum RunKind: String, Sendable, CaseIterable {
+    case train, predict, evaluate
+}
+
+/// How a run stands (the `run.status` column).
+public enum RunStatus: String, Sendable, CaseIterable {
+    case running, completed, failed, interrupted
 }
 
 /// A run row.
 public struct RunRecord: Equatable, Sendable {
     public var id: Int64
     public var name: String
-    public var kind: String
-    public var status: String
+    public var kind: RunKind
+    public var status: RunStatus
+    /// The run's configuration, JSON.
     public var config: String
     public var parentID: Int64?
 }
 
 extension Store {
     /// Creates a run with status `running`; without a name it is called KIND-ID.
-    public func createRun(name: String?, kind: String, config: String, parent: Int64? = nil) throws -> RunRecord {
+    public func createRun(name: String?, kind: RunKind, config: String, parent: Int64? = nil) throws -> RunRecord {
         try database.transaction { () throws -> RunRecord in
             if let name, try database.scalarInt("SELECT id FROM run WHERE name = ?1", .text(name)) != nil {
-                throw StoreError.conflict("a run named '\(name)' already exists; choose another --name")
+                throw StoreError.duplicateRunName(name)
             }
             try database.prepare("""
                 INSERT INTO run (name, kind, status, config, parent_id) VALUES (?1, ?2, 'running', ?3, ?4)
-                """).run([.text(name ?? "pending-\(kind)"), .text(kind), .text(config), parent.map(SQLValue.integer) ?? .null])
+                """).run([.text(name ?? "pending-\(kind.rawValue)"), .text(kind.rawValue), .text(config),
+                          parent.map(SQLValue.integer) ?? .null])
             let id = database.lastInsertRowID
             if name == nil {
-                try database.prepare("UPDATE run SET name = ?1 WHERE id = ?2").run([.text("\(kind)-\(id)"), .integer(id)])
+                try database.prepare("UPDATE run SET name = ?1 WHERE id = ?2")
+                    .run([.text("\(kind.rawValue)-\(id)"), .integer(id)])
             }
             return try run(id: id)
         }
@@ -68,8 +81,14 @@ extension Store {
     public func run(id: Int64) throws -> RunRecord {
         let rows = try database.prepare("SELECT id, name, kind, status, config, parent_id FROM run WHERE id = ?1")
             .rows([.integer(id)]) { row in
-                RunRecord(id: row.int(0), name: row.text(1), kind: row.text(2), status: row.text(3), config: row.text(4),
-                          parentID: row.isNull(5) ? nil : row.int(5))
+                guard let kind = RunKind(rawValue: row.text(2)) else {
+                    throw StoreError.unknownValue(what: "run kind", value: row.text(2))
+                }
+                guard let status = RunStatus(rawValue: row.text(3)) else {
+                    throw StoreError.unknownValue(what: "run status", value: row.text(3))
+                }
+                return RunRecord(id: row.int(0), name: row.text(1), kind: kind, status: status, config: row.text(4),
+                                 parentID: row.isNull(5) ? nil : row.int(5))
             }
         guard let run = rows.first else { throw StoreError.notFound(kind: "run", name: String(id)) }
         return run
@@ -87,12 +106,12 @@ extension Store {
     }
 
     /// Sets a run's status (and end time and error text unless it is running again).
-    public func setStatus(run id: Int64, _ status: String, error: String? = nil) throws {
+    public func setStatus(run id: Int64, _ status: RunStatus, error: String? = nil) throws {
         try database.prepare("""
             UPDATE run SET status = ?2, error = ?3,
                            ended_at = CASE WHEN ?2 = 'running' THEN NULL ELSE strftime('%Y-%m-%dT%H:%M:%fZ', 'now') END
             WHERE id = ?1
-            """).run([.integer(id), .text(status), error.map(SQLValue.text) ?? .null])
+            """).run([.integer(id), .text(status.rawValue), error.map(SQLValue.text) ?? .null])
     }
 
     /// Stores a finished epoch and its checkpoints in one transaction.
@@ -125,7 +144,7 @@ extension Store {
                       .text(checkpoint.state)])
         let checkpointID = database.lastInsertRowID
         let insert = try database.prepare("INSERT INTO tensor (checkpoint_id, name, shape, data) VALUES (?1, ?2, ?3, ?4)")
-        for tensor in checkpoint.tensors {
+        for tensor in checkpoint.tensors.stored {
             try insert.run([.integer(checkpointID), .text(tensor.name),
                             .text("[" + tensor.shape.map(String.init).joined(separator: ",") + "]"),
                             .blob(tensor.littleEndianBytes)])
@@ -150,14 +169,40 @@ extension Store {
             throw StoreError.notFound(kind: "\(label.rawValue) checkpoint of run", name: String(id))
         }
         let tensors = try database.prepare("SELECT name, shape, data FROM tensor WHERE checkpoint_id = ?1 ORDER BY rowid")
-            .rows([.integer(checkpointID)]) { row -> NamedArray in
+            .rows([.integer(checkpointID)]) { row -> NamedTensor in
                 let shapeText = row.text(1).dropFirst().dropLast()
                 let shape = shapeText.isEmpty ? [] : shapeText.split(separator: ",").compactMap { Int($0) }
-                guard let array = NamedArray(name: row.text(0), shape: shape, littleEndianBytes: row.blob(2)) else {
-                    throw StoreError.conflict("tensor \(row.text(0)) of checkpoint \(checkpointID) has the wrong size")
+                guard let tensor = NamedTensor(name: row.text(0), shape: shape, littleEndianBytes: row.blob(2)) else {
+                    throw StoreError.corruptTensor(name: row.text(0), checkpoint: checkpointID)
                 }
-                return array
+                return tensor
             }
-        return CheckpointRecord(label: label, epoch: epoch, step: step, validationMinADE: ade, state: state, tensors: tensors)
+        return CheckpointRecord(label: label, epoch: epoch, step: step, validationMinADE: ade, state: state,
+                                tensors: CheckpointTensors(stored: tensors))
+    }
+}
+
+extension Store {
+    /// A run's finished epochs, in order.
+    public func epochs(run id: Int64) throws -> [EpochRecord] {
+        try database.prepare("""
+            SELECT epoch, loss, reconstruction, kl, beta, learning_rate, val_min_ade, val_min_fde, seconds
+            FROM epoch WHERE run_id = ?1 ORDER BY epoch
+            """).rows([.integer(id)]) { row in
+                EpochRecord(epoch: Int(row.int(0)), loss: row.double(1), reconstruction: row.double(2), kl: row.double(3),
+                            beta: row.double(4), learningRate: row.double(5),
+                            validationMinADE: row.isNull(6) ? nil : row.double(6),
+                            validationMinFDE: row.isNull(7) ? nil : row.double(7), seconds: row.double(8))
+            }
+    }
+
+    /// The run_summary view, one row per run (`trajpred runs`).
+    public func runSummary() throws -> Listing {
+        try listing("""
+            SELECT id, name, kind, status, model, encoder, beta, epochs, epochs_planned,
+                   round(best_val_min_ade, 3) AS best_val_min_ade, round(best_val_min_fde, 3) AS best_val_min_fde,
+                   round(last_kl, 4) AS last_kl, started_at
+            FROM run_summary ORDER BY id
+            """)
     }
 }

@@ -23,6 +23,16 @@ public struct SceneReference: Equatable, Sendable {
 
     /// The frame number of `step`.
     public func frame(of step: Int) -> Double { frameOrigin + Double(step) * frameStep }
+
+    /// The step of frame `frame`, when it lies on the scene's grid (within 10⁻⁶ of a step).
+    public func step(ofFrame frame: Double) -> Int? {
+        let step = (frame - frameOrigin) / frameStep
+        guard step.isFinite, abs(step) < 1e12, abs(step - step.rounded()) <= 1e-6 else { return nil }
+        return Int(step.rounded())
+    }
+
+    /// Seconds from step 0 to `step`.
+    public func time(of step: Int) -> Double { Double(step) * timeStep }
 }
 
 extension Store {
@@ -31,15 +41,13 @@ extension Store {
     public func scenes(selection: String) throws -> [SceneReference] {
         let parts = selection.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard (1...3).contains(parts.count), !parts.contains(where: \.isEmpty) else {
-            throw StoreError.conflict("'\(selection)' is not a selection: write DATASET, DATASET/SPLIT or DATASET/SPLIT/SCENE")
+            throw StoreError.invalidSelection(selection: selection, reason: "write DATASET, DATASET/SPLIT or DATASET/SPLIT/SCENE")
         }
         guard try database.scalarInt("SELECT id FROM dataset WHERE name = ?1", .text(parts[0])) != nil else {
-            let known = try database.prepare("SELECT name FROM dataset ORDER BY name").rows { $0.text(0) }
-            throw StoreError.conflict("no dataset named '\(parts[0])' in the store"
-                + (known.isEmpty ? "; import data first" : " (there are: \(known.joined(separator: ", ")))"))
+            throw StoreError.notFound(kind: "dataset", name: parts[0], known: try datasetNames())
         }
         if parts.count >= 2, Split(rawValue: parts[1]) == nil {
-            throw StoreError.conflict("'\(parts[1])' in '\(selection)' is not a split: train, val or test")
+            throw StoreError.invalidSelection(selection: selection, reason: "'\(parts[1])' is not a split: train, val or test")
         }
         let found = try database.prepare("""
             SELECT s.id, d.name, s.split, s.name, s.frame_origin, s.frame_step, s.time_step
@@ -50,8 +58,13 @@ extension Store {
                 SceneReference(id: $0.int(0), dataset: $0.text(1), split: Split(rawValue: $0.text(2))!, name: $0.text(3),
                                frameOrigin: $0.double(4), frameStep: $0.double(5), timeStep: $0.double(6))
             }
-        guard !found.isEmpty else { throw StoreError.conflict("the selection '\(selection)' holds no scene") }
+        guard !found.isEmpty else { throw StoreError.emptySelection(selection) }
         return found
+    }
+
+    /// The names of the datasets, sorted.
+    public func datasetNames() throws -> [String] {
+        try database.prepare("SELECT name FROM dataset ORDER BY name").rows { $0.text(0) }
     }
 
     /// Every track of a scene, in order of first appearance, points by step.
@@ -73,5 +86,18 @@ extension Store {
             }
         }
         return tracks
+    }
+}
+
+extension Store {
+    /// The frame of `dataset/split` at which the most pedestrians have `observed` steps ending there
+    /// (the earliest such frame on a tie), and its scene; nil when none has.
+    public func busiestFrame(dataset: String, split: Split, observed: Int) throws -> (scene: String, frame: Double)? {
+        try database.prepare("""
+            SELECT t.dataset || '/' || t.split || '/' || t.scene, t.frame FROM trajectory AS t
+            JOIN trajectory AS p ON p.scene = t.scene AND p.pedestrian = t.pedestrian AND p.step = t.step - ?3
+            WHERE t.dataset = ?1 AND t.split = ?2 GROUP BY t.scene, t.frame ORDER BY count(*) DESC, t.frame LIMIT 1
+            """).rows([.text(dataset), .text(split.rawValue), .integer(Int64(observed - 1))]) { ($0.text(0), $0.double(1)) }
+            .first
     }
 }

@@ -33,7 +33,7 @@ extension Store {
     /// One row per scene, of one dataset or of all.
     public func scenes(dataset: String?) throws -> Listing {
         if let dataset, try database.scalarInt("SELECT id FROM dataset WHERE name = ?1", .text(dataset)) == nil {
-            throw StoreError.notFound(kind: "dataset", name: dataset)
+            throw StoreError.notFound(kind: "dataset", name: dataset, known: try datasetNames())
         }
         return try listing("""
             SELECT dataset, split, scene, pedestrians, positions, frame_step, time_step, format
@@ -73,8 +73,7 @@ extension Store {
         }
         guard let first = matches.first else { throw StoreError.notFound(kind: "scene", name: scene) }
         if matches.count > 1 {
-            throw StoreError.conflict("scene name '\(scene)' is ambiguous; say which one: "
-                + matches.map(\.1).joined(separator: ", "))
+            throw StoreError.ambiguousScene(name: scene, candidates: matches.map(\.1))
         }
         return first.0
     }

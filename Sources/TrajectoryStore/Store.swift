@@ -70,9 +70,8 @@ public final class Store {
                 "SELECT source_path FROM scene WHERE dataset_id = ?1 AND split = ?2 AND name = ?3",
                 .integer(datasetID), .text(source.split.rawValue), .text(source.scene))
             {
-                throw StoreError.conflict(
-                    "\(source.path): scene \(source.dataset)/\(source.split.rawValue)/\(source.scene) already holds "
-                        + "another file (\(other)); name this one with --scene")
+                throw StoreError.sceneTaken(file: source.path,
+                                            scene: "\(source.dataset)/\(source.split.rawValue)/\(source.scene)", other: other)
             }
             try database.prepare("""
                 INSERT INTO scene (dataset_id, name, split, frame_origin, frame_step, time_step,

@@ -14,10 +14,23 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case newerSchema(path: String, found: Int, supported: Int)
     /// A read-only command was pointed at a database that does not exist.
     case missingDatabase(path: String)
-    /// A named thing (dataset, scene, run, …) is not in the store.
-    case notFound(kind: String, name: String)
-    /// The store already holds something that a command would write again.
-    case conflict(String)
+    /// A named thing (dataset, scene, run, …) is not in the store; `known` lists what there is,
+    /// when that helps.
+    case notFound(kind: String, name: String, known: [String] = [])
+    /// A run name that is taken.
+    case duplicateRunName(String)
+    /// A scene name that several scenes have.
+    case ambiguousScene(name: String, candidates: [String])
+    /// Another file already imported under a scene's name.
+    case sceneTaken(file: String, scene: String, other: String)
+    /// A selection that is not DATASET[/SPLIT[/SCENE]] (`reason` says what is off).
+    case invalidSelection(selection: String, reason: String)
+    /// A selection that holds no scene.
+    case emptySelection(String)
+    /// A stored tensor whose bytes do not match its shape.
+    case corruptTensor(name: String, checkpoint: Int64)
+    /// A stored value that is not one this binary knows (`what`: run kind, run status, …).
+    case unknownValue(what: String, value: String)
     /// A file beside the database (the run lock file) could not be opened or locked.
     case io(path: String, message: String)
 
@@ -46,10 +59,23 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
                 + "\(supported)); upgrade trajpred to use it"
         case let .missingDatabase(path):
             return "no database at \(path): import data first (trajpred import …), or point --db / $TRAJPRED_DB at one"
-        case let .notFound(kind, name):
+        case let .notFound(kind, name, known):
             return "no \(kind) named '\(name)' in the store"
-        case let .conflict(text):
-            return text
+                + (known.isEmpty ? "" : " (there are: \(known.joined(separator: ", ")))")
+        case let .duplicateRunName(name):
+            return "a run named '\(name)' already exists; choose another --name"
+        case let .ambiguousScene(name, candidates):
+            return "scene name '\(name)' is ambiguous; say which one: " + candidates.joined(separator: ", ")
+        case let .sceneTaken(file, scene, other):
+            return "\(file): scene \(scene) already holds another file (\(other)); name this one with --scene"
+        case let .invalidSelection(selection, reason):
+            return "'\(selection)' is not a selection: \(reason)"
+        case let .emptySelection(selection):
+            return "the selection '\(selection)' holds no scene"
+        case let .corruptTensor(name, checkpoint):
+            return "tensor \(name) of checkpoint \(checkpoint) has the wrong size"
+        case let .unknownValue(what, value):
+            return "the store holds a \(what) '\(value)' that this trajpred does not know; upgrade trajpred"
         case let .io(path, message):
             return "\(path): \(message)"
         }

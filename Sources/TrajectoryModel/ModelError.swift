@@ -1,0 +1,50 @@
+// The one error type of the model library: settings a model or a trainer cannot take, data too
+// small to train on, a loss that stops being finite, and checkpoints that do not fit a model.
+
+public enum ModelError: Error, Equatable, CustomStringConvertible {
+    case notEnoughWindows(split: String, found: Int, needed: Int, steps: Int)
+    /// A setting out of range; `option` is the command-line option that sets it.
+    case invalidSetting(option: String, reason: String)
+    /// A model option given as text that does not parse, or one the chosen family does not have.
+    case invalidOption(name: String, value: String, expected: String)
+    case unsupportedOption(name: String, family: String, supported: [String])
+    case unknownFamily(name: String, known: [String])
+    case nonFiniteLoss(epoch: Int, step: Int, loss: Double)
+    /// A checkpoint tensor whose shape is not the model's.
+    case shapeMismatch(name: String, expected: [Int], found: [Int])
+    case unknownTensor(name: String)
+    case missingTensor(name: String)
+    case invalidGeneratorState
+    /// A stored configuration that does not decode as the family's.
+    case invalidConfiguration(family: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .notEnoughWindows(split, found, needed, steps):
+            return "the \(split) data has \(found) windows of \(steps) consecutive steps; at least \(needed) are needed "
+                + "(choose more scenes, or shorter windows)"
+        case let .invalidSetting(option, reason):
+            return "\(option) \(reason)"
+        case let .invalidOption(name, value, expected):
+            return "--\(name) '\(value)' is not valid: expected \(expected)"
+        case let .unsupportedOption(name, family, supported):
+            return "the \(family) model has no option --\(name)"
+                + (supported.isEmpty ? "" : " (its options: " + supported.map { "--" + $0 }.joined(separator: ", ") + ")")
+        case let .unknownFamily(name, known):
+            return "no model family named '\(name)' (there are: \(known.joined(separator: ", ")))"
+        case let .nonFiniteLoss(epoch, step, loss):
+            return "the loss became \(loss) at epoch \(epoch + 1), step \(step + 1): training stopped, the last good "
+                + "checkpoint is kept (try a smaller --lr, or a larger --beta-warmup)"
+        case let .shapeMismatch(name, expected, found):
+            return "cannot load the checkpoint: tensor \(name) has shape \(found), the model's is \(expected)"
+        case let .unknownTensor(name):
+            return "cannot load the checkpoint: the model has no tensor \(name)"
+        case let .missingTensor(name):
+            return "cannot load the checkpoint: it has no \(name)"
+        case .invalidGeneratorState:
+            return "cannot resume: the saved generator state is not valid"
+        case let .invalidConfiguration(family, reason):
+            return "the stored configuration is not one of a \(family) model: \(reason)"
+        }
+    }
+}
