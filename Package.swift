@@ -1,6 +1,7 @@
 // swift-tools-version:6.0
 // trajpred: multi-future pedestrian trajectory prediction with an SQLite store.
-// Dependencies point down: the CLI joins the libraries; the store and the model never import each other.
+// Dependencies point down: the CLI parses and prints; Workflows (the application layer) joins the
+// libraries; the store and the model never import each other.
 import PackageDescription
 
 // Numeric code is compiled optimised in every configuration (a debug build of the matrix kernels
@@ -37,15 +38,17 @@ let package = Package(
         .target(name: "TrajectoryModel", dependencies: ["NNCore", "TrajectoryData"], swiftSettings: numericFlags),
         .target(name: "TrajectoryData"),
         .target(name: "TrajectoryStore", dependencies: ["CSQLite", "TrajectoryData"]),
+        .target(name: "Workflows",
+                dependencies: ["NNCore", "Notebook", "Plots", "TrajectoryData", "TrajectoryModel", "TrajectoryStore"]),
         .executableTarget(
             name: "trajpred",
             dependencies: [
-                "NNCore",
                 "Notebook",
                 "Plots",
                 "TrajectoryData",
                 "TrajectoryModel",
                 "TrajectoryStore",
+                "Workflows",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -57,6 +60,8 @@ let package = Package(
                     exclude: ["Golden"]),
         .testTarget(name: "TrajectoryDataTests", dependencies: ["TrajectoryData", "TestSupport"]),
         .testTarget(name: "TrajectoryStoreTests", dependencies: ["TrajectoryStore", "TrajectoryData", "TestSupport"]),
+        .testTarget(name: "WorkflowsTests",
+                    dependencies: ["Workflows", "TrajectoryModel", "TrajectoryStore", "TrajectoryData", "NNCore", "TestSupport"]),
         .testTarget(name: "TrajpredCLITests", dependencies: ["trajpred", "TrajectoryStore", "TestSupport"]),
     ]
 )

@@ -2,6 +2,7 @@
 // KL(q ‖ p) in its loss with its warm-up. Codable, so a run's configuration is stored as JSON and a
 // checkpoint can be rebuilt from it. β defaults to 0.01: with β = 1 the posterior collapses on
 // ETH/UCY and the model predicts one averaged future (the notebook's lesson, README).
+import Foundation
 
 /// How the observed past is encoded.
 public enum PastEncoder: String, Codable, Sendable, CaseIterable {
@@ -76,6 +77,8 @@ public struct CVAEConfiguration: ModelConfiguration {
     public var summary: String {
         "\(encoder.rawValue) encoder, H \(hidden), Z \(latent), β \(beta)"
     }
+
+    public var label: String { "CVAE (\(encoder.rawValue), β \(String(format: "%g", Double(beta))))" }
 
     /// β of epoch `epoch` (0-based) under the warm-up schedule.
     public func beta(epoch: Int) -> Float {

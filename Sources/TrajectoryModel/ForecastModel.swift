@@ -19,6 +19,8 @@ public protocol ModelConfiguration: Codable, Sendable, Equatable {
     func validate() throws(ModelError)
     /// One line for people: "mlp encoder, H 128, Z 16, β 0.01".
     var summary: String { get }
+    /// A short name for tables: "CVAE (mlp, β 0.01)".
+    var label: String { get }
 }
 
 /// A batch of training windows with its augmentation: window `indices[b]` of `windows` is rotated

@@ -2,9 +2,10 @@
 // and step, as TrajectoryData values.
 import TrajectoryData
 
-/// A scene found by a selection.
+/// A scene: one found by a selection in the store, or one read from a file (then `id` is nil).
 public struct SceneReference: Equatable, Sendable {
-    public var id: Int64
+    /// The scene's id in the store; nil for a scene read from a file and not stored.
+    public var id: Int64?
     public var dataset: String
     public var split: Split
     public var name: String
@@ -12,7 +13,7 @@ public struct SceneReference: Equatable, Sendable {
     public var frameStep: Double
     public var timeStep: Double
 
-    public init(id: Int64, dataset: String, split: Split, name: String, frameOrigin: Double, frameStep: Double,
+    public init(id: Int64?, dataset: String, split: Split, name: String, frameOrigin: Double, frameStep: Double,
                 timeStep: Double) {
         (self.id, self.dataset, self.split, self.name) = (id, dataset, split, name)
         (self.frameOrigin, self.frameStep, self.timeStep) = (frameOrigin, frameStep, timeStep)
@@ -20,6 +21,9 @@ public struct SceneReference: Equatable, Sendable {
 
     /// `dataset/split/name`.
     public var path: String { "\(dataset)/\(split.rawValue)/\(name)" }
+
+    /// How outputs name the scene: its path in the store, or the name of the file it was read from.
+    public var displayName: String { id == nil ? name : path }
 
     /// The frame number of `step`.
     public func frame(of step: Int) -> Double { frameOrigin + Double(step) * frameStep }
@@ -47,7 +51,7 @@ extension Store {
             throw StoreError.notFound(kind: "dataset", name: parts[0], known: try datasetNames())
         }
         if parts.count >= 2, Split(rawValue: parts[1]) == nil {
-            throw StoreError.invalidSelection(selection: selection, reason: "'\(parts[1])' is not a split: train, val or test")
+            throw StoreError.unknownSplit(selection: selection, split: parts[1])
         }
         let found = try database.prepare("""
             SELECT s.id, d.name, s.split, s.name, s.frame_origin, s.frame_step, s.time_step
@@ -65,6 +69,12 @@ extension Store {
     /// The names of the datasets, sorted.
     public func datasetNames() throws -> [String] {
         try database.prepare("SELECT name FROM dataset ORDER BY name").rows { $0.text(0) }
+    }
+
+    /// Every track of a stored scene, in order of first appearance, points by step.
+    public func tracks(of scene: SceneReference) throws -> [Track] {
+        guard let id = scene.id else { throw StoreError.notFound(kind: "scene", name: scene.path) }
+        return try tracks(scene: id)
     }
 
     /// Every track of a scene, in order of first appearance, points by step.

@@ -25,6 +25,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case sceneTaken(file: String, scene: String, other: String)
     /// A selection that is not DATASET[/SPLIT[/SCENE]] (`reason` says what is off).
     case invalidSelection(selection: String, reason: String)
+    /// A selection whose second part is not a split.
+    case unknownSplit(selection: String, split: String)
     /// A selection that holds no scene.
     case emptySelection(String)
     /// A stored tensor whose bytes do not match its shape.
@@ -70,6 +72,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
             return "\(file): scene \(scene) already holds another file (\(other)); name this one with --scene"
         case let .invalidSelection(selection, reason):
             return "'\(selection)' is not a selection: \(reason)"
+        case let .unknownSplit(selection, split):
+            return "'\(split)' in '\(selection)' is not a split: train, val or test"
         case let .emptySelection(selection):
             return "the selection '\(selection)' holds no scene"
         case let .corruptTensor(name, checkpoint):

@@ -1,9 +1,9 @@
 // `trajpred demo`: the whole job on the data shipped in data/ — import, a short training,
-// sampling, evaluation against the baselines, and pictures — in a folder of its own, by running
-// the same commands a user would type.
+// sampling, evaluation against the baselines, and pictures — in a folder of its own.
 import ArgumentParser
 import Foundation
-import TrajectoryStore
+import TrajectoryData
+import Workflows
 
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,75 +22,39 @@ struct DemoCommand: ParsableCommand {
     }
 
     func run() throws {
-        let source = try data ?? shippedData()
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let db = dir + "/demo.sqlite"
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) }
-        let started = ContinuousClock.now
-        func step(_ title: String) {
-            fflush(nil)  // what the previous step printed comes before the next title, even through a pipe
-            printError("\n== \(title)")
+        var demo = Demo(directory: dir, data: try data ?? Demo.shippedData(executable: currentExecutable()))
+        (demo.epochs, demo.seed) = (epochs, seed)
+        let training = TrainingOutput(style: .plain)
+        let result = try demo.run { event in
+            switch event {
+            case let .stage(title):
+                fflush(nil)  // what the previous step printed comes before the next title, even through a pipe
+                printError("\n== \(title)")
+            case let .imported(report) where report.status == .imported:
+                print("\(report.item.path) → \(report.scene): \(report.pedestrians ?? 0) pedestrians, "
+                    + "\(report.positions ?? 0) positions (\(report.detail))")
+            case .imported:
+                break
+            case let .started(session): training.started(session)
+            case let .training(event): training.event(event)
+            case let .trained(summary, run): training.trained(summary, run: "\(run.id) (\(run.name))")
+            case let .predicted(run, points):
+                printError("stored \(points) predicted points as run \(run.id) (\(run.name))")
+            case let .evaluated(report):
+                print(report.listing.rendered(as: .table), terminator: "")
+            case let .wrote(path):
+                printError("wrote \(path)")
+            }
         }
-
-        step("import \(source)")
-        let importing = try ImportCommand.parse([source, "--dataset", "zara1", "--db", db])
-        try importing.run()
-
-        step("train on zara1/train, validate on zara1/val (\(epochs) epochs)")
-        let training = try TrainCommand.parse(["--train", "zara1/train", "--val", "zara1/val", "--epochs", String(epochs),
-                                               "--seed", String(seed), "--name", "demo", "--db", db, "--progress", "plain"])
-        try training.run()
-
-        let store = try Store(path: db, create: false)
-        let frame = try store.database.scalarInt("""
-            SELECT t.frame FROM trajectory AS t
-            JOIN trajectory AS p ON p.scene = t.scene AND p.pedestrian = t.pedestrian AND p.step = t.step - 7
-            WHERE t.dataset = 'zara1' AND t.split = 'test' GROUP BY t.frame ORDER BY count(*) DESC, t.frame LIMIT 1
-            """) ?? 0
-        let scene = try store.scenes(selection: "zara1/test").first!.path
-
-        step("sample 20 futures of everyone at frame \(frame) of \(scene)")
-        let sampling = try SampleCommand.parse(["--run", "demo", "--data", scene, "--frame", String(frame), "--k", "20",
-                                                "--seed", String(seed), "--out", dir + "/predictions.csv", "--db", db, "--store"])
-        try sampling.run()
-
-        step("evaluate on zara1/test beside the baselines")
-        let evaluating = try EvalCommand.parse(["--run", "demo", "--data", "zara1/test", "--seed", String(seed), "--db", db])
-        let report = try evaluating.perform(store)
-        print(report.listing.rendered(as: .table), terminator: "")
-        try report.listing.rendered(as: .csv).write(toFile: dir + "/evaluation.csv", atomically: true, encoding: .utf8)
-
-        step("draw")
-        let scenePlot = try PlotCommand.parse(["--run", "demo", "--data", scene, "--frame", String(frame), "--seed", String(seed),
-                                               "--density", "--out", dir + "/scene.svg", "--db", db])
-        try scenePlot.run()
-        let curvePlot = try PlotCommand.parse(["--run", "demo", "--curves", "--out", dir + "/curves.svg", "--db", db])
-        try curvePlot.run()
-
-        let seconds = (ContinuousClock.now - started) / .seconds(1)
         fflush(nil)
         print("""
 
-            demo done in \(String(format: "%.0f", seconds)) s; everything is in \(dir)/:
+            demo done in \(String(format: "%.0f", result.seconds)) s; everything is in \(dir)/:
               demo.sqlite      the store (sqlite3 \(dir)/demo.sqlite 'select * from run_summary')
-              predictions.csv  20 futures of each pedestrian at frame \(frame) of \(scene)
+              predictions.csv  20 futures of each pedestrian at frame \(formatted(result.frame)) of \(result.scene)
               evaluation.csv   minADE/minFDE@20, KDE-NLL and collisions on zara1/test, with the baselines
-              scene.svg        observed paths, true and sampled futures at frame \(frame)
+              scene.svg        observed paths, true and sampled futures at frame \(formatted(result.frame))
               curves.svg       loss and validation curves of the training
             """)
-    }
-
-    /// data/zara1 of the repository: from the current folder, or beside the executable's checkout.
-    func shippedData() throws -> String {
-        var candidates = ["data/zara1"]
-        var folder = URL(fileURLWithPath: currentExecutable()).deletingLastPathComponent()
-        for _ in 0..<5 {
-            candidates.append(folder.appendingPathComponent("data/zara1").path)
-            folder.deleteLastPathComponent()
-        }
-        guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0 + "/test") }) else {
-            throw ValidationErrorText("cannot find data/zara1: run the demo from the repository, or give --data FOLDER")
-        }
-        return found
     }
 }

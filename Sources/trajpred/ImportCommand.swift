@@ -3,9 +3,7 @@ import ArgumentParser
 import Foundation
 import TrajectoryData
 import TrajectoryStore
-
-extension TrajectoryFormat: ExpressibleByArgument {}
-extension Split: ExpressibleByArgument {}
+import Workflows
 
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -34,7 +32,7 @@ struct ImportCommand: ParsableCommand {
     var split: Split?
 
     @Option(help: "Report as table, csv or json (one row per file) instead of lines of text.")
-    var format: OutputFormat?
+    var format: ListingFormat?
 
     @Option(name: .customLong("input-format"), help: "File format: auto, ethucy, csv or ndjson.")
     var inputFormat: String = "auto"
@@ -71,53 +69,34 @@ struct ImportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let items = try ImportPlan.plan(paths: paths, dataset: dataset, split: split, scene: scene)
+        let settings = ImportSettings(
+            dataset: dataset, split: split, scene: scene,
+            read: ReadOptions(format: TrajectoryFormat(rawValue: inputFormat),
+                              delimiter: delimiter.map { $0 == "tab" ? 0x09 : $0.utf8.first! },
+                              frameColumn: frameCol, idColumn: idCol, xColumn: xCol, yColumn: yCol),
+            frameStep: frameStep, timeStep: dt)
+        let items = try Importing.plan(paths, settings)
         if items.isEmpty { throw ValidationError("no trajectory file (.txt .csv .tsv .ndjson .jsonl .json) in \(paths)") }
-        let store = try store.open()
-        let options = ReadOptions(
-            format: TrajectoryFormat(rawValue: inputFormat),
-            delimiter: delimiter.map { $0 == "tab" ? 0x09 : $0.utf8.first! },
-            frameColumn: frameCol, idColumn: idCol, xColumn: xCol, yColumn: yCol)
-        var imported = 0, skipped = 0, failed = 0
-        var report: [[SQLValue]] = []
-        for item in items {
-            let target = "\(item.dataset)/\(item.split.rawValue)/\(item.scene)"
-            do {
-                let result = try store.importFile(item, options: options, frameStep: frameStep, timeStep: dt)
-                switch result.outcome {
-                case let .imported(pedestrians, positions):
-                    if format == nil {
-                        print("\(item.path) → \(target): \(pedestrians) pedestrians, \(positions) positions "
-                            + "(\(result.formatDetail); \(result.gridDetail); split \(item.splitSource))")
-                    }
-                    report.append([.text(item.path), .text(target), .text("imported"), .integer(Int64(pedestrians)),
-                                   .integer(Int64(positions)), .text("\(result.formatDetail); \(result.gridDetail)")])
-                    imported += 1
-                case let .alreadyImported(existing):
-                    if format == nil { print("\(item.path): skipped, the same content is already imported as \(existing)") }
-                    report.append([.text(item.path), .text(existing), .text("skipped"), .null, .null,
-                                   .text("the same content is already imported")])
-                    skipped += 1
-                }
-            } catch {
-                // An ImportError already says file:line; a store error gets the file named.
-                let message = error is ImportError ? "\(error)" : "\(item.path): \(error); nothing of it was stored"
-                printError("error: \(message)")
-                report.append([.text(item.path), .text(target), .text("failed"), .null, .null, .text(message)])
-                failed += 1
+        let reports = Importing.run(try store.open(), items: items, settings) { report in
+            switch report.status {
+            case .imported where format == nil:
+                print("\(report.item.path) → \(report.scene): \(report.pedestrians ?? 0) pedestrians, "
+                    + "\(report.positions ?? 0) positions (\(report.detail); split \(report.item.splitSource))")
+            case .skipped where format == nil:
+                print("\(report.item.path): skipped, the same content is already imported as \(report.scene)")
+            case .failed:
+                printError("error: \(report.detail)")
+            default:
+                break
             }
         }
+        let failed = reports.filter { $0.status == .failed }.count
         if let format {
-            print(Listing(columns: ["file", "scene", "status", "pedestrians", "positions", "detail"], rows: report)
-                .rendered(as: format), terminator: "")
+            print(Importing.listing(reports).rendered(as: format), terminator: "")
         } else if items.count > 1 || failed > 0 {
-            print("\(imported) imported, \(skipped) skipped, \(failed) failed")
+            print("\(reports.filter { $0.status == .imported }.count) imported, "
+                + "\(reports.filter { $0.status == .skipped }.count) skipped, \(failed) failed")
         }
         if failed > 0 { throw ExitCode.failure }
     }
-}
-
-/// Writes a line to standard error.
-func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
 }

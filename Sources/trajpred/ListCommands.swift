@@ -1,6 +1,7 @@
 // `trajpred datasets`, `scenes`, `tracks`: what the store holds, as a table, CSV or JSON.
 import ArgumentParser
 import TrajectoryStore
+import Workflows
 
 struct DatasetsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "datasets", abstract: "List the datasets.")

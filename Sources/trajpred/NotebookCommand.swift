@@ -4,6 +4,7 @@ import Foundation
 import Notebook
 import Plots
 import TrajectoryStore
+import Workflows
 
 struct NotebookCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

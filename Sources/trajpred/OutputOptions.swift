@@ -1,102 +1,70 @@
-// How commands that print data print it: an aligned table for people, CSV or JSON for scripts.
+// The options shared by commands: where the database is, how listings print, which model and
+// its settings; and the CLI's one way to talk to people on stderr.
 import ArgumentParser
+import Foundation
 import TrajectoryData
+import TrajectoryModel
 import TrajectoryStore
+import Workflows
 
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, csv, json
-}
+extension ListingFormat: ExpressibleByArgument {}
+extension PredictionFormat: ExpressibleByArgument {}
+extension CheckpointRecord.Label: ExpressibleByArgument {}
+extension TrajectoryFormat: ExpressibleByArgument {}
+extension Split: ExpressibleByArgument {}
 
 struct OutputOptions: ParsableArguments {
     @Option(name: .long, help: "Output format: table, csv or json.")
-    var format: OutputFormat = .table
+    var format: ListingFormat = .table
 }
 
-extension Listing {
-    /// The listing in `format`, ending with a newline.
-    func rendered(as format: OutputFormat) -> String {
-        switch format {
-        case .table:
-            let cells = rows.map { $0.map(Self.text) }
-            var widths = columns.map(\.count)
-            for row in cells { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
-            func line(_ values: [String], numeric: [Bool]) -> String {
-                zip(values, zip(widths, numeric)).map { value, layout in
-                    let pad = String(repeating: " ", count: layout.0 - value.count)
-                    return layout.1 ? pad + value : value + pad
-                }.joined(separator: "  ").trimmingTrailingSpaces()
-            }
-            let numeric = columns.indices.map { i in
-                !rows.isEmpty && rows.allSatisfy { row in
-                    if case .text = row[i] { return false }
-                    return true
-                }
-            }
-            var out = line(columns, numeric: numeric) + "\n"
-            out += line(widths.map { String(repeating: "-", count: $0) }, numeric: numeric) + "\n"
-            for row in cells { out += line(row, numeric: numeric) + "\n" }
-            return out
-        case .csv:
-            var out = columns.map(Self.csvField).joined(separator: ",") + "\n"
-            for row in rows { out += row.map { Self.csvField(Self.text($0)) }.joined(separator: ",") + "\n" }
-            return out
-        case .json:
-            let objects = rows.map { row in
-                "{" + zip(columns, row).map { "\(jsonString($0)): \(Self.json($1))" }.joined(separator: ", ") + "}"
-            }
-            return objects.isEmpty ? "[]\n" : "[\n  " + objects.joined(separator: ",\n  ") + "\n]\n"
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The SQLite database.", valueName: "path"))
+    var db: String = ProcessInfo.processInfo.environment["TRAJPRED_DB"] ?? "trajpred.sqlite"
+
+    /// Opens the store for writing, creating it if needed.
+    func open() throws -> Store { try Store(path: db) }
+
+    /// Opens an existing store; a missing file is an error, not a new empty database.
+    func openExisting() throws -> Store { try Store(path: db, create: false) }
+}
+
+/// The model family and its settings. Each family reads the options it has and refuses the others.
+struct ModelOptionGroup: ParsableArguments {
+    @Option(help: "The model family: \(ModelRegistry.names.joined(separator: ", ")).")
+    var model: String = ModelRegistry.names[0]
+    @Option(help: "cvae: the past encoder, mlp or gru (default mlp).") var encoder: String?
+    @Option(help: "cvae: hidden width H (default 128).") var hidden: Int?
+    @Option(help: "cvae: latent size Z (default 16).") var latent: Int?
+    @Option(help: "cvae: weight β of KL(q‖p) in the loss (default 0.01; 1 collapses the posterior on ETH/UCY).")
+    var beta: Float?
+    @Option(help: "cvae: epochs over which β grows linearly to its value (default 0: none).") var betaWarmup: Int?
+    @Option(name: .customLong("model-option"), help: ArgumentHelp("Any other option of the model family.",
+                                                                   valueName: "name=value"))
+    var extra: [String] = []
+
+    func validate() throws {
+        for item in extra where !item.contains("=") {
+            throw ValidationError("--model-option takes NAME=VALUE, not '\(item)'")
         }
     }
 
-    static func text(_ value: SQLValue) -> String {
-        switch value {
-        case let .integer(v): return String(v)
-        case let .real(v): return formatted(v)
-        case let .text(v): return v
-        case let .blob(v): return "<\(v.count) bytes>"
-        case .null: return ""
+    var options: ModelOptions {
+        var values: [String: String] = [:]
+        for item in extra {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            values[parts[0]] = parts.count > 1 ? parts[1] : ""
         }
-    }
-
-    static func json(_ value: SQLValue) -> String {
-        switch value {
-        case let .integer(v): return String(v)
-        case let .real(v): return v.isFinite ? formatted(v) : "null"
-        case let .text(v): return jsonString(v)
-        case let .blob(v): return String(v.count)
-        case .null: return "null"
-        }
-    }
-
-    static func csvField(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
+        if let encoder { values["encoder"] = encoder }
+        if let hidden { values["hidden"] = String(hidden) }
+        if let latent { values["latent"] = String(latent) }
+        if let beta { values["beta"] = String(beta) }
+        if let betaWarmup { values["beta-warmup"] = String(betaWarmup) }
+        return ModelOptions(values)
     }
 }
 
-/// `text` as a JSON string literal.
-func jsonString(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case _ where scalar.value < 0x20:
-            let hex = String(scalar.value, radix: 16)
-            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
-}
-
-extension String {
-    func trimmingTrailingSpaces() -> String {
-        var copy = self
-        while copy.last == " " { copy.removeLast() }
-        return copy
-    }
+/// Writes a line to standard error.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
 }

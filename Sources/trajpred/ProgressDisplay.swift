@@ -1,10 +1,12 @@
 // Training progress for people and scripts: on a terminal, one live line (epoch, step, loss, ETA)
 // rewritten in place on stderr plus a line per epoch; piped, a plain line per epoch; or JSON lines.
+// `TrainingOutput` prints a session from its first line to its last, for train, demo and benchmark.
 #if canImport(Glibc)
 import Glibc
 #endif
 import Foundation
 import TrajectoryModel
+import Workflows
 
 final class ProgressDisplay {
     let style: ProgressStyle
@@ -59,5 +61,49 @@ final class ProgressDisplay {
         guard seconds.isFinite else { return "--:--" }
         let s = Int(seconds.rounded())
         return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%02d:%02d", s / 60, s % 60)
+    }
+}
+
+/// Prints a training session: its first line, each epoch, warnings, and how it ended.
+final class TrainingOutput {
+    let style: ProgressStyle
+    var display: ProgressDisplay?
+
+    init(style: ProgressStyle) { self.style = style }
+
+    /// "run 3 (name): 28577 training windows from 2 scenes, …".
+    func started(_ session: TrainingSession) {
+        let configuration = session.configuration
+        print("run \(session.run.id) (\(session.run.name)): \(session.train.windows.count) training windows from "
+            + "\(session.train.scenes.count) scenes, \(session.validation.windows.count) validation windows; "
+            + "\(configuration.family) (\(configuration.model.summary)), \(configuration.training.epochs) epochs"
+            + (session.resumedAt.map { ", resuming at epoch \($0.epoch + 1) step \($0.step)" } ?? ""))
+        display = ProgressDisplay(style: style, epochs: configuration.training.epochs)
+    }
+
+    func event(_ event: TrainingSessionEvent) {
+        switch event {
+        case let .step(epoch, step, of, loss): display?.step(epoch: epoch, step: step, of: of, loss: loss)
+        case let .epoch(report): display?.epoch(report)
+        case let .warning(text): printError("warning: " + text)
+        }
+    }
+
+    func trained(_ summary: TrainingSummary, run: String) {
+        display?.finish()
+        print("done: best epoch \(summary.bestEpoch ?? 0), validation minADE@\(summary.validationSamples) "
+            + String(format: "%.3f m", summary.bestMinADE ?? .nan)
+            + String(format: " (constant velocity: minADE %.3f m, minFDE %.3f m)", summary.constantVelocity.ade,
+                     summary.constantVelocity.fde)
+            + "; run \(run)")
+    }
+
+    /// Runs `session` to its end, printing as it goes.
+    func train(_ session: TrainingSession, shouldStop: @escaping () -> Bool) throws -> TrainingSessionOutcome {
+        started(session)
+        defer { display?.finish() }
+        let outcome = try session.run(shouldStop: shouldStop, progress: event)
+        if case let .completed(summary) = outcome { trained(summary, run: "\(session.run.id) (\(session.run.name))") }
+        return outcome
     }
 }

@@ -2,14 +2,8 @@
 // as CSV / JSON / ndjson (to stdout or --out) and optionally into the predictions table.
 import ArgumentParser
 import Foundation
-import NNCore
-import TrajectoryData
-import TrajectoryModel
 import TrajectoryStore
-
-enum PredictionFormat: String, ExpressibleByArgument, CaseIterable {
-    case csv, json, ndjson
-}
+import Workflows
 
 struct SampleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -48,123 +42,19 @@ struct SampleCommand: ParsableCommand {
 
     func run() throws {
         let database = try store.openExisting()
-        let loaded = try loadModel(database, run: runReference, checkpoint: checkpoint)
-        let configuration = loaded.settings.model
-        // The scenes and their tracks.
-        var scenes: [SceneReference] = []
-        var tracks: [[Track]] = []
-        if let data {
-            scenes = try database.scenes(selection: data)
-            tracks = try scenes.map { try database.tracks(scene: $0.id) }
-        } else if let input {
-            let text = try TextBuffer(contentsOf: input)
-            let scene = try SceneBuilder.build(try TrajectoryReader.read(text, file: input), file: input)
-            scenes = [SceneReference(id: -1, dataset: "input", split: .test, name: ImportPlan.sceneName(input),
-                                     frameOrigin: scene.frameOrigin, frameStep: scene.frameStep, timeStep: scene.timeStep)]
-            tracks = [scene.tracks]
-        }
-        // The windows to predict.
-        var windows = WindowSet(observed: configuration.observed, predicted: configuration.predicted)
-        for (s, scene) in scenes.enumerated() {
-            let step = frame.map { ($0 - scene.frameOrigin) / scene.frameStep }
-            for track in tracks[s] where pedestrian == nil || track.pedestrian == pedestrian {
-                if all {
-                    for point in track.points { windows.addObserved(track, endingAt: point.step, scene: s) }
-                } else if let step {
-                    guard step == step.rounded() else { continue }
-                    windows.addObserved(track, endingAt: Int(step), scene: s)
-                } else if let last = track.points.last {
-                    windows.addObserved(track, endingAt: last.step, scene: s)
-                }
-            }
-        }
-        guard windows.count > 0 else {
-            throw ValidationErrorText("no pedestrian has \(configuration.observed) consecutive observed steps "
-                + (frame.map { "ending at frame \(formatted($0))" } ?? "there")
-                + (pedestrian.map { " (pedestrian \($0))" } ?? "") + " in \(data ?? input ?? "")")
-        }
-        var rng = Xoshiro256(seed: seed)
-        let indices = Array(0..<windows.count)[...]
-        let workspace = TrajectoryCVAE.SamplingWorkspace(loaded.model, windows: min(256, windows.count), k: k)
-        let samples = loaded.model.sample(windows, indices, k: k, using: &rng, workspace: workspace)
-        try write(samples, windows: windows, scenes: scenes)
-        if keep {
-            let config = "{\"k\":\(k),\"seed\":\(seed),\"checkpoint\":\"\(checkpoint.rawValue)\",\"data\":\(jsonString(data ?? ""))}"
-            let predictRun = try database.createRun(name: nil, kind: "predict", config: config, parent: loaded.run.id)
-            var agents: [Int: [String: Int64]] = [:]
-            var records: [PredictionRecord] = []
-            records.reserveCapacity(windows.count * k * windows.predicted)
-            for n in 0..<windows.count {
-                let source = windows.sources[n], origin = windows.origins[n]
-                if agents[source.scene] == nil { agents[source.scene] = try database.agentIDs(scene: scenes[source.scene].id) }
-                let agent = agents[source.scene]![source.pedestrian]!
-                for s in 0..<k {
-                    for t in 0..<windows.predicted {
-                        let i = ((n * k + s) * windows.predicted + t) * 2
-                        records.append(PredictionRecord(agentID: agent, lastObservedStep: source.lastObservedStep, sample: s,
-                                                        step: t + 1, x: origin.x + Double(samples[i]), y: origin.y + Double(samples[i + 1])))
-                    }
-                }
-            }
-            try database.storePredictions(run: predictRun.id, records)
-            printError("stored \(records.count) predicted points as run \(predictRun.id) (\(predictRun.name))")
-        }
-    }
-
-    /// Writes every predicted point, streaming, in the chosen format.
-    func write(_ samples: [Float], windows: WindowSet, scenes: [SceneReference]) throws {
-        let output: FileHandle
+        let model = try TrainedModel.load(database, run: runReference, checkpoint: checkpoint)
+        let target: PredictionRequest.Target =
+            all ? .all : pedestrian.map { .pedestrian($0, frame: frame) } ?? .frame(frame!)
+        let request = PredictionRequest(source: data.map { .store($0) } ?? .file(input!), target: target, k: k, seed: seed)
+        let predictions = try Prediction.predict(database, model: model, request)
         if let out {
-            guard FileManager.default.createFile(atPath: out, contents: nil), let handle = FileHandle(forWritingAtPath: out) else {
-                throw ValidationErrorText("cannot write \(out)")
-            }
-            output = handle
+            try PredictionWriter.write(predictions, as: format, toFile: out)
         } else {
-            output = FileHandle.standardOutput
+            PredictionWriter.write(predictions, as: format, to: FileHandle.standardOutput)
         }
-        var buffer = ""
-        func flush(_ force: Bool = false) {
-            if force || buffer.utf8.count > 1 << 16 {
-                output.write(Data(buffer.utf8))
-                buffer = ""
-            }
+        if keep {
+            let kept = try Prediction.keep(predictions, in: database, model: model, request: request, checkpoint: checkpoint)
+            printError("stored \(kept.points) predicted points as run \(kept.run.id) (\(kept.run.name))")
         }
-        let columns = ["scene", "pedestrian", "last_observed_frame", "sample", "step", "frame", "x", "y"]
-        switch format {
-        case .csv: buffer += columns.joined(separator: ",") + "\n"
-        case .json: buffer += "["
-        case .ndjson: break
-        }
-        var first = true
-        for n in 0..<windows.count {
-            let source = windows.sources[n], origin = windows.origins[n], scene = scenes[source.scene]
-            let sceneName = scene.id < 0 ? scene.name : scene.path
-            let lastFrame = formatted(scene.frame(of: source.lastObservedStep))
-            for s in 0..<k {
-                for t in 0..<windows.predicted {
-                    let i = ((n * k + s) * windows.predicted + t) * 2
-                    let x = origin.x + Double(samples[i]), y = origin.y + Double(samples[i + 1])
-                    let frameText = formatted(scene.frame(of: source.lastObservedStep + t + 1))
-                    let xText = String(format: "%.4f", x), yText = String(format: "%.4f", y)
-                    switch format {
-                    case .csv:
-                        buffer += "\(Listing.csvField(sceneName)),\(Listing.csvField(source.pedestrian)),\(lastFrame),\(s),\(t + 1),\(frameText),\(xText),\(yText)\n"
-                    case .json, .ndjson:
-                        let object = "{\"scene\": \(jsonString(sceneName)), \"pedestrian\": \(jsonString(source.pedestrian)), "
-                            + "\"last_observed_frame\": \(lastFrame), \"sample\": \(s), \"step\": \(t + 1), "
-                            + "\"frame\": \(frameText), \"x\": \(xText), \"y\": \(yText)}"
-                        if format == .json {
-                            buffer += (first ? "\n  " : ",\n  ") + object
-                        } else {
-                            buffer += object + "\n"
-                        }
-                    }
-                    first = false
-                    flush()
-                }
-            }
-        }
-        if format == .json { buffer += first ? "]\n" : "\n]\n" }
-        flush(true)
     }
 }

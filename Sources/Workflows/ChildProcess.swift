@@ -6,14 +6,14 @@ import Glibc
 import Foundation
 
 /// What one finished child process cost.
-struct ChildMeasurement {
-    var seconds: Double
-    var peakRSSBytes: Int
-    var status: Int32
+public struct ChildMeasurement: Sendable {
+    public var seconds: Double
+    public var peakRSSBytes: Int
+    public var status: Int32
 }
 
 /// Runs `argv` (argv[0] a path, or a name looked up in PATH) with stdout and stderr discarded.
-func measureChild(_ argv: [String]) throws -> ChildMeasurement {
+public func measureChild(_ argv: [String]) throws -> ChildMeasurement {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
@@ -26,7 +26,7 @@ func measureChild(_ argv: [String]) throws -> ChildMeasurement {
     let start = DispatchTime.now().uptimeNanoseconds
     let rc = posix_spawnp(&pid, argv[0], &actions, nil, &cArgs, environ)
     guard rc == 0 else {
-        throw ValidationErrorText("cannot run \(argv[0]): \(String(cString: strerror(rc)))")
+        throw WorkflowError.unreadable(path: argv[0], reason: "cannot run it: \(String(cString: strerror(rc)))")
     }
     var status: Int32 = 0
     var usage = rusage()
@@ -37,12 +37,6 @@ func measureChild(_ argv: [String]) throws -> ChildMeasurement {
 }
 
 /// The path of the running executable.
-func currentExecutable() -> String {
+public func currentExecutable() -> String {
     (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-}
-
-/// An error that is just its text.
-struct ValidationErrorText: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }

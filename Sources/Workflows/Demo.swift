@@ -1,0 +1,108 @@
+// The whole job on data shipped in data/: import a scene folder, a short training, 20 futures of
+// everyone at the busiest frame of the test scene, an evaluation beside the baselines, and the
+// pictures, all in one folder of its own.
+import Foundation
+import TrajectoryData
+import TrajectoryModel
+import TrajectoryStore
+
+public struct Demo: Sendable {
+    /// The folder everything goes to (created if needed; its demo.sqlite is started anew).
+    public var directory: String
+    /// An ETH/UCY scene folder with train/val/test.
+    public var data: String
+    public var epochs = 15
+    public var seed: UInt64 = 0
+
+    public init(directory: String, data: String) {
+        self.directory = directory
+        self.data = data
+    }
+
+    public enum Event {
+        case stage(String)
+        case imported(ImportReport)
+        case started(TrainingSession)
+        case training(TrainingSessionEvent)
+        case trained(TrainingSummary, run: RunRecord)
+        case predicted(run: RunRecord, points: Int)
+        case evaluated(EvaluationReport)
+        case wrote(String)
+    }
+
+    /// What the demo made.
+    public struct Result: Sendable {
+        public var database: String
+        public var scene: String
+        public var frame: Double
+        public var seconds: Double
+    }
+
+    public var database: String { directory + "/demo.sqlite" }
+
+    public func run(progress: (Event) -> Void = { _ in }) throws -> Result {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database + suffix) }
+        let started = ContinuousClock.now
+        let store = try Store(path: database)
+
+        progress(.stage("import \(data)"))
+        let settings = ImportSettings(dataset: "zara1")
+        let reports = Importing.run(store, items: try Importing.plan([data], settings), settings) { progress(.imported($0)) }
+        if let failed = reports.first(where: { $0.status == .failed }) {
+            throw WorkflowError.unreadable(path: failed.item.path, reason: failed.detail)
+        }
+
+        progress(.stage("train on zara1/train, validate on zara1/val (\(epochs) epochs)"))
+        var training = TrainingSettings()
+        (training.epochs, training.seed) = (epochs, seed)
+        let configuration = try TrainingRunConfiguration(family: TrajectoryCVAE.family, options: ModelOptions(),
+                                                         training: training, train: ["zara1/train"], val: ["zara1/val"])
+        let session = try TrainingSession.start(store, configuration: configuration, name: "demo")
+        progress(.started(session))
+        if case let .completed(summary) = try session.run(progress: { progress(.training($0)) }) {
+            progress(.trained(summary, run: session.run))
+        }
+        let model = try TrainedModel.load(store, run: "demo", checkpoint: .best)
+
+        guard let (scene, frame) = try store.busiestFrame(dataset: "zara1", split: .test, observed: model.observed) else {
+            throw WorkflowError.nothingToPredict(observed: model.observed, frame: nil, pedestrian: nil, data: "zara1/test")
+        }
+        progress(.stage("sample 20 futures of everyone at frame \(formatted(frame)) of \(scene)"))
+        let request = PredictionRequest(source: .store(scene), target: .frame(frame), k: 20, seed: seed)
+        let predictions = try Prediction.predict(store, model: model, request)
+        try PredictionWriter.write(predictions, as: .csv, toFile: directory + "/predictions.csv")
+        let kept = try Prediction.keep(predictions, in: store, model: model, request: request, checkpoint: .best)
+        progress(.predicted(run: kept.run, points: kept.points))
+
+        progress(.stage("evaluate on zara1/test beside the baselines"))
+        let report = try EvaluationPipeline.run(store, model: model, EvaluationRequest(data: "zara1/test", seed: seed))
+        try report.listing.rendered(as: .csv).write(toFile: directory + "/evaluation.csv", atomically: true, encoding: .utf8)
+        progress(.evaluated(report))
+
+        progress(.stage("draw"))
+        let sceneSVG = try Pictures.scene(store, model: model, selection: scene, frame: frame, k: 20, seed: seed,
+                                          density: true)
+        try sceneSVG.write(toFile: directory + "/scene.svg", atomically: true, encoding: .utf8)
+        progress(.wrote(directory + "/scene.svg"))
+        try Pictures.curves(store, run: "demo").write(toFile: directory + "/curves.svg", atomically: true, encoding: .utf8)
+        progress(.wrote(directory + "/curves.svg"))
+        return Result(database: database, scene: scene, frame: frame,
+                      seconds: (ContinuousClock.now - started) / .seconds(1))
+    }
+
+    /// data/zara1 of the repository: from the current folder, or beside the executable's checkout.
+    public static func shippedData(executable: String) throws -> String {
+        var candidates = ["data/zara1"]
+        var folder = URL(fileURLWithPath: executable).deletingLastPathComponent()
+        for _ in 0..<5 {
+            candidates.append(folder.appendingPathComponent("data/zara1").path)
+            folder.deleteLastPathComponent()
+        }
+        guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0 + "/test") }) else {
+            throw WorkflowError.unreadable(path: "data/zara1",
+                                           reason: "not found: run the demo from the repository, or give --data FOLDER")
+        }
+        return found
+    }
+}

@@ -1,0 +1,116 @@
+// The evaluation pipeline: a trained run and the baselines (constant velocity, sampled constant
+// velocity) on the same windows of a selection, with the field's metrics per scene and over all
+// windows, every number kept in the store under a run of kind evaluate.
+import NNCore
+import TrajectoryData
+import TrajectoryModel
+import TrajectoryStore
+
+/// One row of an evaluation: a scope ('all' or a scene's path), a method, its metrics.
+public struct EvaluationRow: Sendable, Equatable {
+    public var scope: String
+    public var method: String
+    public var result: Evaluation
+}
+
+public struct EvaluationReport: Sendable {
+    public var rows: [EvaluationRow]
+    /// The run of kind evaluate that holds the numbers.
+    public var run: RunRecord
+
+    /// The rows as metric records (one per number).
+    static func metrics(_ rows: [EvaluationRow]) -> [MetricRecord] {
+        rows.flatMap { row in
+            [("windows", Double(row.result.windows)), ("k", Double(row.result.k)), ("min_ade", row.result.minADE),
+             ("min_fde", row.result.minFDE), ("kde_nll", row.result.kdeNLL), ("collision_rate", row.result.collisionRate)]
+                .map { MetricRecord(scope: row.scope, method: row.method, name: $0.0, value: $0.1) }
+        }
+    }
+
+    /// The report as a listing: scope, method, windows, k, min_ade, min_fde, kde_nll, collision_rate.
+    public var listing: Listing {
+        Listing(columns: ["scope", "method", "windows", "k", "min_ade", "min_fde", "kde_nll", "collision_rate"],
+                rows: rows.map { row in
+                    [.text(row.scope), .text(row.method), .integer(Int64(row.result.windows)), .integer(Int64(row.result.k)),
+                     .real(rounded(row.result.minADE, 3)), .real(rounded(row.result.minFDE, 3)),
+                     row.result.kdeNLL.map { .real(rounded($0, 3)) } ?? .null,
+                     row.result.collisionRate.map { .real(rounded($0, 4)) } ?? .null]
+                })
+    }
+}
+
+public struct EvaluationRequest: Sendable {
+    public var data: String
+    public var k: Int
+    public var seed: UInt64
+    public var checkpoint: CheckpointRecord.Label
+    /// σ of the sampled constant-velocity baseline's heading noise, degrees.
+    public var headingNoiseDegrees: Float
+    /// The benchmark this evaluation belongs to, stored with it.
+    public var benchmark: String?
+
+    public init(data: String, k: Int = 20, seed: UInt64 = 0, checkpoint: CheckpointRecord.Label = .best,
+                headingNoiseDegrees: Float = 25, benchmark: String? = nil) {
+        (self.data, self.k, self.seed, self.checkpoint) = (data, k, seed, checkpoint)
+        (self.headingNoiseDegrees, self.benchmark) = (headingNoiseDegrees, benchmark)
+    }
+}
+
+public enum EvaluationPipeline {
+    /// Evaluates the run called `run` and keeps every number under a new run of kind evaluate.
+    public static func run(_ store: Store, run reference: String, _ request: EvaluationRequest) throws -> EvaluationReport {
+        let model = try TrainedModel.load(store, run: reference, checkpoint: request.checkpoint)
+        return try run(store, model: model, request)
+    }
+
+    /// Evaluates `model` and keeps every number under a new run of kind evaluate.
+    public static func run(_ store: Store, model: TrainedModel, _ request: EvaluationRequest) throws -> EvaluationReport {
+        let rows = try evaluate(store, model: model, request)
+        let configuration = EvaluationRunConfiguration(data: request.data, k: request.k, seed: request.seed,
+                                                       checkpoint: request.checkpoint,
+                                                       headingNoiseDegrees: request.headingNoiseDegrees,
+                                                       benchmark: request.benchmark)
+        let evaluation = try store.createRun(name: nil, kind: .evaluate, config: try configuration.storedJSON(),
+                                             parent: model.run.id)
+        try store.storeMetrics(run: evaluation.id, EvaluationReport.metrics(rows))
+        return EvaluationReport(rows: rows, run: try store.run(id: evaluation.id))
+    }
+
+    /// The method name of a trained run in evaluation rows.
+    public static func methodName(_ model: TrainedModel) -> String { "model (\(model.run.name))" }
+
+    /// The model, constant velocity and sampled constant velocity on every window of the request's
+    /// data: over all windows ('all'), then per scene when there are several.
+    public static func evaluate(_ store: Store, model: TrainedModel, _ request: EvaluationRequest) throws -> [EvaluationRow] {
+        let selected = try SceneWindows.load(store, selections: [request.data], observed: model.observed,
+                                             predicted: model.predicted)
+        let windows = selected.windows
+        guard windows.count > 0 else { throw WorkflowError.nothingToEvaluate(data: request.data, steps: windows.steps) }
+        let all = Array(0..<windows.count)[...]
+        let modelSamples = model.sample(windows, all, k: request.k, seed: request.seed)
+        var noise = Xoshiro256(seed: request.seed &+ 1)
+        let methods: [(String, Samples)] = [
+            (methodName(model), modelSamples),
+            ("constant velocity", ConstantVelocity.predict(windows, all)),
+            ("sampled constant velocity (\(formatted(Double(request.headingNoiseDegrees)))°)",
+             ConstantVelocity.sample(windows, all, k: request.k, headingNoiseDegrees: request.headingNoiseDegrees,
+                                     using: &noise)),
+        ]
+        var rows: [EvaluationRow] = []
+        for (name, samples) in methods {
+            rows.append(EvaluationRow(scope: "all", method: name,
+                                      result: Evaluator.evaluate(samples: samples, windows: windows, indices: all)))
+        }
+        if selected.scenes.count > 1 {
+            for (s, scene) in selected.scenes.enumerated() {
+                let indices = all.filter { windows.sources[$0].scene == s }
+                guard !indices.isEmpty else { continue }
+                for (name, samples) in methods {
+                    rows.append(EvaluationRow(scope: scene.path, method: name, result: Evaluator.evaluate(
+                        samples: samples.subset(indices), windows: windows, indices: indices[...])))
+                }
+            }
+        }
+        return rows
+    }
+}

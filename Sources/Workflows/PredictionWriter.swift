@@ -1,0 +1,68 @@
+// Predictions as rows a script reads: scene, pedestrian, last_observed_frame, sample, step, frame,
+// x, y, with names and frames as written in the imported file; CSV, a JSON array, or one JSON
+// object per line, streamed in blocks of 64 KB.
+import Foundation
+import TrajectoryData
+
+public enum PredictionFormat: String, CaseIterable, Sendable {
+    case csv, json, ndjson
+}
+
+public enum PredictionWriter {
+    public static let columns = ["scene", "pedestrian", "last_observed_frame", "sample", "step", "frame", "x", "y"]
+
+    /// Writes every predicted point of `predictions` to `output` in `format`.
+    public static func write(_ predictions: Predictions, as format: PredictionFormat, to output: FileHandle) {
+        var buffer = ""
+        func flush(_ force: Bool = false) {
+            if force || buffer.utf8.count > 1 << 16 {
+                output.write(Data(buffer.utf8))
+                buffer = ""
+            }
+        }
+        switch format {
+        case .csv: buffer += columns.joined(separator: ",") + "\n"
+        case .json: buffer += "["
+        case .ndjson: break
+        }
+        var first = true
+        for n in 0..<predictions.count {
+            let scene = predictions.scene(n).displayName, pedestrian = predictions.pedestrian(n)
+            let lastFrame = formatted(predictions.lastObservedFrame(n))
+            let (sceneCSV, pedestrianCSV) = (csvField(scene), csvField(pedestrian))
+            let (sceneJSON, pedestrianJSON) = (jsonString(scene), jsonString(pedestrian))
+            for s in 0..<predictions.k {
+                for t in 0..<predictions.predicted {
+                    let p = predictions.position(window: n, sample: s, step: t)
+                    let frame = formatted(predictions.frame(window: n, step: t))
+                    let x = String(format: "%.4f", p.x), y = String(format: "%.4f", p.y)
+                    switch format {
+                    case .csv:
+                        buffer += "\(sceneCSV),\(pedestrianCSV),\(lastFrame),\(s),\(t + 1),\(frame),\(x),\(y)\n"
+                    case .json, .ndjson:
+                        let object = "{\"scene\": \(sceneJSON), \"pedestrian\": \(pedestrianJSON), "
+                            + "\"last_observed_frame\": \(lastFrame), \"sample\": \(s), \"step\": \(t + 1), "
+                            + "\"frame\": \(frame), \"x\": \(x), \"y\": \(y)}"
+                        if format == .json {
+                            buffer += (first ? "\n  " : ",\n  ") + object
+                        } else {
+                            buffer += object + "\n"
+                        }
+                    }
+                    first = false
+                    flush()
+                }
+            }
+        }
+        if format == .json { buffer += first ? "]\n" : "\n]\n" }
+        flush(true)
+    }
+
+    /// Writes to the file at `path` (created or replaced).
+    public static func write(_ predictions: Predictions, as format: PredictionFormat, toFile path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+              let handle = FileHandle(forWritingAtPath: path) else { throw WorkflowError.cannotWrite(path: path) }
+        defer { try? handle.close() }
+        write(predictions, as: format, to: handle)
+    }
+}

@@ -1,0 +1,133 @@
+// What runs store as their configuration (run.config, JSON), as typed values: a training run's
+// model family, the model's own configuration and the training settings; a prediction's and an
+// evaluation's data, k, seed and checkpoint. Encoded with JSONEncoder, keys sorted.
+import Foundation
+import TrajectoryModel
+import TrajectoryStore
+
+/// A training run: `{"family": "cvae", "model": {…}, "epochs": 50, …, "train": […], "val": […]}`
+/// (the training settings' keys at the top level, as runs have always stored them).
+public struct TrainingRunConfiguration: Sendable {
+    public var family: String
+    public var model: any ModelConfiguration
+    public var training: TrainingSettings
+    /// Selections DATASET[/SPLIT[/SCENE]] of the training and validation data.
+    public var train: [String]
+    public var val: [String]
+
+    public init(model: any ModelConfiguration, family: String, training: TrainingSettings, train: [String], val: [String]) {
+        self.family = family
+        self.model = model
+        self.training = training
+        self.train = train
+        self.val = val
+    }
+
+    /// The configuration of a model of family `family` from command-line options.
+    public init(family: String, options: ModelOptions, training: TrainingSettings, train: [String], val: [String])
+        throws(ModelError)
+    {
+        let type = try ModelRegistry.family(named: family)
+        self.init(model: try Self.configuration(type, options: options), family: family, training: training,
+                  train: train, val: val)
+    }
+
+    static func configuration<M: ForecastModel>(_ type: M.Type, options: ModelOptions) throws(ModelError)
+        -> any ModelConfiguration
+    {
+        try M.Configuration(options: options)
+    }
+
+    enum CodingKeys: String, CodingKey { case family, model, train, val }
+
+    public func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(Stored(self)), as: UTF8.self)
+    }
+
+    /// Reads a stored configuration. Runs stored before model families existed are CVAE runs with β
+    /// (and its warm-up) at the top level; they are read as such.
+    public init(json: String) throws {
+        var data = Data(json.utf8)
+        if var object = try JSONSerialization.jsonObject(with: data) as? [String: Any], object["family"] == nil {
+            var model = object["model"] as? [String: Any] ?? [:]
+            for key in ["beta", "betaWarmupEpochs"] where model[key] == nil && object[key] != nil { model[key] = object[key] }
+            object["model"] = model
+            object["family"] = TrajectoryCVAE.family
+            data = try JSONSerialization.data(withJSONObject: object)
+        }
+        self = try JSONDecoder().decode(Stored.self, from: data).configuration
+    }
+
+    /// The Codable form (the model's configuration is encoded by its own type, chosen by family).
+    struct Stored: Codable {
+        var configuration: TrainingRunConfiguration
+
+        init(_ configuration: TrainingRunConfiguration) { self.configuration = configuration }
+
+        func encode(to encoder: Encoder) throws {
+            try configuration.training.encode(to: encoder)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(configuration.family, forKey: .family)
+            try configuration.model.encode(to: c.superEncoder(forKey: .model))
+            try c.encode(configuration.train, forKey: .train)
+            try c.encode(configuration.val, forKey: .val)
+        }
+
+        init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let family = try c.decode(String.self, forKey: .family)
+            let type = try ModelRegistry.family(named: family)
+            func decode<M: ForecastModel>(_ type: M.Type) throws -> any ModelConfiguration {
+                try M.Configuration(from: c.superDecoder(forKey: .model))
+            }
+            configuration = TrainingRunConfiguration(
+                model: try decode(type), family: family, training: try TrainingSettings(from: decoder),
+                train: try c.decode([String].self, forKey: .train), val: try c.decode([String].self, forKey: .val))
+        }
+    }
+}
+
+/// A prediction run (`sample --store`).
+public struct PredictionRunConfiguration: Codable, Sendable, Equatable {
+    public var data: String
+    public var k: Int
+    public var seed: UInt64
+    public var checkpoint: String
+
+    public init(data: String, k: Int, seed: UInt64, checkpoint: CheckpointRecord.Label) {
+        (self.data, self.k, self.seed, self.checkpoint) = (data, k, seed, checkpoint.rawValue)
+    }
+}
+
+/// An evaluation run (`eval`, and each held-out scene of `benchmark`).
+public struct EvaluationRunConfiguration: Codable, Sendable, Equatable {
+    public var data: String
+    public var k: Int
+    public var seed: UInt64
+    public var checkpoint: String
+    public var headingNoiseDegrees: Float
+    /// The benchmark the evaluation belongs to ("ethucy"), if any.
+    public var benchmark: String?
+
+    enum CodingKeys: String, CodingKey {
+        case data, k, seed, checkpoint, benchmark
+        case headingNoiseDegrees = "heading_noise_degrees"
+    }
+
+    public init(data: String, k: Int, seed: UInt64, checkpoint: CheckpointRecord.Label, headingNoiseDegrees: Float,
+                benchmark: String? = nil) {
+        (self.data, self.k, self.seed, self.checkpoint) = (data, k, seed, checkpoint.rawValue)
+        (self.headingNoiseDegrees, self.benchmark) = (headingNoiseDegrees, benchmark)
+    }
+}
+
+extension Encodable {
+    /// JSON with sorted keys, as runs store their configuration.
+    func storedJSON() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+}

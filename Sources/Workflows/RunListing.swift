@@ -1,0 +1,20 @@
+// The runs as `trajpred runs` lists them: the run_summary view, with a run stored as 'running'
+// that no process trains any more (it was killed) shown as 'stopped', so that it is resumed.
+import TrajectoryData
+import TrajectoryStore
+
+public enum RunListing {
+    public static func listing(_ store: Store) throws -> Listing {
+        var listing = try store.runSummary()
+        // Without the lock file (say, on a read-only folder) the stored status is shown as it is.
+        guard let locks = try? RunLocks(database: store.path),
+              let idColumn = listing.columns.firstIndex(of: "id"),
+              let statusColumn = listing.columns.firstIndex(of: "status") else { return listing }
+        for (index, row) in listing.rows.enumerated() {
+            guard case .integer(let id) = row[idColumn], case .text(RunStatus.running.rawValue) = row[statusColumn],
+                  locks.holder(run: id) == nil else { continue }
+            listing.rows[index][statusColumn] = .text("stopped")
+        }
+        return listing
+    }
+}

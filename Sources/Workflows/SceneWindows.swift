@@ -1,0 +1,27 @@
+// Windows of store selections (DATASET[/SPLIT[/SCENE]]) with the scenes they come from: a
+// window's scene index is its position in `scenes`, whose `id` is the scene's one identity in
+// the store. Each scene's context (everyone, by step) is kept once in the window set.
+import TrajectoryData
+import TrajectoryStore
+
+public struct SceneWindows: Sendable {
+    public var windows: WindowSet
+    /// The scenes, in the order of the windows' scene index.
+    public var scenes: [SceneReference]
+    /// The tracks of each scene, in the order of `scenes`.
+    public var tracks: [[Track]]
+
+    /// Every window of the scenes of `selections` (a scene named twice is loaded once).
+    public static func load(_ store: Store, selections: [String], observed: Int, predicted: Int) throws -> SceneWindows {
+        var scenes: [SceneReference] = []
+        for selection in selections {
+            for scene in try store.scenes(selection: selection) where !scenes.contains(where: { $0.id == scene.id }) {
+                scenes.append(scene)
+            }
+        }
+        let tracks = try scenes.map { try store.tracks(of: $0) }
+        var windows = WindowSet(observed: observed, predicted: predicted)
+        for (index, sceneTracks) in tracks.enumerated() { windows.add(sceneTracks, scene: index) }
+        return SceneWindows(windows: windows, scenes: scenes, tracks: tracks)
+    }
+}

@@ -1,0 +1,48 @@
+// A trained model back from the store: its run, the run's configuration, and a checkpoint's
+// parameters in a model of the run's family.
+import NNCore
+import TrajectoryData
+import TrajectoryModel
+import TrajectoryStore
+
+public struct TrainedModel: Sendable {
+    public let run: RunRecord
+    public let configuration: TrainingRunConfiguration
+    public let model: any ForecastModel
+    /// Epochs completed when the checkpoint was saved.
+    public let checkpointEpoch: Int
+
+    public var observed: Int { configuration.model.observed }
+    public var predicted: Int { configuration.model.predicted }
+
+    /// The checkpoint `label` of the training run called `reference` (its name or id).
+    public static func load(_ store: Store, run reference: String, checkpoint label: CheckpointRecord.Label) throws
+        -> TrainedModel
+    {
+        let run = try store.run(named: reference)
+        guard run.kind == .train else { throw WorkflowError.notATrainingRun(run: run.name, kind: run.kind) }
+        let configuration = try TrainingRunConfiguration(json: run.config)
+        let checkpoint = try store.checkpoint(run: run.id, label: label)
+        let model = try makeModel(try ModelRegistry.family(named: configuration.family), configuration.model,
+                                  parameters: checkpoint.tensors.parameters)
+        return TrainedModel(run: run, configuration: configuration, model: model, checkpointEpoch: checkpoint.epoch)
+    }
+
+    /// A model of family `type` with `configuration`, its parameters set from `parameters`.
+    static func makeModel<M: ForecastModel>(_ type: M.Type, _ configuration: any ModelConfiguration,
+                                            parameters: [NamedTensor]) throws -> any ForecastModel {
+        guard let configuration = configuration as? M.Configuration else {
+            throw ModelError.invalidConfiguration(family: M.family, reason: "configuration of another family")
+        }
+        var rng = Xoshiro256(seed: 0)
+        var model = M(configuration, using: &rng)
+        try model.load(parameters)
+        return model
+    }
+
+    /// k futures for windows `indices`, from a generator seeded with `seed`.
+    public func sample(_ windows: WindowSet, _ indices: ArraySlice<Int>, k: Int, seed: UInt64) -> Samples {
+        var rng = Xoshiro256(seed: seed)
+        return model.sample(windows, indices, k: k, using: &rng)
+    }
+}

@@ -1,0 +1,54 @@
+// The one error type of the application layer: what a workflow refuses, with the names and
+// values a user needs to fix it. Errors of the libraries below (StoreError, ModelError,
+// ImportError) pass through unchanged.
+import TrajectoryStore
+
+public enum WorkflowError: Error, Equatable, CustomStringConvertible {
+    /// Another process trains the run (it holds the run's lock).
+    case runBusy(run: String, pid: Int32?)
+    case notATrainingRun(run: String, kind: RunKind)
+    case alreadyCompleted(run: String)
+    /// No pedestrian has the observed steps a prediction needs.
+    case nothingToPredict(observed: Int, frame: String?, pedestrian: String?, data: String)
+    case nothingToEvaluate(data: String, steps: Int)
+    /// A picture shows one scene; the selection holds another number of them.
+    case oneSceneNeeded(selection: String, found: [String])
+    case noEpochs(run: String)
+    /// A file the workflow reads (a reference timing, the shipped data) is missing or not as expected.
+    case unreadable(path: String, reason: String)
+    case cannotWrite(path: String)
+    /// A child process of a benchmark failed.
+    case childFailed(command: String, status: Int32)
+    case invalidList(text: String, item: String)
+
+    public var description: String {
+        switch self {
+        case let .runBusy(run, pid):
+            return "run \(run) is being trained right now by process \(pid.map(String.init) ?? "?"); "
+                + "wait for it to end, or stop it (Ctrl-C) and resume it then"
+        case let .notATrainingRun(run, kind):
+            return "run \(run) is a \(kind.rawValue) run, not a training; give a training run (trajpred runs lists them)"
+        case let .alreadyCompleted(run):
+            return "run \(run) is already completed"
+        case let .nothingToPredict(observed, frame, pedestrian, data):
+            return "no pedestrian has \(observed) consecutive observed steps "
+                + (frame.map { "ending at frame \($0)" } ?? "there")
+                + (pedestrian.map { " (pedestrian \($0))" } ?? "") + " in \(data)"
+        case let .nothingToEvaluate(data, steps):
+            return "\(data) has no window of \(steps) consecutive steps to evaluate"
+        case let .oneSceneNeeded(selection, found):
+            return "--data \(selection) holds \(found.count) scenes; a picture shows one: "
+                + found.prefix(5).joined(separator: ", ")
+        case let .noEpochs(run):
+            return "run \(run) has no finished epoch yet"
+        case let .unreadable(path, reason):
+            return "\(path): \(reason)"
+        case let .cannotWrite(path):
+            return "cannot write \(path)"
+        case let .childFailed(command, status):
+            return "a benchmark run of \(command) failed with exit status \(status)"
+        case let .invalidList(text, item):
+            return "'\(item)' is not a valid value in '\(text)'"
+        }
+    }
+}
