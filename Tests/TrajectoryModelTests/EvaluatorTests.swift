@@ -26,40 +26,48 @@ import TrajectoryData
         }
     }
 
-    /// One pedestrian walking along x, a neighbour standing at (5, 0.05) at the step the walker passes.
-    func crafted() -> (WindowSet, Neighbours) {
+    /// One pedestrian walking along x (window 0), a neighbour standing at (5, 0.05) at the step
+    /// the walker passes (window 1); the scene's context holds both.
+    func crafted() -> WindowSet {
         let walker = Track(pedestrian: "w", points: (0..<20).map { TrackPoint(step: $0, x: 0.5 * Double($0), y: 0) })
         let stander = Track(pedestrian: "s", points: (0..<20).map { TrackPoint(step: $0, x: 5, y: $0 == 10 ? 0.05 : 3) })
         var windows = WindowSet()
-        windows.add([walker], scene: 0)
-        return (windows, Neighbours(tracks: [[walker, stander]]))
+        windows.add([walker, stander], scene: 0)
+        return windows
+    }
+
+    func samples(_ futures: [[Float]]) -> Samples {
+        Samples(windows: 1, k: futures.count, predicted: 12, values: futures.flatMap { $0 })
     }
 
     @Test func collisionsOnCraftedPairs() {
-        let (windows, neighbours) = crafted()
+        let windows = crafted()
         // Sample 0 follows the truth (passes (5, 0) at step 10, 0.05 from the neighbour): a collision.
         // Sample 1 walks 0.5 m to the side: none. The walker's own truth is never a neighbour.
         let truth = Array(windows.futurePositions(0))
         let aside = truth.enumerated().map { $0.offset % 2 == 1 ? $0.element + 0.5 : $0.element }
-        let result = Evaluator.evaluate(samples: truth + aside, k: 2, windows: windows, indices: [0], neighbours: neighbours)
+        let result = Evaluator.evaluate(samples: samples([truth, aside]), windows: windows, indices: [0])
         #expect(result.collisionRate == 0.5)
         #expect(result.minADE < 1e-6)
         #expect(abs(result.minFDE) < 1e-6)
-        let none = Evaluator.evaluate(samples: aside + aside, k: 2, windows: windows, indices: [0], neighbours: neighbours)
+        let none = Evaluator.evaluate(samples: samples([aside, aside]), windows: windows, indices: [0])
         #expect(none.collisionRate == 0)
     }
 
     @Test func kdeNLLIsClippedAndNeedsSpread() {
-        let (windows, _) = crafted()
+        let crafted = crafted()
+        // The walker's window without a scene context: no collisions are counted.
+        var windows = WindowSet()
+        windows.append(relative: Array(crafted.relative[0..<40]), origin: crafted.origins[0], source: crafted.sources[0])
         // Samples far from the truth: every log-density is below −20, so the NLL is exactly 20.
         var far: [Float] = []
         for s in 0..<5 { for t in 0..<12 { far += [Float(100 + s), Float(50 + t + s * s)] } }
-        let result = Evaluator.evaluate(samples: far, k: 5, windows: windows, indices: [0], neighbours: nil)
+        let result = Evaluator.evaluate(samples: Samples(windows: 1, k: 5, predicted: 12, values: far), windows: windows,
+                                        indices: [0])
         #expect(result.kdeNLL == 20)
         #expect(result.collisionRate == nil)
         // One sample: no KDE.
-        let single = Evaluator.evaluate(samples: Array(windows.futurePositions(0)), k: 1, windows: windows, indices: [0],
-                                        neighbours: nil)
+        let single = Evaluator.evaluate(samples: samples([Array(windows.futurePositions(0))]), windows: windows, indices: [0])
         #expect(single.kdeNLL == nil)
     }
 }

@@ -46,8 +46,8 @@ struct NaiveCVAE {
     /// k futures (K, 2P) of window `index`, sample s drawing its latent from ε[s].
     func predict(_ set: WindowSet, _ index: Int, epsilon: [[Float]]) -> [[Float]] {
         let c = model.configuration
-        var x = [Float](repeating: 0, count: Features.pastSize(c))
-        Features.past(set, [index], encoder: c.encoder, into: &x)
+        var x = [Float](repeating: 0, count: c.pastSize)
+        past(set, [index], encoder: c.encoder, into: &x)
         let h = encode(x)
         let prior = linear("prior.0", h, relu: true)
         let mu = linear("prior_mu", prior), logVariance = linear("prior_lv", prior)
@@ -98,7 +98,7 @@ struct NaiveCVAE {
             for (n, index) in indices.enumerated() {
                 for (s, expected) in naive.predict(set, index, epsilon: eps[n]).enumerated() {
                     for i in 0..<out {
-                        worst = max(worst, abs(fast[(n * k + s) * out + i] - expected[i]) / max(1, abs(expected[i])))
+                        worst = max(worst, abs(fast.values[(n * k + s) * out + i] - expected[i]) / max(1, abs(expected[i])))
                     }
                 }
             }
@@ -121,7 +121,7 @@ struct NaiveCVAE {
         let after = model.sample(set, [2], k: 2, using: &generator, workspace: workspace)
         let expected = NaiveCVAE(model: model).predict(set, 2, epsilon: noise(seed: 1, windows: 1, chunk: 1, k: 2, latent: 6)[0])
         #expect(before != after)
-        #expect(zip(after, expected.flatMap { $0 }).allSatisfy { abs($0 - $1) < 2e-5 })
+        #expect(zip(after.values, expected.flatMap { $0 }).allSatisfy { abs($0 - $1) < 2e-5 })
         // The copy kept its own weights and still samples as before.
         generator = Xoshiro256(seed: 1)
         #expect(copy.sample(set, [2], k: 2, using: &generator, workspace: workspace) == before)

@@ -29,9 +29,14 @@ func walkers(_ count: Int, steps: Int = 20, seed: UInt64 = 1) -> WindowSet {
     return windows
 }
 
-func smallSettings(_ encoder: PastEncoder = .mlp) -> TrainingSettings {
+typealias CVAETrainer = Trainer<TrajectoryCVAE>
+
+func smallModel(_ encoder: PastEncoder = .mlp) -> CVAEConfiguration {
+    CVAEConfiguration(encoder: encoder, hidden: 16, latent: 4)
+}
+
+func smallSettings() -> TrainingSettings {
     var settings = TrainingSettings()
-    settings.model = CVAEConfiguration(encoder: encoder, hidden: 16, latent: 4)
     settings.epochs = 3
     settings.batch = 8
     settings.validationSamples = 5
@@ -42,13 +47,13 @@ func smallSettings(_ encoder: PastEncoder = .mlp) -> TrainingSettings {
     @Test func overfitsFourTracks() throws {
         let four = walkers(4)
         var settings = TrainingSettings()
-        settings.model = CVAEConfiguration(hidden: 64, latent: 4)
         settings.epochs = 1500
         settings.batch = 4
         settings.rotate = false
         settings.learningRate = 3e-3
         settings.validationSamples = 1
-        let trainer = try Trainer(settings: settings, train: four, validation: four)
+        let trainer = try CVAETrainer(CVAEConfiguration(hidden: 64, latent: 4), settings: settings, train: four,
+                                      validation: four)
         var last: EpochReport?
         _ = try trainer.run(progress: { event in
             if case let .epoch(report, _) = event { last = report }
@@ -61,14 +66,14 @@ func smallSettings(_ encoder: PastEncoder = .mlp) -> TrainingSettings {
     @Test(arguments: [PastEncoder.mlp, .gru])
     func sameSeedSameWeights(encoder: PastEncoder) throws {
         let data = walkers(30, steps: 24)
-        let a = try Trainer(settings: smallSettings(encoder), train: data, validation: walkers(5))
-        let b = try Trainer(settings: smallSettings(encoder), train: data, validation: walkers(5))
+        let a = try CVAETrainer(smallModel(encoder), settings: smallSettings(), train: data, validation: walkers(5))
+        let b = try CVAETrainer(smallModel(encoder), settings: smallSettings(), train: data, validation: walkers(5))
         _ = try a.run()
         _ = try b.run()
         #expect(a.model.parameters.values == b.model.parameters.values)
-        var other = smallSettings(encoder)
+        var other = smallSettings()
         other.seed = 1
-        let c = try Trainer(settings: other, train: data, validation: walkers(5))
+        let c = try CVAETrainer(smallModel(encoder), settings: other, train: data, validation: walkers(5))
         _ = try c.run()
         #expect(a.model.parameters.values != c.model.parameters.values)
     }
@@ -76,20 +81,21 @@ func smallSettings(_ encoder: PastEncoder = .mlp) -> TrainingSettings {
     @Test(arguments: [(PastEncoder.mlp, 5, false), (.mlp, 13, true), (.gru, 7, false), (.mlp, 26, false)])
     func resumeEqualsUninterrupted(encoder: PastEncoder, stopAfter: Int, mirror: Bool) throws {
         let data = walkers(30, steps: 24), validation = walkers(5)
-        var settings = smallSettings(encoder)
+        var settings = smallSettings()
         settings.mirror = mirror
-        let whole = try Trainer(settings: settings, train: data, validation: validation)
+        let model = smallModel(encoder)
+        let whole = try CVAETrainer(model, settings: settings, train: data, validation: validation)
         var wholeReports: [EpochReport] = []
         _ = try whole.run(progress: { if case let .epoch(report, _) = $0 { wholeReports.append(report) } })
 
-        let first = try Trainer(settings: settings, train: data, validation: validation)
+        let first = try CVAETrainer(model, settings: settings, train: data, validation: validation)
         var steps = 0
         let outcome = try first.run(shouldStop: {
             steps += 1
             return steps == stopAfter
         })
         #expect(outcome == .stopped)
-        let resumed = try Trainer(settings: settings, train: data, validation: validation, resuming: first.state())
+        let resumed = try CVAETrainer(model, settings: settings, train: data, validation: validation, resuming: first.state())
         var resumedReports: [EpochReport] = []
         #expect(try resumed.run(progress: { if case let .epoch(report, _) = $0 { resumedReports.append(report) } }) == .completed)
         #expect(resumed.model.parameters.values == whole.model.parameters.values)
@@ -100,54 +106,63 @@ func smallSettings(_ encoder: PastEncoder = .mlp) -> TrainingSettings {
     }
 
     @Test func batchesAreCutByTheirSizeOnly() {
-        #expect(Trainer.partSizes(count: 40, splits: false) == [40])
-        #expect(Trainer.partSizes(count: 1, splits: true) == [1])
-        #expect(Trainer.partSizes(count: 256, splits: true) == [128, 128])
-        #expect(Trainer.partSizes(count: 161, splits: true) == [81, 80])
-        #expect(Trainer.partSizes(count: 1024, splits: true) == [Int](repeating: 128, count: 8))
-        #expect(Trainer.partSizes(count: 300, splits: true) == [100, 100, 100])
-        #expect(Trainer.partSizes(count: 259, splits: true) == [87, 86, 86])
+        #expect(CVAETrainer.partSizes(count: 40, splits: false) == [40])
+        #expect(CVAETrainer.partSizes(count: 1, splits: true) == [1])
+        #expect(CVAETrainer.partSizes(count: 256, splits: true) == [128, 128])
+        #expect(CVAETrainer.partSizes(count: 161, splits: true) == [81, 80])
+        #expect(CVAETrainer.partSizes(count: 1024, splits: true) == [Int](repeating: 128, count: 8))
+        #expect(CVAETrainer.partSizes(count: 300, splits: true) == [100, 100, 100])
+        #expect(CVAETrainer.partSizes(count: 259, splits: true) == [87, 86, 86])
     }
 
     @Test func largeBatchesInManyPartsResumeExactly() throws {
         let data = walkers(40, steps: 40), validation = walkers(5)
+        let model = smallModel()
         var settings = smallSettings()
         settings.batch = 300
         settings.epochs = 2
-        let whole = try Trainer(settings: settings, train: data, validation: validation)
+        let whole = try CVAETrainer(model, settings: settings, train: data, validation: validation)
         _ = try whole.run()
-        let first = try Trainer(settings: settings, train: data, validation: validation)
+        let first = try CVAETrainer(model, settings: settings, train: data, validation: validation)
         var steps = 0
         #expect(try first.run(shouldStop: { steps += 1; return steps == 2 }) == .stopped)
-        let resumed = try Trainer(settings: settings, train: data, validation: validation, resuming: first.state())
+        let resumed = try CVAETrainer(model, settings: settings, train: data, validation: validation, resuming: first.state())
         _ = try resumed.run()
         #expect(resumed.model.parameters.values == whole.model.parameters.values)
     }
 
     @Test func refusesBadInputsBeforeStepZero() {
-        #expect(throws: TrainingError.notEnoughWindows(split: "training", found: 0, needed: 2)) {
-            try Trainer(settings: smallSettings(), train: WindowSet(), validation: walkers(2))
+        #expect(throws: ModelError.notEnoughWindows(split: "training", found: 0, needed: 2, steps: 20)) {
+            try CVAETrainer(smallModel(), settings: smallSettings(), train: WindowSet(), validation: walkers(2))
         }
-        #expect(throws: TrainingError.notEnoughWindows(split: "validation", found: 0, needed: 1)) {
-            try Trainer(settings: smallSettings(), train: walkers(3), validation: WindowSet())
+        #expect(throws: ModelError.notEnoughWindows(split: "validation", found: 0, needed: 1, steps: 20)) {
+            try CVAETrainer(smallModel(), settings: smallSettings(), train: walkers(3), validation: WindowSet())
         }
         var settings = smallSettings()
         settings.learningRate = 0
-        #expect(throws: TrainingError.self) { try Trainer(settings: settings, train: walkers(3), validation: walkers(2)) }
+        #expect(throws: ModelError.invalidSetting(option: "--lr", reason: "must be a positive number")) {
+            try CVAETrainer(smallModel(), settings: settings, train: walkers(3), validation: walkers(2))
+        }
+        var model = smallModel()
+        model.hidden = 0
+        #expect(throws: ModelError.invalidSetting(option: "--hidden", reason: "must be at least 1")) {
+            try CVAETrainer(model, settings: smallSettings(), train: walkers(3), validation: walkers(2))
+        }
     }
 
     @Test func divergingLossStopsTheRun() throws {
         var settings = smallSettings()
         settings.learningRate = 1e9
         settings.epochs = 50
-        let trainer = try Trainer(settings: settings, train: walkers(30, steps: 24), validation: walkers(3))
+        let trainer = try CVAETrainer(smallModel(), settings: settings, train: walkers(30, steps: 24),
+                                      validation: walkers(3))
         var epochsReported = 0
-        let failure: TrainingError? = {
+        let failure: ModelError? = {
             do {
                 _ = try trainer.run(progress: { if case .epoch = $0 { epochsReported += 1 } })
                 return nil
             } catch {
-                return error as? TrainingError
+                return error as? ModelError
             }
         }()
         guard case let .nonFiniteLoss(epoch, _, loss)? = failure else {
@@ -176,15 +191,15 @@ func smallSettings(_ encoder: PastEncoder = .mlp) -> TrainingSettings {
         var straight = WindowSet()
         straight.add([straightTrack("1", steps: 0...19, velocity: [0.4, 0.3])], scene: 0)
         let prediction = ConstantVelocity.predict(straight, [0])
-        let errors = Metrics.minDisplacements(samples: prediction, k: 1, windows: straight, indices: [0])
+        let errors = Metrics.minDisplacements(samples: prediction, windows: straight, indices: [0])
         #expect(errors[0].ade < 1e-5 && errors[0].fde < 1e-5)
         // A walker turning at constant rate: constant velocity drifts outwards, and k noisy headings
         // contain a better one.
         let turning = walkers(1, steps: 20, seed: 3)
-        let cv = Metrics.minDisplacements(samples: ConstantVelocity.predict(turning, [0]), k: 1, windows: turning, indices: [0])
+        let cv = Metrics.minDisplacements(samples: ConstantVelocity.predict(turning, [0]), windows: turning, indices: [0])
         var rng = Xoshiro256(seed: 1)
         let sampled = ConstantVelocity.sample(turning, [0], k: 20, headingNoiseDegrees: 25, using: &rng)
-        let best = Metrics.minDisplacements(samples: sampled, k: 20, windows: turning, indices: [0])
+        let best = Metrics.minDisplacements(samples: sampled, windows: turning, indices: [0])
         #expect(cv[0].fde > 0.1)
         #expect(best[0].fde < cv[0].fde)
     }

@@ -22,6 +22,33 @@ import Testing
         }
     }
 
+    @Test func runsOfTheThirdSchemaReadAsCVAERunsAfterTheFourth() throws {
+        // A database as trajpred wrote it before model families: β at the top of the configuration.
+        let path = temporaryFolder() + "/t.sqlite"
+        do {
+            let db = try Database(path: path)
+            try Migrator.migrate(db, migrations: Array(Migration.embedded.prefix(3)))
+            #expect(try db.scalarInt("PRAGMA user_version") == 3)
+            try db.execute("""
+                INSERT INTO run (name, kind, status, config) VALUES ('old', 'train', 'completed',
+                  '{"batch":256,"beta":1,"betaWarmupEpochs":0,"epochs":7,"learningRate":0.001,"model":{"encoder":"gru",'
+                  || '"hidden":128,"latent":16,"observed":8,"predicted":12},"rotate":true,"seed":0,"train":["a"],'
+                  || '"val":["b"],"validationSamples":20}')
+                """)
+        }
+        let store = try Store(path: path)
+        #expect(try store.database.scalarInt("PRAGMA user_version") == 4)
+        let row = try store.listing("SELECT name, model, encoder, beta, epochs_planned FROM run_summary")
+        #expect(row.rows == [[.text("old"), .text("cvae"), .text("gru"), .integer(1), .integer(7)]])
+        // A run of the new layout: β under "model", the family named.
+        try store.database.execute("""
+            INSERT INTO run (name, kind, status, config) VALUES ('new', 'train', 'completed',
+              '{"family":"cvae","model":{"beta":0.01,"encoder":"mlp"},"epochs":3}')
+            """)
+        let new = try store.listing("SELECT model, encoder, beta FROM run_summary WHERE name = 'new'")
+        #expect(new.rows == [[.text("cvae"), .text("mlp"), .real(0.01)]])
+    }
+
     @Test func reopeningIsANoOp() throws {
         let path = temporaryFolder() + "/t.sqlite"
         let first = try Store(path: path)

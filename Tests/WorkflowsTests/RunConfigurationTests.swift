@@ -1,0 +1,45 @@
+// Run configurations as runs store them: typed values round-trip through JSON, and runs stored
+// before model families (β at the top level) read as CVAE runs with their β.
+import Foundation
+import Testing
+import TrajectoryModel
+import TrajectoryStore
+@testable import Workflows
+
+@Suite struct RunConfigurationTests {
+    @Test func trainingConfigurationRoundTrips() throws {
+        var training = TrainingSettings()
+        (training.epochs, training.seed, training.mirror) = (7, 3, true)
+        let configuration = try TrainingRunConfiguration(
+            family: "cvae", options: ModelOptions(["encoder": "gru", "beta": "0.5", "hidden": "32"]), training: training,
+            train: ["a/train"], val: ["a/val", "b/val"])
+        let json = try configuration.json()
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect(object["family"] as? String == "cvae")
+        #expect(object["epochs"] as? Int == 7 && object["train"] as? [String] == ["a/train"])
+        #expect((object["model"] as? [String: Any])?["beta"] as? Double == 0.5)
+        let back = try TrainingRunConfiguration(json: json)
+        #expect(back.training == training && back.train == ["a/train"] && back.val == ["a/val", "b/val"])
+        #expect(back.model as? CVAEConfiguration
+            == CVAEConfiguration(encoder: .gru, hidden: 32, latent: 16, beta: 0.5, betaWarmupEpochs: 0))
+    }
+
+    @Test func runsStoredBeforeFamiliesAreCVAERuns() throws {
+        let old = """
+            {"batch":256,"beta":1,"betaWarmupEpochs":4,"epochs":50,"learningRate":0.001,"mirror":false,"model":\
+            {"encoder":"gru","hidden":128,"latent":16,"observed":8,"predicted":12},"rotate":true,"seed":2,\
+            "train":["zara1/train"],"val":["zara1/val"],"validationSamples":20}
+            """
+        let configuration = try TrainingRunConfiguration(json: old)
+        #expect(configuration.family == "cvae")
+        let model = try #require(configuration.model as? CVAEConfiguration)
+        #expect(model.encoder == .gru && model.beta == 1 && model.betaWarmupEpochs == 4)
+        #expect(configuration.training.seed == 2 && configuration.train == ["zara1/train"])
+    }
+
+    @Test func evaluationConfigurationKeepsItsKeys() throws {
+        let json = try EvaluationRunConfiguration(data: "zara1/test", k: 20, seed: 1, checkpoint: .best,
+                                                  headingNoiseDegrees: 25).storedJSON()
+        #expect(json == #"{"checkpoint":"best","data":"zara1\/test","heading_noise_degrees":25,"k":20,"seed":1}"#)
+    }
+}
