@@ -65,7 +65,7 @@ public final class CoreTeam: @unchecked Sendable {
                 body(lane, phase)
                 if phase < phases - 1 {
                     arrivals.add(1, ordering: .acquiringAndReleasing)
-                    while arrivals.load(ordering: .acquiring) < 2 * (phase + 1) { cvm_spin_pause() }
+                    while arrivals.load(ordering: .acquiring) < Self.laneCount * (phase + 1) { cvm_spin_pause() }
                 }
             }
         }

@@ -16,10 +16,11 @@ import Darwin
 public struct GRU: Sendable {
     public let inputSize: Int
     public let hiddenSize: Int
-    public let inputWeights: Linear   // weight_ih (3H, I), bias_ih (3H)
-    public let hiddenWeights: Linear  // weight_hh (3H, H), bias_hh (3H)
+    public let inputWeights: Linear   // NAME.ih.weight (3H, I), NAME.ih.bias (3H)
+    public let hiddenWeights: Linear  // NAME.hh.weight (3H, H), NAME.hh.bias (3H)
 
-    /// Adds `name.weight_ih`, `name.bias_ih`, `name.weight_hh`, `name.bias_hh` to `parameters`.
+    /// Adds `name.ih.weight`, `name.ih.bias`, `name.hh.weight`, `name.hh.bias` to `parameters`
+    /// (PyTorch's weight_ih_l0, bias_ih_l0, weight_hh_l0, bias_hh_l0).
     public init(inputSize: Int, hiddenSize: Int, name: String, in parameters: inout ParameterSet) {
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
@@ -159,12 +160,12 @@ public struct GRU: Sendable {
         }}}}}
     }
 
-    /// Backpropagation through time from dh_T (H, B): accumulates the weight gradients (or, without
-    /// `accumulateWeights`, writes them), and dx (T, I, B) when given. `dSteps` (T, H, B), when
-    /// given, adds an upstream gradient to every h_t (t ≥ 1).
+    /// Backpropagation through time from dh_T (H, B): accumulates the weight gradients (or, with
+    /// `weightGradients: .overwrite`, writes them), and accumulates dx (T, I, B) when given.
+    /// `dSteps` (T, H, B), when given, adds an upstream gradient to every h_t (t ≥ 1).
     public func backward(finalGradient dFinal: UnsafePointer<Float>, dSteps: UnsafePointer<Float>? = nil,
                          input x: UnsafePointer<Float>, parameters: UnsafePointer<Float>,
-                         gradients: UnsafeMutablePointer<Float>, accumulateWeights: Bool = true, cache: Cache,
+                         gradients: UnsafeMutablePointer<Float>, weightGradients: GradientUpdate = .accumulate, cache: Cache,
                          inputGradient dx: UnsafeMutablePointer<Float>?) {
         let h = hiddenSize, b = cache.batch, hb = h * b
         cache.hidden.withUnsafeBufferPointer { hidden in
@@ -175,7 +176,7 @@ public struct GRU: Sendable {
         cache.dHidden.withUnsafeMutableBufferPointer { dh in
             let startsAtZero = hidden[0..<hb].allSatisfy { $0 == 0 }
             // The last step's contributions are the first: they write unless asked to accumulate.
-            var inputWritten = accumulateWeights, hiddenWritten = accumulateWeights
+            var inputUpdate = weightGradients, hiddenUpdate = weightGradients
             dh.baseAddress!.update(from: dFinal, count: hb)
             for t in stride(from: cache.steps - 1, through: 0, by: -1) {
                 if let dSteps { for i in 0..<hb { dh[i] += dSteps[t * hb + i] } }
@@ -203,23 +204,23 @@ public struct GRU: Sendable {
                     i += 16
                 }
                 inputWeights.backward(dgi.baseAddress!, input: x + t * inputSize * b, batch: b, parameters: parameters,
-                                      gradients: gradients, accumulateWeights: inputWritten,
+                                      gradients: gradients, weightGradients: inputUpdate,
                                       inputGradient: dx.map { $0 + t * inputSize * b })
-                inputWritten = true
+                inputUpdate = .accumulate
                 if t > 0 || !startsAtZero {
                     // At t = 0 the hidden product's input gradient would be dh_0, which nothing uses.
                     hiddenWeights.backward(dgh.baseAddress!, input: previous, batch: b, parameters: parameters,
-                                           gradients: gradients, accumulateWeights: hiddenWritten,
+                                           gradients: gradients, weightGradients: hiddenUpdate,
                                            inputGradient: t > 0 ? dh.baseAddress! : nil)
                 } else {
                     // From h_0 = 0, dW_hh gains nothing at this step: only the bias gradient Σ_B dgh.
-                    if !hiddenWritten {
+                    if hiddenUpdate == .overwrite {
                         (gradients + hiddenWeights.weight.offset).update(repeating: 0, count: 3 * h * h)
                         (gradients + hiddenWeights.bias.offset).update(repeating: 0, count: 3 * h)
                     }
                     addRowSums(dgh.baseAddress!, rows: 3 * h, columns: b, ld: b, into: gradients + hiddenWeights.bias.offset)
                 }
-                hiddenWritten = true
+                hiddenUpdate = .accumulate
             }
         }}}}}}
     }

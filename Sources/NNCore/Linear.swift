@@ -1,6 +1,8 @@
 // A fully connected layer, y = W·x + b, as a forward/backward pair over flat buffers (llm.c style).
 // Activations are feature-major: x is (in, B), y is (out, B); W is (out, in) as in PyTorch.
-// Backward accumulates into dx, dW and db; zeroing them is the caller's job.
+// Backward either accumulates into dx, dW and db or overwrites them, as the caller says with a
+// `GradientUpdate` per output: the first contribution to a buffer overwrites (no zeroing pass),
+// later ones accumulate.
 // Legend: B batch.
 #if canImport(Glibc)
 import Glibc
@@ -11,6 +13,12 @@ import Darwin
 /// The element-wise function a layer applies to its output.
 public enum Activation: Sendable {
     case identity, relu
+}
+
+/// How a backward pass writes a gradient buffer: `.overwrite` for the first contribution to it
+/// (no zeroing pass needed), `.accumulate` to add to what earlier contributions wrote.
+public enum GradientUpdate: Sendable {
+    case overwrite, accumulate
 }
 
 /// A linear layer whose weight (out, in) and bias (out) live in a `ParameterSet`.
@@ -45,22 +53,22 @@ public struct Linear: Sendable {
                epilogue: activation == .relu ? .relu : .none)
     }
 
-    /// Given dy (out, B): dW += dy · xᵀ, db += Σ_B dy (or = without `accumulateWeights`: the first
-    /// contribution needs no zeroed buffer), and, when dx is given, dx (in, B) += Wᵀ · dy
-    /// (or = Wᵀ · dy without `accumulateInput`). `inputMask`, the output of a ReLU that produced x,
+    /// Given dy (out, B): dW += dy · xᵀ, db += Σ_B dy (or = with `weightGradients: .overwrite`: the
+    /// first contribution needs no zeroed buffer), and, when dx is given, dx (in, B) += Wᵀ · dy
+    /// (or = Wᵀ · dy with `inputGradients: .overwrite`). `inputMask`, the output of a ReLU that produced x,
     /// zeroes dx where it was ≤ 0: that ReLU's backward pass, fused (apply it on the last contribution).
     public func backward(_ dy: UnsafePointer<Float>, input x: UnsafePointer<Float>, batch: Int,
                          parameters: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>,
-                         accumulateWeights: Bool = true,
-                         inputGradient dx: UnsafeMutablePointer<Float>?, accumulateInput: Bool = true,
+                         weightGradients: GradientUpdate = .accumulate,
+                         inputGradient dx: UnsafeMutablePointer<Float>?, inputGradients: GradientUpdate = .accumulate,
                          inputMask: UnsafePointer<Float>? = nil) {
         let dWeight = gradients + weight.offset, dBias = gradients + bias.offset
-        if !accumulateWeights { dBias.update(repeating: 0, count: outputSize) }
+        if weightGradients == .overwrite { dBias.update(repeating: 0, count: outputSize) }
         gemmNT(m: outputSize, n: inputSize, k: batch, a: dy, lda: batch, b: x, ldb: batch,
-               c: dWeight, ldc: inputSize, accumulate: accumulateWeights, rowSums: dBias)
+               c: dWeight, ldc: inputSize, accumulate: weightGradients == .accumulate, rowSums: dBias)
         if let dx {
             gemmNN(transA: true, m: inputSize, n: batch, k: outputSize, a: parameters + weight.offset,
-                   lda: inputSize, b: dy, ldb: batch, c: dx, ldc: batch, accumulate: accumulateInput,
+                   lda: inputSize, b: dy, ldb: batch, c: dx, ldc: batch, accumulate: inputGradients == .accumulate,
                    epilogue: inputMask.map { .mask($0) } ?? .none)
         }
     }

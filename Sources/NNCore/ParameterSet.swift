@@ -22,7 +22,9 @@ public struct ParameterSet: Sendable {
     public private(set) var entries: [Entry] = []
     /// Every parameter value, entry after entry.
     public var values: [Float] = []
-    /// ∂loss/∂value for each value; backward passes accumulate here, `zeroGradients` clears.
+    /// ∂loss/∂value for each value. A backward pass writes each gradient with its first
+    /// contribution and accumulates the rest (`GradientUpdate`); `zeroGradients` clears for callers
+    /// that only accumulate.
     public var gradients: [Float] = []
 
     public init() {}
@@ -59,7 +61,7 @@ public struct ParameterSet: Sendable {
         values.replaceSubrange(entry.range.range, with: tensor.data)
     }
 
-    /// Sets every gradient to zero (backward passes accumulate).
+    /// Sets every gradient to zero (for backward passes that only accumulate).
     public mutating func zeroGradients() {
         gradients.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
     }

@@ -55,7 +55,7 @@ public struct SimpleRegressor: Sendable {
         }
         let p = parameters.values
         fc2.backward(w.dOutput, input: w.hidden, batch: b, parameters: p, gradients: &parameters.gradients,
-                     inputGradient: &w.dHidden, accumulateInput: false, inputMask: w.hidden)
+                     inputGradient: &w.dHidden, inputGradients: .overwrite, inputMask: w.hidden)
         fc1.backward(w.dHidden, input: w.noise, batch: b, parameters: p, gradients: &parameters.gradients,
                      inputGradient: nil)
         return loss

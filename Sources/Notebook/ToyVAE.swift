@@ -83,19 +83,19 @@ public struct ToyVAE: Sendable {
             l1LossBackward(w.output, x, count: b, &w.dOutput)
         }
         fc5.backward(w.dOutput, input: w.h4, batch: b, parameters: p, gradients: &parameters.gradients, inputGradient: &w.dH4,
-                     accumulateInput: false, inputMask: w.h4)
+                     inputGradients: .overwrite, inputMask: w.h4)
         fc4.backward(w.dH4, input: w.h3, batch: b, parameters: p, gradients: &parameters.gradients, inputGradient: &w.dH3,
-                     accumulateInput: false, inputMask: w.h3)
+                     inputGradients: .overwrite, inputMask: w.h3)
         fc3.backward(w.dH3, input: w.z, batch: b, parameters: p, gradients: &parameters.gradients, inputGradient: &w.dZ,
-                     accumulateInput: false)
+                     inputGradients: .overwrite)
         reparameterizeBackward(w.dZ, epsilon: w.epsilon, standardDeviation: w.standardDeviation, count: count,
                                dMu: &w.dMu, dLogVariance: &w.dLogVariance)
         klStandardNormalBackward(mu: w.mu, standardDeviation: w.standardDeviation, latent: Self.latent, batch: b,
                                  scale: klWeight, dMu: &w.dMu, dLogVariance: &w.dLogVariance)
         fc21.backward(w.dMu, input: w.h1, batch: b, parameters: p, gradients: &parameters.gradients, inputGradient: &w.dH1,
-                      accumulateInput: false)
+                      inputGradients: .overwrite)
         fc22.backward(w.dLogVariance, input: w.h1, batch: b, parameters: p, gradients: &parameters.gradients, inputGradient: &w.dH1,
-                      accumulateInput: true, inputMask: w.h1)
+                      inputGradients: .accumulate, inputMask: w.h1)
         fc1.backward(w.dH1, input: x, batch: b, parameters: p, gradients: &parameters.gradients, inputGradient: nil)
         return Loss(total: recon + Double(klWeight) * kl, reconstruction: recon, kl: kl)
     }

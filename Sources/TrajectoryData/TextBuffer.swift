@@ -147,10 +147,12 @@ func shown(_ text: String) -> String {
 
 /// Integral ids are written as integers (`1.0` and `1` are the same pedestrian); others as given.
 func canonicalID(_ text: String) -> String {
-    if let value = parseNumber(text), value.isFinite, value == value.rounded(), abs(value) < 9.0e15 {
-        return String(Int64(value))
-    }
-    return text
+    parseNumber(text).flatMap(integralID) ?? text
+}
+
+/// The one rule for numeric ids: an integral value (below 2⁵³ in magnitude) as an integer's text.
+func integralID(_ value: Double) -> String? {
+    value.isFinite && value == value.rounded() && abs(value) < 9.0e15 ? String(Int64(value)) : nil
 }
 
 extension TextBuffer {

@@ -38,7 +38,7 @@ extension TrajectoryReader {
             if let known = idNames[id] {
                 name = known
             } else {
-                name = id == id.rounded() && abs(id) < 9.0e15 ? String(Int64(id)) : String(id)
+                name = integralID(id) ?? String(id)
                 idNames[id] = name
             }
             observations.append(Observation(frame: frame, pedestrian: name, x: x, y: y, line: line))

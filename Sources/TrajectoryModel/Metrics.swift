@@ -1,4 +1,4 @@
-// The field's displacement metrics over k sampled futures (PRODUCT.md): for each window, the
+// The field's displacement metrics over k sampled futures (README, Metrics): for each window, the
 // smallest over samples of the mean (ADE) and of the final (FDE) Euclidean error, minimised
 // independently; then averaged over windows.
 // Legend: N windows, K samples, P predicted steps.

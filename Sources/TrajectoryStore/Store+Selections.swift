@@ -35,8 +35,8 @@ public struct SceneReference: Equatable, Sendable {
         return Int(step.rounded())
     }
 
-    /// Seconds from step 0 to `step`.
-    public func time(of step: Int) -> Double { Double(step) * timeStep }
+    /// The time of `step` in seconds: its frame in seconds, as the trajectory view's `time`.
+    public func time(of step: Int) -> Double { frame(of: step) * timeStep / frameStep }
 }
 
 extension Store {

@@ -18,6 +18,9 @@ public struct EvaluationReport: Sendable {
     /// The run of kind evaluate that holds the numbers.
     public var run: RunRecord
 
+    /// How to read the numbers back with the sqlite3 shell.
+    public var query: String { "SELECT * FROM evaluation WHERE run_id = \(run.id)" }
+
     /// The rows as metric records (one per number).
     static func metrics(_ rows: [EvaluationRow]) -> [MetricRecord] {
         rows.flatMap { row in

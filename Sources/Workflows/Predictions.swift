@@ -35,6 +35,9 @@ public struct Predictions: Sendable {
     /// Seconds of future step t after the last observed position.
     public func secondsAhead(window n: Int, step t: Int) -> Double { Double(t + 1) * scene(n).timeStep }
 
+    /// The time of future step t in the scene's seconds (as the trajectory view's `time`).
+    public func time(window n: Int, step t: Int) -> Double { scene(n).time(of: lastObservedStep(n) + t + 1) }
+
     /// Sample s of window n at future step t, in the scene's meters.
     public func position(window n: Int, sample s: Int, step t: Int) -> SIMD2<Double> {
         let p = samples[window: n, sample: s, step: t]

@@ -30,7 +30,7 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         let report = try EvaluationPipeline.run(try store.openExisting(), run: runReference, EvaluationRequest(
             data: data, k: k, seed: seed, checkpoint: checkpoint, headingNoiseDegrees: headingNoise))
-        printError("stored as run \(report.run.id) (\(report.run.name)); sqlite3: SELECT * FROM evaluation WHERE run_id = \(report.run.id)")
+        printError("stored as run \(report.run.id) (\(report.run.name)); sqlite3: \(report.query)")
         print(report.listing.rendered(as: output.format), terminator: "")
     }
 }

@@ -49,12 +49,12 @@ func dot(_ a: [Float], _ b: [Float]) -> Double { zip(a, b).reduce(0) { $0 + Doub
         _ = scratch.add("g", shape: [p.count])
         var overwritten = [Float](repeating: 7, count: x.count)
         layer.backward(dout, input: x, batch: batch, parameters: p, gradients: &scratch.gradients,
-                       inputGradient: &overwritten, accumulateInput: false)
+                       inputGradient: &overwritten, inputGradients: .overwrite)
         #expect(zip(overwritten, dx).allSatisfy { abs($0 - $1) < 1e-6 })
         let mask = randomArray(x.count, &rng)
         var masked = [Float](repeating: 7, count: x.count)
         layer.backward(dout, input: x, batch: batch, parameters: p, gradients: &scratch.gradients,
-                       inputGradient: &masked, accumulateInput: false, inputMask: mask)
+                       inputGradient: &masked, inputGradients: .overwrite, inputMask: mask)
         #expect(zip(zip(masked, dx), mask).allSatisfy { pair, m in abs(pair.0 - (m > 0 ? pair.1 : 0)) < 1e-6 })
         // Forward against the definition y[o,b] = Σ_i W[o,i] x[i,b] + bias[o].
         let y = forward(p, x)

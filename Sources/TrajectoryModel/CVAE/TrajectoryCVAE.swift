@@ -1,4 +1,5 @@
-// The trajectory CVAE of ../shared/reference/cvae_ref.py, as forward/backward pairs over
+// The trajectory CVAE of the PyTorch reference (cvae_ref.py; its golden values are in
+// Tests/TrajectoryModelTests/Golden), as forward/backward pairs over
 // feature-major buffers. Parts named after the math (Sohn et al. 2015):
 //   past encoder  h = enc(x)                   mlp: Linear(2T,H)–ReLU–Linear(H,H)–ReLU; gru: GRU(4,H), h_T
 //   q(z | x, y)   posterior: [h; ReLU(Linear(2P,H) y)] → Linear(2H,H)–ReLU → μq, log σq²

@@ -24,7 +24,7 @@ extension TrajectoryCVAE {
         public init(_ model: TrajectoryCVAE, windows: Int, k: Int) {
             self.windows = windows
             self.k = k
-            lanes = (0..<2).map { _ in Lane(model, windows: min(windows, TrajectoryCVAE.samplingChunk), k: k) }
+            lanes = (0..<CoreTeam.laneCount).map { _ in Lane(model, windows: min(windows, TrajectoryCVAE.samplingChunk), k: k) }
         }
     }
 
@@ -70,7 +70,7 @@ extension TrajectoryCVAE {
             let target = UncheckedSendable(buffer.baseAddress!)
             var pair = 0
             while pair < chunkStarts.count {
-                let lanes = min(2, chunkStarts.count - pair), first = pair
+                let lanes = min(CoreTeam.laneCount, chunkStarts.count - pair), first = pair
                 let run: @Sendable (Int) -> Void = { lane in
                     let c = first + lane
                     let chunk = indices[chunkStarts[c]..<min(chunkStarts[c] + chunkSize, indices.endIndex)]

@@ -145,14 +145,14 @@ extension TrajectoryCVAE {
         zero(&w.dPrediction, out)
         mseLossBackward(w.prediction, w.y, count: out, scale: share, &w.dPrediction)
         decoder3.backward(w.dPrediction, input: w.decoder2Out, batch: b, parameters: p,
-                          gradients: &parameters.gradients, accumulateWeights: false, inputGradient: &w.dDecoder2,
-                          accumulateInput: false, inputMask: w.decoder2Out)
+                          gradients: &parameters.gradients, weightGradients: .overwrite, inputGradient: &w.dDecoder2,
+                          inputGradients: .overwrite, inputMask: w.decoder2Out)
         decoder2.backward(w.dDecoder2, input: w.decoder1Out, batch: b, parameters: p,
-                          gradients: &parameters.gradients, accumulateWeights: false, inputGradient: &w.dDecoder1,
-                          accumulateInput: false, inputMask: w.decoder1Out)
+                          gradients: &parameters.gradients, weightGradients: .overwrite, inputGradient: &w.dDecoder1,
+                          inputGradients: .overwrite, inputMask: w.decoder1Out)
         decoder1.backward(w.dDecoder1, input: w.decoderInput, batch: b, parameters: p,
-                          gradients: &parameters.gradients, accumulateWeights: false, inputGradient: &w.dDecoderInput,
-                          accumulateInput: false)
+                          gradients: &parameters.gradients, weightGradients: .overwrite, inputGradient: &w.dDecoderInput,
+                          inputGradients: .overwrite)
         // The latent: dz through the reparameterisation, and β·KL(q ‖ p).
         zero(&w.dMuQ, zb); zero(&w.dLogVarianceQ, zb); zero(&w.dMuP, zb); zero(&w.dLogVarianceP, zb)
         w.dDecoderInput.withUnsafeBufferPointer { dInput in
@@ -164,34 +164,34 @@ extension TrajectoryCVAE {
                             dMuP: &w.dMuP, dLogVarianceP: &w.dLogVarianceP)
         // q(z | x, y) back to [h; fut].
         posteriorMu.backward(w.dMuQ, input: w.postHidden, batch: b, parameters: p, gradients: &parameters.gradients,
-                             accumulateWeights: false, inputGradient: &w.dPostHidden, accumulateInput: false)
+                             weightGradients: .overwrite, inputGradient: &w.dPostHidden, inputGradients: .overwrite)
         posteriorLogVariance.backward(w.dLogVarianceQ, input: w.postHidden, batch: b, parameters: p,
-                                      gradients: &parameters.gradients, accumulateWeights: false,
-                                      inputGradient: &w.dPostHidden, accumulateInput: true, inputMask: w.postHidden)
+                                      gradients: &parameters.gradients, weightGradients: .overwrite,
+                                      inputGradient: &w.dPostHidden, inputGradients: .accumulate, inputMask: w.postHidden)
         posterior.backward(w.dPostHidden, input: w.postInput, batch: b, parameters: p,
-                           gradients: &parameters.gradients, accumulateWeights: false, inputGradient: &w.dPostInput,
-                           accumulateInput: false)
+                           gradients: &parameters.gradients, weightGradients: .overwrite, inputGradient: &w.dPostInput,
+                           inputGradients: .overwrite)
         // The future encoder: its ReLU, then its weights (y itself needs no gradient).
         w.dPostInput.withUnsafeMutableBufferPointer { dPostInput in
             w.postInput.withUnsafeBufferPointer { postInput in
                 let d = dPostInput.baseAddress! + hb, out = postInput.baseAddress! + hb
                 for i in 0..<hb where out[i] <= 0 { d[i] = 0 }
                 futureEncoder.backward(d, input: w.y, batch: b, parameters: p, gradients: &parameters.gradients,
-                                       accumulateWeights: false, inputGradient: nil)
+                                       weightGradients: .overwrite, inputGradient: nil)
             }
         }
         // p(z | x) back to h.
         priorMu.backward(w.dMuP, input: w.priorHidden, batch: b, parameters: p, gradients: &parameters.gradients,
-                         accumulateWeights: false, inputGradient: &w.dPriorHidden, accumulateInput: false)
+                         weightGradients: .overwrite, inputGradient: &w.dPriorHidden, inputGradients: .overwrite)
         priorLogVariance.backward(w.dLogVarianceP, input: w.priorHidden, batch: b, parameters: p,
-                                  gradients: &parameters.gradients, accumulateWeights: false,
-                                  inputGradient: &w.dPriorHidden, accumulateInput: true, inputMask: w.priorHidden)
+                                  gradients: &parameters.gradients, weightGradients: .overwrite,
+                                  inputGradient: &w.dPriorHidden, inputGradients: .accumulate, inputMask: w.priorHidden)
         // dh = from the posterior (top of dPostInput) + from the prior + from the decoder input.
         w.dPostInput.withUnsafeMutableBufferPointer { dPostInput in
             let dh = dPostInput.baseAddress!
             prior.backward(w.dPriorHidden, input: w.postInput, batch: b, parameters: p,
-                           gradients: &parameters.gradients, accumulateWeights: false, inputGradient: dh,
-                           accumulateInput: true)
+                           gradients: &parameters.gradients, weightGradients: .overwrite, inputGradient: dh,
+                           inputGradients: .accumulate)
             w.dDecoderInput.withUnsafeBufferPointer { dDecoder in
                 for i in 0..<hb { dh[i] += dDecoder[i] }
             }
@@ -201,14 +201,14 @@ extension TrajectoryCVAE {
                     for i in 0..<hb where hOut[i] <= 0 { dh[i] = 0 }
                 }
                 encoder2.backward(dh, input: w.encoderHidden, batch: b, parameters: p,
-                                  gradients: &parameters.gradients, accumulateWeights: false,
-                                  inputGradient: &w.dEncoderHidden, accumulateInput: false,
+                                  gradients: &parameters.gradients, weightGradients: .overwrite,
+                                  inputGradient: &w.dEncoderHidden, inputGradients: .overwrite,
                                   inputMask: w.encoderHidden)
                 encoder1.backward(w.dEncoderHidden, input: w.x, batch: b, parameters: p,
-                                  gradients: &parameters.gradients, accumulateWeights: false, inputGradient: nil)
+                                  gradients: &parameters.gradients, weightGradients: .overwrite, inputGradient: nil)
             } else if let gru, let cache = w.gruCache {
                 gru.backward(finalGradient: dh, input: w.x, parameters: p, gradients: &parameters.gradients,
-                             accumulateWeights: false, cache: cache, inputGradient: nil)
+                             weightGradients: .overwrite, cache: cache, inputGradient: nil)
             }
         }
         return Loss(total: reconstruction + Double(beta) * kl, reconstruction: reconstruction, kl: kl)
