@@ -1,6 +1,8 @@
 // Everyone of one scene by step: the positions of all its tracks once, in flat arrays sorted by
 // (step, agent), with an offset per step, so a window finds who else is present at a step without
-// any per-window copy. Windows read it for their observed steps only (WindowSet.neighbours);
+// any per-window copy. A scene whose steps are spread thin (a track seen again 10⁶ steps later)
+// keeps only the steps that occur and finds a step by binary search, so memory follows the
+// positions, never the span. Windows read it for their observed steps only (WindowSet.neighbours);
 // evaluation reads future steps for ground-truth collisions.
 // Legend: S steps spanned by the scene, M positions of the scene.
 
@@ -16,10 +18,14 @@ public struct PresentAgent: Equatable, Sendable {
 }
 
 public struct SceneContext: Sendable {
-    /// The step of `offsets[0]`.
+    /// The step of `offsets[0]` (dense layout).
     public let firstStep: Int
-    /// (S + 1): positions of step firstStep + i are `agents[offsets[i]..<offsets[i + 1]]`.
+    /// (S + 1): positions of the i-th step are `agents[offsets[i]..<offsets[i + 1]]`; the i-th step
+    /// is firstStep + i, or `steps[i]` when the layout is sparse.
     let offsets: [Int]
+    /// The steps that occur, sorted, when the scene's span is much larger than its positions; nil
+    /// when every step of the span has its offset.
+    let steps: [Int]?
     /// (M), sorted by (step, agent).
     let agents: [Int32]
     let positions: [SIMD2<Double>]
@@ -34,47 +40,75 @@ public struct SceneContext: Sendable {
             total += track.points.count
         }
         guard total > 0 else {
-            (firstStep, offsets, agents, positions) = (0, [0], [], [])
+            (firstStep, offsets, steps, agents, positions) = (0, [0], nil, [], [])
             return
         }
         firstStep = minStep
+        // Dense while the span is within a few times the positions; else only the steps that occur.
+        let span = maxStep.subtractingReportingOverflow(minStep)
+        let sparse = span.overflow || span.partialValue > 4 * total + 1024
+        let occurring = sparse ? Array(Set(tracks.flatMap { $0.points.map(\.step) })).sorted() : nil
+        func slot(_ step: Int) -> Int {
+            guard let occurring else { return step - minStep }
+            var (low, high) = (0, occurring.count)
+            while low < high {
+                let middle = (low + high) / 2
+                if occurring[middle] < step { low = middle + 1 } else { high = middle }
+            }
+            return low
+        }
         // Counting sort by step; agents come out in track order within a step.
-        var counts = [Int](repeating: 0, count: maxStep - minStep + 2)
-        for track in tracks { for point in track.points { counts[point.step - minStep + 1] += 1 } }
+        var counts = [Int](repeating: 0, count: (occurring?.count ?? span.partialValue + 1) + 1)
+        for track in tracks { for point in track.points { counts[slot(point.step) + 1] += 1 } }
         for i in 1..<counts.count { counts[i] += counts[i - 1] }
         offsets = counts
+        steps = occurring
         var fill = counts
         var agents = [Int32](repeating: 0, count: total)
         var positions = [SIMD2<Double>](repeating: .zero, count: total)
         for (a, track) in tracks.enumerated() {
             for point in track.points {
-                let slot = fill[point.step - minStep]
-                fill[point.step - minStep] += 1
-                agents[slot] = Int32(a)
-                positions[slot] = SIMD2(point.x, point.y)
+                let s = slot(point.step)
+                agents[fill[s]] = Int32(a)
+                positions[fill[s]] = SIMD2(point.x, point.y)
+                fill[s] += 1
             }
         }
         self.agents = agents
         self.positions = positions
     }
 
+    /// The index of `step` among the offsets, nil when nobody is present then.
+    @usableFromInline
+    func index(of step: Int) -> Int? {
+        guard let steps else {
+            let i = step &- firstStep
+            return i >= 0 && i + 1 < offsets.count ? i : nil
+        }
+        var (low, high) = (0, steps.count)
+        while low < high {
+            let middle = (low + high) / 2
+            if steps[middle] < step { low = middle + 1 } else { high = middle }
+        }
+        return low < steps.count && steps[low] == step ? low : nil
+    }
+
+    /// Steps that have an offset: the span of the scene, or only the steps that occur when sparse.
+    public var indexedSteps: Int { offsets.count - 1 }
+
     /// Everyone present at `step`, in agent order.
     public func present(at step: Int) -> [PresentAgent] {
-        let i = step - firstStep
-        guard i >= 0, i + 1 < offsets.count else { return [] }
+        guard let i = index(of: step) else { return [] }
         return (offsets[i]..<offsets[i + 1]).map { PresentAgent(agent: Int(agents[$0]), position: positions[$0]) }
     }
 
     /// Calls `body` for everyone present at `step` (no allocation).
     @inlinable
     public func forEachPresent(at step: Int, _ body: (Int, SIMD2<Double>) -> Void) {
-        let i = step - firstStep
-        guard i >= 0, i + 1 < offsetsCount else { return }
-        let range = offset(i)..<offset(i + 1)
-        for slot in range { body(agent(slot), position(slot)) }
+        guard let i = index(of: step) else { return }
+        for slot in offset(i)..<offset(i + 1) { body(agent(slot), position(slot)) }
     }
 
-    @usableFromInline var offsetsCount: Int { offsets.count }
     @usableFromInline func offset(_ i: Int) -> Int { offsets[i] }
     @usableFromInline func agent(_ slot: Int) -> Int { Int(agents[slot]) }
     @usableFromInline func position(_ slot: Int) -> SIMD2<Double> { positions[slot] }

@@ -13,7 +13,8 @@ public struct WindowSource: Equatable, Sendable {
     public var pedestrian: String
     /// The step of the last observed position.
     public var lastObservedStep: Int
-    /// The index of the pedestrian's track among the scene's tracks (its agent in `SceneContext`).
+    /// The index of the pedestrian's track among the scene's tracks (its agent in `SceneContext`);
+    /// −1 for a window of a scene without context.
     public var agent: Int
 
     public init(scene: Int, pedestrian: String, lastObservedStep: Int, agent: Int = -1) {
@@ -47,6 +48,7 @@ public struct WindowSet: Sendable {
 
     /// Adds every window of `tracks` (one scene), tagged with `scene`, and keeps the scene's context.
     public mutating func add(_ tracks: [Track], scene: Int) {
+        precondition(contexts[scene] == nil, "scene index \(scene) is added twice")
         let length = steps
         setContext(tracks, scene: scene)
         for (agent, track) in tracks.enumerated() {
@@ -77,8 +79,10 @@ public struct WindowSet: Sendable {
         sources.append(WindowSource(scene: scene, pedestrian: pedestrian, lastObservedStep: last.step, agent: agent))
     }
 
-    /// Keeps the context of scene index `scene`: all of `tracks` (agent i is `tracks[i]`).
+    /// Keeps the context of scene index `scene`: all of `tracks` (agent i is `tracks[i]`). Set it
+    /// before adding the scene's windows, each with its agent.
     public mutating func setContext(_ tracks: [Track], scene: Int) {
+        precondition(!sources.contains { $0.scene == scene }, "the context of scene \(scene) comes before its windows")
         contexts[scene] = SceneContext(tracks: tracks)
     }
 
@@ -87,7 +91,7 @@ public struct WindowSet: Sendable {
     /// it (so predictions can be scored) and left at zero otherwise (no feature reads it).
     /// Returns whether a window was added.
     @discardableResult
-    public mutating func addObserved(_ track: Track, endingAt lastObservedStep: Int, scene: Int, agent: Int = -1) -> Bool {
+    public mutating func addObserved(_ track: Track, endingAt lastObservedStep: Int, scene: Int, agent: Int) -> Bool {
         guard let end = track.points.firstIndex(where: { $0.step == lastObservedStep }), end >= observed - 1,
               track.points[end - observed + 1].step == lastObservedStep - observed + 1 else { return false }
         let last = track.points[end]
@@ -124,6 +128,7 @@ public struct WindowSet: Sendable {
     /// Adds a window from positions relative to `origin` (T × 2 values); for tests and live input.
     public mutating func append(relative positions: [Float], origin: SIMD2<Double>, source: WindowSource) {
         precondition(positions.count == steps * 2, "a window has \(steps) positions")
+        precondition(source.agent >= 0 || contexts[source.scene] == nil, "a window of a scene with context names its agent")
         relative += positions
         origins.append(origin)
         sources.append(source)

@@ -49,6 +49,8 @@ public struct Samples: Sendable, Equatable {
     /// Appends the windows of `other` (same k and P).
     public mutating func append(_ other: Samples) {
         precondition(other.k == k && other.predicted == predicted, "samples of another shape")
+        precondition(count == 0 || (probabilities == nil) == (other.probabilities == nil),
+                     "samples with and without probabilities")
         if count == 0 { probabilities = other.probabilities }
         else if probabilities != nil { probabilities! += other.probabilities ?? [] }
         values += other.values

@@ -40,7 +40,9 @@ public struct Demo: Sendable {
 
     public var database: String { directory + "/demo.sqlite" }
 
-    public func run(progress: (Event) -> Void = { _ in }) throws -> Result {
+    /// Runs the demo; `shouldStop` (checked after every training step) stops the training with
+    /// its checkpoint saved, and the demo with `WorkflowError.interrupted`.
+    public func run(shouldStop: @escaping () -> Bool = { false }, progress: (Event) -> Void = { _ in }) throws -> Result {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database + suffix) }
         let started = ContinuousClock.now
@@ -49,9 +51,7 @@ public struct Demo: Sendable {
         progress(.stage("import \(data)"))
         let settings = ImportSettings(dataset: "zara1")
         let reports = Importing.run(store, items: try Importing.plan([data], settings), settings) { progress(.imported($0)) }
-        if let failed = reports.first(where: { $0.status == .failed }) {
-            throw WorkflowError.unreadable(path: failed.item.path, reason: failed.detail)
-        }
+        if let failed = reports.first(where: { $0.status == .failed }) { throw WorkflowError.importFailed(detail: failed.detail) }
 
         progress(.stage("train on zara1/train, validate on zara1/val (\(epochs) epochs)"))
         var training = TrainingSettings()
@@ -60,8 +60,9 @@ public struct Demo: Sendable {
                                                          training: training, train: ["zara1/train"], val: ["zara1/val"])
         let session = try TrainingSession.start(store, configuration: configuration, name: "demo")
         progress(.started(session))
-        if case let .completed(summary) = try session.run(progress: { progress(.training($0)) }) {
-            progress(.trained(summary, run: session.run))
+        switch try session.run(shouldStop: shouldStop, progress: { progress(.training($0)) }) {
+        case let .completed(summary): progress(.trained(summary, run: session.run))
+        case let .interrupted(epoch, step): throw WorkflowError.interrupted(run: session.run.name, epoch: epoch, step: step)
         }
         let model = try TrainedModel.load(store, run: "demo", checkpoint: .best)
 

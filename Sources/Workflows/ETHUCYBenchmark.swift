@@ -33,14 +33,19 @@ public struct ETHUCYBenchmark: Sendable {
         ("sampled constant velocity (published)", 0.28, 0.49), ("AgentFormer", 0.23, 0.39), ("EigenTrajectory", 0.21, 0.34),
     ]
 
-    /// Runs the protocol into `store` and returns the Markdown table.
-    public func run(_ store: Store, progress: (Event) -> Void = { _ in }) throws -> String {
+    /// Runs the protocol into `store` and returns the Markdown table. `shouldStop` (checked after
+    /// every training step) stops the current training with its checkpoint saved, and the benchmark
+    /// with `WorkflowError.interrupted`.
+    public func run(_ store: Store, shouldStop: @escaping () -> Bool = { false }, progress: (Event) -> Void = { _ in })
+        throws -> String
+    {
         let started = ContinuousClock.now
         let items = try Importing.plan([data], ImportSettings())
         let reports = Importing.run(store, items: items, ImportSettings()) { progress(.imported($0)) }
-        if let failed = reports.first(where: { $0.status == .failed }) {
-            throw WorkflowError.unreadable(path: failed.item.path, reason: failed.detail)
-        }
+        if let failed = reports.first(where: { $0.status == .failed }) { throw WorkflowError.importFailed(detail: failed.detail) }
+        // The model's options in run names, so benchmarks of different settings never share one.
+        let settingsName = ([family] + options.values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
+            .joined(separator: "-")
         // results[method][scene] = [(ade, fde)] over seeds
         var results: [String: [String: [(Double, Double)]]] = [:]
         var methods: [String] = []
@@ -51,11 +56,13 @@ public struct ETHUCYBenchmark: Sendable {
                 training.seed = seed
                 let configuration = try TrainingRunConfiguration(family: family, options: options, training: training,
                                                                  train: ["\(scene)/train"], val: ["\(scene)/val"])
-                let name = "ethucy-\(scene)-\(family)-e\(training.epochs)-s\(seed)-\(Int(Date().timeIntervalSince1970))"
+                let name = "ethucy-\(scene)-\(settingsName)-e\(training.epochs)-s\(seed)-\(Int(Date().timeIntervalSince1970))"
                 let session = try TrainingSession.start(store, configuration: configuration, name: name)
                 progress(.started(session))
-                if case let .completed(summary) = try session.run(progress: { progress(.training($0)) }) {
-                    progress(.trained(summary, run: session.run))
+                switch try session.run(shouldStop: shouldStop, progress: { progress(.training($0)) }) {
+                case let .completed(summary): progress(.trained(summary, run: session.run))
+                case let .interrupted(epoch, step):
+                    throw WorkflowError.interrupted(run: session.run.name, epoch: epoch, step: step)
                 }
                 let model = try TrainedModel.load(store, run: name, checkpoint: .best)
                 let report = try EvaluationPipeline.run(store, model: model, EvaluationRequest(

@@ -75,7 +75,12 @@ public enum EvaluationPipeline {
                                                        benchmark: request.benchmark)
         let evaluation = try store.createRun(name: nil, kind: .evaluate, config: try configuration.storedJSON(),
                                              parent: model.run.id)
-        try store.storeMetrics(run: evaluation.id, EvaluationReport.metrics(rows))
+        do {
+            try store.storeMetrics(run: evaluation.id, EvaluationReport.metrics(rows))
+        } catch {
+            try? store.setStatus(run: evaluation.id, .failed, error: "\(error)")
+            throw error
+        }
         return EvaluationReport(rows: rows, run: try store.run(id: evaluation.id))
     }
 

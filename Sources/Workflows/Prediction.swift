@@ -115,7 +115,12 @@ public enum Prediction {
         for scene in predictions.scenes { if let id = scene.id { agentIDs[id] = try store.agentIDs(scene: id) } }
         let records = predictions.records(agentIDs: agentIDs)
         let run = try store.createRun(name: nil, kind: .predict, config: try configuration.storedJSON(), parent: model.run.id)
-        try store.storePredictions(run: run.id, records)
+        do {
+            try store.storePredictions(run: run.id, records)
+        } catch {
+            try? store.setStatus(run: run.id, .failed, error: "\(error)")
+            throw error
+        }
         return (run, records.count)
     }
 }

@@ -1,6 +1,6 @@
 // Predictions as rows a script reads: scene, pedestrian, last_observed_frame, sample, step, frame,
-// x, y, with names and frames as written in the imported file; CSV, a JSON array, or one JSON
-// object per line, streamed in blocks of 64 KB.
+// x, y (and probability, for models that rank their futures), with names and frames as written in
+// the imported file; CSV, a JSON array, or one JSON object per line, streamed in blocks of 64 KB.
 import Foundation
 import TrajectoryData
 
@@ -20,8 +20,9 @@ public enum PredictionWriter {
                 buffer = ""
             }
         }
+        let probabilities = predictions.samples.probabilities
         switch format {
-        case .csv: buffer += columns.joined(separator: ",") + "\n"
+        case .csv: buffer += (columns + (probabilities == nil ? [] : ["probability"])).joined(separator: ",") + "\n"
         case .json: buffer += "["
         case .ndjson: break
         }
@@ -36,13 +37,16 @@ public enum PredictionWriter {
                     let p = predictions.position(window: n, sample: s, step: t)
                     let frame = formatted(predictions.frame(window: n, step: t))
                     let x = String(format: "%.4f", p.x), y = String(format: "%.4f", p.y)
+                    let probability = probabilities.map { formatted(Double($0[n * predictions.k + s])) }
                     switch format {
                     case .csv:
-                        buffer += "\(sceneCSV),\(pedestrianCSV),\(lastFrame),\(s),\(t + 1),\(frame),\(x),\(y)\n"
+                        buffer += "\(sceneCSV),\(pedestrianCSV),\(lastFrame),\(s),\(t + 1),\(frame),\(x),\(y)"
+                            + (probability.map { ",\($0)" } ?? "") + "\n"
                     case .json, .ndjson:
                         let object = "{\"scene\": \(sceneJSON), \"pedestrian\": \(pedestrianJSON), "
                             + "\"last_observed_frame\": \(lastFrame), \"sample\": \(s), \"step\": \(t + 1), "
-                            + "\"frame\": \(frame), \"x\": \(x), \"y\": \(y)}"
+                            + "\"frame\": \(frame), \"x\": \(x), \"y\": \(y)"
+                            + (probability.map { ", \"probability\": \($0)" } ?? "") + "}"
                         if format == .json {
                             buffer += (first ? "\n  " : ",\n  ") + object
                         } else {

@@ -49,16 +49,11 @@ public struct TrainingRunConfiguration: Sendable {
     /// Reads a stored configuration. Runs stored before model families existed are CVAE runs with β
     /// (and its warm-up) at the top level; they are read as such.
     public init(json: String) throws {
-        var data = Data(json.utf8)
-        if var object = try JSONSerialization.jsonObject(with: data) as? [String: Any], object["family"] == nil {
-            var model = object["model"] as? [String: Any] ?? [:]
-            for key in ["beta", "betaWarmupEpochs"] where model[key] == nil && object[key] != nil { model[key] = object[key] }
-            object["model"] = model
-            object["family"] = TrajectoryCVAE.family
-            data = try JSONSerialization.data(withJSONObject: object)
-        }
-        self = try JSONDecoder().decode(Stored.self, from: data).configuration
+        self = try JSONDecoder().decode(Stored.self, from: Data(json.utf8)).configuration
     }
+
+    /// The keys a configuration had before model families: β and its warm-up beside the settings.
+    enum LegacyKeys: String, CodingKey { case beta, betaWarmupEpochs }
 
     /// The Codable form (the model's configuration is encoded by its own type, chosen by family).
     struct Stored: Codable {
@@ -77,13 +72,20 @@ public struct TrainingRunConfiguration: Sendable {
 
         init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            let family = try c.decode(String.self, forKey: .family)
+            let family = try c.decodeIfPresent(String.self, forKey: .family) ?? TrajectoryCVAE.family
             let type = try ModelRegistry.family(named: family)
             func decode<M: ForecastModel>(_ type: M.Type) throws -> any ModelConfiguration {
                 try M.Configuration(from: c.superDecoder(forKey: .model))
             }
+            var model = try decode(type)
+            if !c.contains(.family), var cvae = model as? CVAEConfiguration {
+                let legacy = try decoder.container(keyedBy: LegacyKeys.self)
+                cvae.beta = try legacy.decodeIfPresent(Float.self, forKey: .beta) ?? cvae.beta
+                cvae.betaWarmupEpochs = try legacy.decodeIfPresent(Int.self, forKey: .betaWarmupEpochs) ?? cvae.betaWarmupEpochs
+                model = cvae
+            }
             configuration = TrainingRunConfiguration(
-                model: try decode(type), family: family, training: try TrainingSettings(from: decoder),
+                model: model, family: family, training: try TrainingSettings(from: decoder),
                 train: try c.decode([String].self, forKey: .train), val: try c.decode([String].self, forKey: .val))
         }
     }

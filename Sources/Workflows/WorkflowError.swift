@@ -20,6 +20,10 @@ public enum WorkflowError: Error, Equatable, CustomStringConvertible {
     /// A child process of a benchmark failed.
     case childFailed(command: String, status: Int32)
     case invalidList(text: String, item: String)
+    /// A file of a workflow's import failed (`detail` names the file and line).
+    case importFailed(detail: String)
+    /// Training inside a workflow was stopped on request; its checkpoint is saved.
+    case interrupted(run: String, epoch: Int, step: Int)
 
     public var description: String {
         switch self {
@@ -49,6 +53,11 @@ public enum WorkflowError: Error, Equatable, CustomStringConvertible {
             return "a benchmark run of \(command) failed with exit status \(status)"
         case let .invalidList(text, item):
             return "'\(item)' is not a valid value in '\(text)'"
+        case let .importFailed(detail):
+            return detail
+        case let .interrupted(run, epoch, step):
+            return "interrupted at epoch \(epoch + 1), step \(step): checkpoint saved; "
+                + "continue with: trajpred train --resume \(run)"
         }
     }
 }

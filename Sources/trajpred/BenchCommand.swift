@@ -20,9 +20,14 @@ func parseList<T>(_ text: String, _ parse: (String) -> T?) throws -> [T] {
     }
 }
 
-/// The CVAE of each encoder of `encoders`, with `beta`.
-func cvaeVariants(_ encoders: String, beta: Float? = nil) throws -> [BenchmarkedModel] {
-    try parseList(encoders, PastEncoder.init(rawValue:)).map { encoder in
+/// What to time: the CVAE once per encoder of `encoders` (with `beta`, as the reference's protocol
+/// has it), or another family with its defaults.
+func benchmarkedModels(_ family: String, encoders: String, beta: Float? = nil) throws -> [BenchmarkedModel] {
+    guard family == TrajectoryCVAE.family else {
+        _ = try ModelRegistry.family(named: family)
+        return [BenchmarkedModel(family: family, options: ModelOptions(), label: family)]
+    }
+    return try parseList(encoders, PastEncoder.init(rawValue:)).map { encoder in
         var options = ["encoder": encoder.rawValue]
         if let beta { options["beta"] = String(beta) }
         return BenchmarkedModel(options: ModelOptions(options), label: encoder.rawValue)
@@ -41,13 +46,15 @@ struct BenchTrain: ParsableCommand {
     )
 
     @OptionGroup var output: OutputOptions
-    @Option(help: "Encoders, comma-separated.") var encoders: String = "mlp,gru"
+    @Option(help: "The model family.") var model: String = TrajectoryCVAE.family
+    @Option(help: "cvae: encoders, comma-separated.") var encoders: String = "mlp,gru"
     @Option(help: "Batch sizes, comma-separated.") var batches: String = "64,256,1024"
     @Option(help: "Timed epochs.") var epochs: Int = 5
     @Option(help: "JSON from the reference cvae_ref.py (a run or the sweep file).") var reference: String?
 
     func run() throws {
-        let listing = try SpeedBenchmarks.train(try cvaeVariants(encoders, beta: 1), batches: try parseList(batches, Int.init),
+        let listing = try SpeedBenchmarks.train(try benchmarkedModels(model, encoders: encoders, beta: 1),
+                                                batches: try parseList(batches, Int.init),
                                                 epochs: epochs, reference: try reference.map(ReferenceTimings.init),
                                                 progress: printError)
         print(listing.rendered(as: output.format), terminator: "")
@@ -65,12 +72,13 @@ struct BenchSample: ParsableCommand {
     )
 
     @OptionGroup var output: OutputOptions
-    @Option(help: "Encoders, comma-separated.") var encoders: String = "mlp,gru"
+    @Option(help: "The model family.") var model: String = TrajectoryCVAE.family
+    @Option(help: "cvae: encoders, comma-separated.") var encoders: String = "mlp,gru"
     @Option(help: "Timed passes over the 10,000 pedestrians.") var repeats: Int = 5
     @Option(help: "JSON from the reference cvae_ref.py (a run or the sweep file).") var reference: String?
 
     func run() throws {
-        let listing = try SpeedBenchmarks.sample(try cvaeVariants(encoders), repeats: repeats,
+        let listing = try SpeedBenchmarks.sample(try benchmarkedModels(model, encoders: encoders), repeats: repeats,
                                                  reference: try reference.map(ReferenceTimings.init), progress: printError)
         print(listing.rendered(as: output.format), terminator: "")
     }

@@ -37,6 +37,7 @@ struct BenchmarkETHUCY: ParsableCommand {
     func validate() throws {
         _ = try parseSeeds(seeds)
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
+        try model.check()
     }
 
     func run() throws {
@@ -46,9 +47,9 @@ struct BenchmarkETHUCY: ParsableCommand {
         (benchmark.family, benchmark.options) = (model.model, model.options)
         benchmark.training.epochs = epochs
         let training = TrainingOutput(style: .plain)
-        let markdown = try benchmark.run(try store.open()) { event in
+        Interrupt.install()
+        let markdown = try runInterruptible { try benchmark.run(try store.open(), shouldStop: { Interrupt.requested }) { event in
             switch event {
-            case let .imported(report) where report.status == .failed: printError("error: \(report.detail)")
             case .imported: break
             case let .stage(title):
                 fflush(nil)
@@ -57,7 +58,7 @@ struct BenchmarkETHUCY: ParsableCommand {
             case let .training(event): training.event(event)
             case let .trained(summary, run): training.trained(summary, run: "\(run.id) (\(run.name))")
             }
-        }
+        } }
         fflush(nil)
         print("\n" + markdown)
         if let out { try markdown.write(toFile: out, atomically: true, encoding: .utf8) }

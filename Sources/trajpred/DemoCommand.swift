@@ -25,7 +25,8 @@ struct DemoCommand: ParsableCommand {
         var demo = Demo(directory: dir, data: try data ?? Demo.shippedData(executable: currentExecutable()))
         (demo.epochs, demo.seed) = (epochs, seed)
         let training = TrainingOutput(style: .plain)
-        let result = try demo.run { event in
+        Interrupt.install()
+        let result = try runInterruptible { try demo.run(shouldStop: { Interrupt.requested }) { event in
             switch event {
             case let .stage(title):
                 fflush(nil)  // what the previous step printed comes before the next title, even through a pipe
@@ -45,7 +46,7 @@ struct DemoCommand: ParsableCommand {
             case let .wrote(path):
                 printError("wrote \(path)")
             }
-        }
+        } }
         fflush(nil)
         print("""
 

@@ -3,7 +3,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ArgumentParser
 import Synchronization
+import Workflows
 
 /// How many SIGINTs arrived since `Interrupt.install()`.
 let interruptCount = Atomic<Int>(0)
@@ -22,4 +24,16 @@ enum Interrupt {
     }
 
     static var requested: Bool { interruptCount.load(ordering: .relaxed) > 0 }
+}
+
+/// Runs `body`; a training it stopped on Ctrl-C (its checkpoint saved) says how to resume and
+/// exits 130, as `trajpred train` does.
+func runInterruptible<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as WorkflowError {
+        guard case .interrupted = error else { throw error }
+        printError("\(error)")
+        throw ExitCode(130)
+    }
 }

@@ -2,7 +2,6 @@
 import ArgumentParser
 import Foundation
 import Notebook
-import Plots
 import TrajectoryStore
 import Workflows
 
@@ -46,63 +45,24 @@ struct NotebookCommand: ParsableCommand {
     }
 
     func run() throws {
-        var settings = NotebookSettings()
-        settings.epochs = epochs
-        settings.predictions = predictions
-        settings.models = try selectedModels()
-        let seedList = try seeds.map(parseSeeds) ?? [seed]
-        var all: [NotebookResult] = []
-        for current in seedList {
-            let results = NotebookExperiment.run(seed: current, settings: settings, keepPredictions: out != nil) { result in
-                printError(String(format: "seed %llu: %@ trained in %.2f s", result.seed, result.model.rawValue,
-                                  result.trainingSeconds))
-            }
-            all += results
+        var study = NotebookStudy()
+        study.settings.epochs = epochs
+        study.settings.predictions = predictions
+        study.settings.models = try selectedModels()
+        study.seeds = try seeds.map(parseSeeds) ?? [seed]
+        study.overSeeds = seeds != nil
+        let result = study.run(figure: out != nil) { result in
+            printError(String(format: "seed %llu: %@ trained in %.2f s", result.seed, result.model.rawValue,
+                              result.trainingSeconds))
         }
-        if let out {
-            let first = all.filter { $0.seed == seedList[0] }
-            let svg = HistogramFigure.render(
-                panels: first.map { result in
-                    HistogramPanel(
-                        title: result.model.title,
-                        subtitle: String(format: "mean %.2f · near −1 %.0f %% · W1 %.2f", result.stats.mean,
-                                         100 * result.stats.fractionNearMinusOne, result.stats.wasserstein),
-                        samples: result.predictions)
-                },
-                reference: NotebookExperiment.targets(count: settings.samples),
-                referenceLabel: "targets (1/3 at −1, 2/3 at +1)",
-                title: "A pedestrian goes to −1 or +1: \(settings.predictions.formatted()) predictions per model, seed \(seedList[0])")
-            try svg.write(toFile: out, atomically: true, encoding: .utf8)
+        if let out, let figure = result.figure {
+            try figure.write(toFile: out, atomically: true, encoding: .utf8)
             printError("figure: \(out)")
         }
-        if seeds == nil {
-            print(Listing(columns: ["model", "mean", "std", "frac_below_0", "near_minus_1", "near_plus_1", "w1",
-                                    "bimodal", "train_s"],
-                          rows: all.map { r in
-                              [.text(r.model.rawValue), .real(rounded(r.stats.mean, 3)), .real(rounded(r.stats.std, 3)),
-                               .real(rounded(r.stats.fractionBelowZero, 3)), .real(rounded(r.stats.fractionNearMinusOne, 3)),
-                               .real(rounded(r.stats.fractionNearPlusOne, 3)), .real(rounded(r.stats.wasserstein, 3)),
-                               .text(r.stats.isBimodal ? "yes" : "no"), .real(rounded(r.trainingSeconds, 2))]
-                          }).rendered(as: output.format), terminator: "")
-        } else {
-            print(Listing(columns: ["model", "bimodal_seeds", "seeds", "mean_min", "mean_max", "near_minus_1_min",
-                                    "near_minus_1_max", "w1_median"],
-                          rows: settings.models.map { model in
-                              let rows = all.filter { $0.model == model }
-                              let w1 = rows.map(\.stats.wasserstein).sorted()
-                              return [.text(model.rawValue), .integer(Int64(rows.filter(\.stats.isBimodal).count)),
-                                      .integer(Int64(rows.count)),
-                                      .real(rounded(rows.map(\.stats.mean).min()!, 3)),
-                                      .real(rounded(rows.map(\.stats.mean).max()!, 3)),
-                                      .real(rounded(rows.map(\.stats.fractionNearMinusOne).min()!, 3)),
-                                      .real(rounded(rows.map(\.stats.fractionNearMinusOne).max()!, 3)),
-                                      .real(rounded(w1[w1.count / 2], 3))]
-                          }).rendered(as: output.format), terminator: "")
-        }
+        print(result.table.rendered(as: output.format), terminator: "")
     }
 }
 
-/// "0-14", "3,5,8" or "2" as a list of seeds.
 func parseSeeds(_ text: String) throws -> [UInt64] {
     var seeds: [UInt64] = []
     for part in text.split(separator: ",") {

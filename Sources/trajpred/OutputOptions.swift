@@ -49,6 +49,16 @@ struct ModelOptionGroup: ParsableArguments {
         }
     }
 
+    /// Refuses, before any work, options the family does not have and values out of range.
+    func check() throws {
+        do {
+            try TrainingRunConfiguration(family: model, options: options, training: TrainingSettings(), train: [], val: [])
+                .model.validate()
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
     var options: ModelOptions {
         var values: [String: String] = [:]
         for item in extra {

@@ -47,6 +47,7 @@ struct TrainCommand: ParsableCommand {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
         guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be a positive number") }
+        if resume == nil { try model.check() }
     }
 
     func run() throws {
@@ -65,8 +66,7 @@ struct TrainCommand: ParsableCommand {
         Interrupt.install()
         let outcome = try TrainingOutput(style: progress).train(session, shouldStop: { Interrupt.requested })
         if case let .interrupted(epoch, step) = outcome {
-            printError("interrupted at epoch \(epoch + 1), step \(step): checkpoint saved; "
-                + "continue with: trajpred train --resume \(session.run.name)")
+            printError("\(WorkflowError.interrupted(run: session.run.name, epoch: epoch, step: step))")
             throw ExitCode(130)
         }
     }

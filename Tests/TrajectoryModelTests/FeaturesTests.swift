@@ -170,4 +170,17 @@ func past(_ windows: WindowSet, _ indices: ArraySlice<Int>, encoder: PastEncoder
         changed.add(moved, scene: 0)
         #expect(context(changed, 0) != before[0])
     }
+
+    @Test func sparseStepsKeepMemoryToThePositions() {
+        // One walker seen again a billion steps later: the context holds its 31 + 1 positions.
+        var late = straightTrack("1", steps: 0...30)
+        late.points.append(TrackPoint(step: 1_000_000_000, x: 7, y: 8))
+        let context = SceneContext(tracks: [late, straightTrack("2", steps: 10...12)])
+        #expect(context.indexedSteps == 32)
+        #expect(context.present(at: 1_000_000_000) == [PresentAgent(agent: 0, position: SIMD2(7, 8))])
+        #expect(context.present(at: 11).map(\.agent) == [0, 1])
+        #expect(context.present(at: 500).isEmpty && context.present(at: -1).isEmpty)
+        // A dense scene: one offset per step of its span.
+        #expect(SceneContext(tracks: scene()).indexedSteps == 31)
+    }
 }

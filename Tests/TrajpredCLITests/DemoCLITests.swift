@@ -92,6 +92,19 @@ func svgCounts(_ path: String) -> (elements: [String: Int], classes: [String: In
     }
 }
 
+@Suite struct DemoInterruptCLITests {
+    @Test func ctrlCDuringTheDemosTrainingSavesAndExits130() throws {
+        let folder = temporaryFolder()
+        let (process, out) = try start(["demo", "--dir", "out", "--epochs", "200"], in: folder)
+        #expect(waitFor("epoch   1/200", in: out))
+        process.interrupt()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        #expect(try sqlite3("out/demo.sqlite", "SELECT status FROM run WHERE name = 'demo'", in: folder) == "interrupted\n")
+        #expect(try sqlite3("out/demo.sqlite", "SELECT count(*) FROM checkpoint WHERE label = 'last'", in: folder) == "1\n")
+    }
+}
+
 @Suite struct BenchmarkCLITests {
     @Test func leaveOneOutTableOnTheShippedScene() throws {
         let folder = temporaryFolder()

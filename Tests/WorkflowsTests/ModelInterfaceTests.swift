@@ -66,6 +66,12 @@ func driftConfiguration(epochs: Int = 2) throws -> TrainingRunConfiguration {
                 #expect(abs(p.x - (origin.x + 5 * Double(d.x))) < 1e-5 && abs(p.y - (origin.y + 5 * Double(d.y))) < 1e-5)
             }
         }
+        // A ranking model's probabilities reach the rows scripts read.
+        let csv = temporaryFolder() + "/p.csv"
+        try PredictionWriter.write(predictions, as: .csv, toFile: csv)
+        let lines = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
+        #expect(lines.first == "scene,pedestrian,last_observed_frame,sample,step,frame,x,y,probability")
+        #expect(lines.count == 1 + predictions.count * 3 * 12 && lines.dropFirst().allSatisfy { $0.hasSuffix(",0.3333333432674408") })
         let kept = try Prediction.keep(predictions, in: store, model: best, request: request, checkpoint: .best)
         #expect(kept.points == predictions.count * 3 * 12)
         #expect(try store.database.scalarInt("SELECT count(*) FROM prediction_view WHERE run_id = ?1",
