@@ -21,6 +21,15 @@ public protocol ModelConfiguration: Codable, Sendable, Equatable {
     var summary: String { get }
     /// A short name for tables: "CVAE (mlp, β 0.01)".
     var label: String { get }
+    /// How the family trains unless told otherwise (epochs, augmentation, …).
+    static var defaultTraining: TrainingSettings { get }
+    /// Adam's learning rate in epoch `epoch` (0-based) of `epochs`, from the base rate (a schedule).
+    func learningRate(base: Float, epoch: Int, epochs: Int) -> Float
+}
+
+extension ModelConfiguration {
+    public static var defaultTraining: TrainingSettings { TrainingSettings() }
+    public func learningRate(base: Float, epoch: Int, epochs: Int) -> Float { base }
 }
 
 /// A batch of training windows with its augmentation: window `indices[b]` of `windows` is rotated
@@ -72,6 +81,11 @@ public protocol ForecastModel: Sendable {
     /// A freshly initialised model; all randomness from `rng`.
     init(_ configuration: Configuration, using rng: inout Xoshiro256)
 
+    /// Fits what a model takes from the whole training set before its first step (anchors, say);
+    /// called once on a fresh start, never on resume (the checkpoint holds it). `mirror`: the
+    /// training also sees the windows mirrored (y → −y).
+    mutating func prepare(_ windows: WindowSet, mirror: Bool, using rng: inout Xoshiro256)
+
     func makeTrainingWorkspace(capacity: Int) -> TrainingWorkspace
 
     /// Builds the batch's inputs and targets (observed steps only for inputs), runs forward and
@@ -87,7 +101,8 @@ public protocol ForecastModel: Sendable {
 
     func makeSamplingWorkspace(windows: Int, k: Int) -> SamplingWorkspace
 
-    /// k futures for each window of `indices`, relative to the window's last observed position.
+    /// k futures for each window of `indices`, relative to the window's last observed position;
+    /// a model that ranks its futures returns them most probable first, with their probabilities.
     /// Deterministic given `rng`, whatever the timing and the workspace.
     func sample(_ windows: WindowSet, _ indices: ArraySlice<Int>, k: Int, using rng: inout Xoshiro256,
                 workspace: SamplingWorkspace) -> Samples
@@ -96,12 +111,18 @@ public protocol ForecastModel: Sendable {
     /// sampled future, for the benchmarks' GFLOP/s; nil when not counted.
     var trainingMultiplyAddsPerWindow: Int? { get }
     func samplingMultiplyAddsPerFuture(k: Int) -> Double?
+
+    /// The most futures a window can have (a model of K fixed futures), and the option that sets
+    /// it; nil when any k can be sampled.
+    var maximumFutures: (k: Int, option: String)? { get }
 }
 
 extension ForecastModel {
     public func klWeight(epoch: Int) -> Float { 0 }
     public var trainingMultiplyAddsPerWindow: Int? { nil }
     public func samplingMultiplyAddsPerFuture(k: Int) -> Double? { nil }
+    public var maximumFutures: (k: Int, option: String)? { nil }
+    public mutating func prepare(_ windows: WindowSet, mirror: Bool, using rng: inout Xoshiro256) {}
 
     /// k futures for every window of `indices`, in chunks of 256 windows through one workspace.
     public func sample(_ windows: WindowSet, _ indices: ArraySlice<Int>, k: Int, using rng: inout Xoshiro256) -> Samples {

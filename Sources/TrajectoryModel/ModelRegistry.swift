@@ -6,6 +6,7 @@ public enum ModelRegistry {
     /// The families built in, the default first.
     static let builtIn: [any ForecastModel.Type] = [
         TrajectoryCVAE.self,
+        AnchorsModel.self,
     ]
 
     private static let registered = Mutex<[any ForecastModel.Type]>(builtIn)

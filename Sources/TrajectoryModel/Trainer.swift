@@ -57,9 +57,15 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
     var mirrors: [Float]
     var cutCache: (count: Int, sizes: [Int], offsets: [Int]) = (0, [], [])
 
-    /// Checks the inputs (before any step) and builds a freshly initialised model.
-    public init(_ configuration: Model.Configuration, settings: TrainingSettings, train: WindowSet,
-                validation: WindowSet) throws(ModelError) {
+    /// Checks the inputs (before any step) and builds a freshly initialised model, prepared on the
+    /// training windows.
+    public convenience init(_ configuration: Model.Configuration, settings: TrainingSettings, train: WindowSet,
+                            validation: WindowSet) throws(ModelError) {
+        try self.init(configuration, settings: settings, train: train, validation: validation, preparing: true)
+    }
+
+    init(_ configuration: Model.Configuration, settings: TrainingSettings, train: WindowSet, validation: WindowSet,
+         preparing: Bool) throws(ModelError) {
         try settings.validate()
         try configuration.validate()
         guard train.observed == configuration.observed, train.predicted == configuration.predicted,
@@ -75,6 +81,11 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
         self.validation = validation
         var initialisation = Xoshiro256(seed: settings.seed)
         model = Model(configuration, using: &initialisation)
+        if preparing {
+            // Data-dependent set-up from a generator of its own, so models without any draw as before.
+            var preparation = Xoshiro256(seed: settings.seed &+ 0x9AE9)
+            model.prepare(train, mirror: settings.mirror, using: &preparation)
+        }
         adam = Adam(learningRate: settings.learningRate)
         rng = Xoshiro256(seed: settings.seed &+ 0x5EED)
         epochStart = rng
@@ -97,7 +108,7 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
     /// Continues from `state` (taken by `state()` of a trainer with the same settings and data).
     public convenience init(_ configuration: Model.Configuration, settings: TrainingSettings, train: WindowSet,
                             validation: WindowSet, resuming state: TrainerState) throws(ModelError) {
-        try self.init(configuration, settings: settings, train: train, validation: validation)
+        try self.init(configuration, settings: settings, train: train, validation: validation, preparing: false)
         try model.load(state.tensors.parameters)
         func moments(_ tensors: [NamedTensor]) throws(ModelError) -> [Float] {
             var values = [Float](repeating: 0, count: model.parameters.count)
@@ -160,6 +171,8 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
         let b = settings.batch
         while counters.epoch < epochs {
             let epochBegan = clock.now
+            adam.learningRate = model.configuration.learningRate(base: settings.learningRate, epoch: counters.epoch,
+                                                                 epochs: settings.epochs)
             if counters.step == 0 {
                 epochStart = rng
                 permutation = Array(0..<train.count)
@@ -327,12 +340,13 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
         return total
     }
 
-    /// Validation minADE/minFDE@k; its samples come from a generator of their own (seed, epoch),
-    /// so validating never changes what training draws.
+    /// Validation minADE/minFDE@k (k = the settings' validation samples, or all of a model's fixed
+    /// futures when it has fewer); its samples come from a generator of their own (seed, epoch), so
+    /// validating never changes what training draws.
     public func validate(epoch: Int) -> (ade: Double, fde: Double) {
         var generator = Xoshiro256(seed: settings.seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(epoch) &+ 0xA11CE)
-        let samples = model.sample(validation, Array(0..<validation.count)[...], k: settings.validationSamples,
-                                   using: &generator)
+        let k = min(settings.validationSamples, model.maximumFutures?.k ?? .max)
+        let samples = model.sample(validation, Array(0..<validation.count)[...], k: k, using: &generator)
         return Metrics.average(Metrics.minDisplacements(samples: samples, windows: validation,
                                                         indices: Array(0..<validation.count)[...]))
     }

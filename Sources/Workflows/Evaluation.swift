@@ -90,6 +90,7 @@ public enum EvaluationPipeline {
     /// The model, constant velocity and sampled constant velocity on every window of the request's
     /// data: over all windows ('all'), then per scene when there are several.
     public static func evaluate(_ store: Store, model: TrainedModel, _ request: EvaluationRequest) throws -> [EvaluationRow] {
+        try model.check(k: request.k)
         let selected = try SceneWindows.load(store, selections: [request.data], observed: model.observed,
                                              predicted: model.predicted)
         let windows = selected.windows

@@ -98,6 +98,7 @@ public enum Prediction {
 
     /// k futures of every window of `request`.
     public static func predict(_ store: Store, model: TrainedModel, _ request: PredictionRequest) throws -> Predictions {
+        try model.check(k: request.k)
         let (windows, scenes) = try self.windows(store, request, observed: model.observed, predicted: model.predicted)
         let samples = model.sample(windows, Array(0..<windows.count)[...], k: request.k, seed: request.seed)
         return Predictions(windows: windows, scenes: scenes, samples: samples)

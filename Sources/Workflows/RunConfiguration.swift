@@ -32,6 +32,12 @@ public struct TrainingRunConfiguration: Sendable {
                   train: train, val: val)
     }
 
+    /// How family `family` trains unless told otherwise.
+    public static func defaultTraining(family: String) throws -> TrainingSettings {
+        func defaults<M: ForecastModel>(_ type: M.Type) -> TrainingSettings { M.Configuration.defaultTraining }
+        return defaults(try ModelRegistry.family(named: family))
+    }
+
     static func configuration<M: ForecastModel>(_ type: M.Type, options: ModelOptions) throws(ModelError)
         -> any ModelConfiguration
     {

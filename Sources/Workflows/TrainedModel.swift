@@ -40,6 +40,13 @@ public struct TrainedModel: Sendable {
         return model
     }
 
+    /// Refuses a k above the futures the model makes.
+    public func check(k: Int) throws {
+        if let maximum = model.maximumFutures, k > maximum.k {
+            throw WorkflowError.tooManyFutures(k: k, maximum: maximum.k, family: configuration.family, option: maximum.option)
+        }
+    }
+
     /// k futures for windows `indices`, from a generator seeded with `seed`.
     public func sample(_ windows: WindowSet, _ indices: ArraySlice<Int>, k: Int, seed: UInt64) -> Samples {
         var rng = Xoshiro256(seed: seed)

@@ -20,6 +20,8 @@ public enum WorkflowError: Error, Equatable, CustomStringConvertible {
     /// A child process of a benchmark failed.
     case childFailed(command: String, status: Int32)
     case invalidList(text: String, item: String)
+    /// More futures asked of a model than it makes.
+    case tooManyFutures(k: Int, maximum: Int, family: String, option: String)
     /// A file of a workflow's import failed (`detail` names the file and line).
     case importFailed(detail: String)
     /// Training inside a workflow was stopped on request; its checkpoint is saved.
@@ -53,6 +55,9 @@ public enum WorkflowError: Error, Equatable, CustomStringConvertible {
             return "a benchmark run of \(command) failed with exit status \(status)"
         case let .invalidList(text, item):
             return "'\(item)' is not a valid value in '\(text)'"
+        case let .tooManyFutures(k, maximum, family, option):
+            return "--k \(k) is more than the \(maximum) futures this \(family) model makes; ask for at most \(maximum), "
+                + "or train one with more (\(option))"
         case let .importFailed(detail):
             return detail
         case let .interrupted(run, epoch, step):

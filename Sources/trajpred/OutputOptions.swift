@@ -74,6 +74,36 @@ struct ModelOptionGroup: ParsableArguments {
     }
 }
 
+/// How to train, each setting defaulting to the model family's (cvae: 50 epochs, batch 256, Adam 1e-3,
+/// rotation; anchors: one epoch; …).
+struct TrainingOptionGroup: ParsableArguments {
+    @Option(help: "Epochs (default: the family's; cvae 50).") var epochs: Int?
+    @Option(help: "Windows per batch (default 256).") var batch: Int?
+    @Option(help: "Adam's learning rate (default 0.001).") var lr: Float?
+    @Flag(inversion: .prefixedNo, help: "Rotate training windows at random every epoch (default: the family's; on for cvae).")
+    var rotate: Bool?
+    @Flag(inversion: .prefixedNo,
+          help: "Mirror training windows at random (y → −y, half of them, every epoch; default: the family's; off for cvae).")
+    var mirror: Bool?
+
+    func validate() throws {
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+        if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
+        if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number") }
+    }
+
+    /// The family's defaults with what was given.
+    func settings(family: String) throws -> TrainingSettings {
+        var settings = try TrainingRunConfiguration.defaultTraining(family: family)
+        if let epochs { settings.epochs = epochs }
+        if let batch { settings.batch = batch }
+        if let lr { settings.learningRate = lr }
+        if let rotate { settings.rotate = rotate }
+        if let mirror { settings.mirror = mirror }
+        return settings
+    }
+}
+
 /// Writes a line to standard error.
 func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))

@@ -28,11 +28,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("train"), help: "Training data selection (repeatable).") var trainSelections: [String] = []
     @Option(name: .customLong("val"), help: "Validation data selection (repeatable).") var validationSelections: [String] = []
     @OptionGroup var model: ModelOptionGroup
-    @Option(help: "Epochs.") var epochs: Int = 50
-    @Option(help: "Windows per batch.") var batch: Int = 256
-    @Option(help: "Adam's learning rate.") var lr: Float = 1e-3
-    @Flag(help: "Do not rotate training windows at random.") var noRotate = false
-    @Flag(help: "Also mirror training windows at random (y → −y, half of them, every epoch).") var mirror = false
+    @OptionGroup var training: TrainingOptionGroup
     @Option(help: "The seed of every random choice.") var seed: UInt64 = 0
     @Option(help: "A unique name for the run (default train-ID).") var name: String?
     @Option(help: "Continue an interrupted run (its id or name); the other options come from the run.")
@@ -44,9 +40,6 @@ struct TrainCommand: ParsableCommand {
             guard !trainSelections.isEmpty else { throw ValidationError("give the training data: --train DATASET[/SPLIT[/SCENE]]") }
             guard !validationSelections.isEmpty else { throw ValidationError("give the validation data: --val DATASET[/SPLIT[/SCENE]]") }
         }
-        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
-        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
-        guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be a positive number") }
         if resume == nil { try model.check() }
     }
 
@@ -56,10 +49,9 @@ struct TrainCommand: ParsableCommand {
         if let resume {
             session = try TrainingSession.resume(database, run: resume, notice: printError)
         } else {
-            var training = TrainingSettings()
-            (training.epochs, training.batch, training.learningRate) = (epochs, batch, lr)
-            (training.seed, training.rotate, training.mirror) = (seed, !noRotate, mirror)
-            let configuration = try TrainingRunConfiguration(family: model.model, options: model.options, training: training,
+            var settings = try training.settings(family: model.model)
+            settings.seed = seed
+            let configuration = try TrainingRunConfiguration(family: model.model, options: model.options, training: settings,
                                                              train: trainSelections, val: validationSelections)
             session = try TrainingSession.start(database, configuration: configuration, name: name)
         }
