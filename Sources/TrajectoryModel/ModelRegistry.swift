@@ -7,6 +7,7 @@ public enum ModelRegistry {
     static let builtIn: [any ForecastModel.Type] = [
         TrajectoryCVAE.self,
         AnchorsModel.self,
+        WTAModel.self,
     ]
 
     private static let registered = Mutex<[any ForecastModel.Type]>(builtIn)

@@ -1,0 +1,52 @@
+// The settings of the winner-takes-all model: K futures (anchors and heads), the trunk's width,
+// the anchors' Lloyd iterations, window lengths, and its schedule (×0.3 from 70 % of the epochs).
+
+public struct WTAConfiguration: ModelConfiguration {
+    /// K: anchors, residual heads and futures per window.
+    public var futures = 20
+    /// H, the width of the trunk's two hidden layers.
+    public var hidden = 128
+    /// Lloyd iterations of the anchors' k-means.
+    public var iterations = 60
+    public var observed = 8
+    public var predicted = 12
+
+    public init() {}
+
+    /// Options: futures, hidden, iterations.
+    public init(options: ModelOptions) throws(ModelError) {
+        try options.check(family: WTAModel.family, known: ["futures", "hidden", "iterations"])
+        futures = try options.int("futures", default: futures)
+        hidden = try options.int("hidden", default: hidden)
+        iterations = try options.int("iterations", default: iterations)
+    }
+
+    public func validate() throws(ModelError) {
+        guard futures >= 1 else { throw .invalidSetting(option: "--model-option futures", reason: "must be at least 1") }
+        guard hidden >= 1 else { throw .invalidSetting(option: "--hidden", reason: "must be at least 1") }
+        guard iterations >= 0 else { throw .invalidSetting(option: "--model-option iterations", reason: "must be 0 or more") }
+        guard observed >= 3, predicted >= 1 else {
+            throw .invalidSetting(option: "window", reason: "needs at least 3 observed and 1 predicted step")
+        }
+    }
+
+    public var summary: String { "\(futures) heads on anchors, trunk 2 × \(hidden)" }
+    public var label: String { "WTA (K \(futures))" }
+
+    /// Input values per window: the observed positions but the last (the origin), and the moving flag.
+    public var inputSize: Int { 2 * (observed - 1) + 1 }
+    public var futureSize: Int { 2 * predicted }
+
+    /// The reference protocol: 30 epochs, the windows and their mirror images, no rotation (the
+    /// agent frame removes it).
+    public static var defaultTraining: TrainingSettings {
+        var settings = TrainingSettings()
+        (settings.epochs, settings.rotate, settings.mirror) = (30, false, true)
+        return settings
+    }
+
+    /// The base rate, ×0.3 from 70 % of the epochs on.
+    public func learningRate(base: Float, epoch: Int, epochs: Int) -> Float {
+        epoch >= Int(Double(epochs) * 0.7) ? base * 0.3 : base
+    }
+}

@@ -1,0 +1,231 @@
+// `wta`: K futures built on anchors. A trunk (two ReLU layers of H) reads a window in its agent
+// frame (observed positions but the origin, and whether it moves); K residual heads add to the
+// group's K anchors; the loss of a window is ADE + FDE of its best future in meters, and only that
+// head gets a gradient (winner takes all). A score head (K logits on the trunk, trained with
+// cross-entropy to name the winning head, its gradient kept out of the trunk) ranks the futures,
+// so k < K returns the k most probable.
+//   x (I, B) → h1 = ReLU(W1 x + b1) (H, B) → h2 = ReLU(W2 h1 + b2) (H, B)
+//   residuals = W3 h2 + b3 (K·2P, B), zero-initialised; logits = W4 h2 + b4 (K, B), zero-initialised
+// Legend: B batch, I inputs, H hidden, K futures, P predicted steps.
+#if canImport(Glibc)
+import Glibc
+#endif
+import NNCore
+import TrajectoryData
+
+public struct WTAModel: ForecastModel {
+    public static let family = "wta"
+
+    public let configuration: WTAConfiguration
+    public var parameters = ParameterSet()
+    let anchors: AnchorParameters
+    let trunk1: Linear, trunk2: Linear, heads: Linear, score: Linear
+
+    /// Layers `trunk.0`, `trunk.2` (He-normal weights, zero biases), `heads` and `score` (zero).
+    public init(_ configuration: WTAConfiguration, using rng: inout Xoshiro256) {
+        self.configuration = configuration
+        let h = configuration.hidden, k = configuration.futures
+        var p = ParameterSet()
+        anchors = AnchorParameters(count: k, predicted: configuration.predicted, in: &p)
+        trunk1 = Linear(inputSize: configuration.inputSize, outputSize: h, name: "trunk.0", in: &p)
+        trunk2 = Linear(inputSize: h, outputSize: h, name: "trunk.2", in: &p)
+        heads = Linear(inputSize: h, outputSize: k * configuration.futureSize, name: "heads", in: &p)
+        score = Linear(inputSize: h, outputSize: k, name: "score", in: &p)
+        for layer in [trunk1, trunk2] {
+            let deviation = (2 / Float(layer.inputSize)).squareRoot()
+            for i in layer.weight.range { p.values[i] = deviation * rng.normal() }
+        }
+        parameters = p
+    }
+
+    public mutating func prepare(_ windows: WindowSet, mirror: Bool, using rng: inout Xoshiro256) {
+        anchors.store(AnchorSet.fit(windows, count: configuration.futures, iterations: configuration.iterations,
+                                    mirror: mirror, using: &rng), in: &parameters.values)
+    }
+
+    public var maximumFutures: (k: Int, option: String)? { (configuration.futures, "--model-option futures=N") }
+
+    /// Forward buffers for up to `capacity` windows, and the training pass's gradients.
+    public final class Workspace {
+        public let capacity: Int
+        var x: [Float], h1: [Float], h2: [Float]            // (I, B), (H, B), (H, B)
+        var residuals: [Float], logits: [Float]             // (K·2P, B), (K, B)
+        var target: [Float]                                 // (2P, B), in the frame
+        var frames: [AgentFrame]
+        var dResiduals: [Float], dLogits: [Float], dH2: [Float], dH1: [Float]
+
+        init(_ c: WTAConfiguration, capacity b: Int) {
+            capacity = b
+            func buffer(_ rows: Int) -> [Float] { [Float](repeating: 0, count: rows * b) }
+            (x, h1, h2) = (buffer(c.inputSize), buffer(c.hidden), buffer(c.hidden))
+            (residuals, logits, target) = (buffer(c.futures * c.futureSize), buffer(c.futures), buffer(c.futureSize))
+            frames = [AgentFrame](repeating: AgentFrame(cos: 1, sin: 0, scale: 1, moving: false), count: b)
+            (dResiduals, dLogits) = (buffer(c.futures * c.futureSize), buffer(c.futures))
+            (dH2, dH1) = (buffer(c.hidden), buffer(c.hidden))
+        }
+    }
+
+    public func makeTrainingWorkspace(capacity: Int) -> Workspace { Workspace(configuration, capacity: capacity) }
+    public func makeSamplingWorkspace(windows: Int, k: Int) -> Workspace {
+        Workspace(configuration, capacity: min(windows, 256))
+    }
+
+    /// Frames and inputs of windows `indices` into `w` (mirrored by `mirror` when given), and with
+    /// `targets` their futures in the frame: observed steps only for the inputs.
+    func features(_ windows: WindowSet, _ indices: ArraySlice<Int>, mirror: UnsafePointer<Float>?, targets: Bool,
+                  into w: Workspace) {
+        let b = indices.count, c = configuration
+        for (column, n) in indices.enumerated() {
+            let m = mirror?[column] ?? 1
+            let frame = AgentFrame.of(windows, n, mirror: m)
+            w.frames[column] = frame
+            let observed = windows.observedPositions(n)
+            for t in 0..<(c.observed - 1) {
+                let i = observed.startIndex + 2 * t
+                let q = frame.normalise(SIMD2(observed[i], m * observed[i + 1]))
+                w.x[(2 * t) * b + column] = q.x
+                w.x[(2 * t + 1) * b + column] = q.y
+            }
+            w.x[(c.inputSize - 1) * b + column] = frame.moving ? 1 : 0
+            guard targets else { continue }
+            let future = windows.futurePositions(n)
+            for t in 0..<c.predicted {
+                let i = future.startIndex + 2 * t
+                let q = frame.normalise(SIMD2(future[i], m * future[i + 1]))
+                w.target[(2 * t) * b + column] = q.x
+                w.target[(2 * t + 1) * b + column] = q.y
+            }
+        }
+    }
+
+    /// Trunk, heads and score for `b` windows whose inputs are in `w`.
+    func forward(batch b: Int, workspace w: Workspace) {
+        let p = parameters.values
+        trunk1.forward(w.x, batch: b, parameters: p, output: &w.h1, activation: .relu)
+        trunk2.forward(w.h1, batch: b, parameters: p, output: &w.h2, activation: .relu)
+        heads.forward(w.h2, batch: b, parameters: p, output: &w.residuals)
+        score.forward(w.h2, batch: b, parameters: p, output: &w.logits)
+    }
+
+    /// Future k of column `column` at step t, in the frame: anchor + residual.
+    @inline(__always)
+    func future(_ k: Int, _ t: Int, column: Int, batch b: Int, anchors set: AnchorSet, moving: Bool, w: Workspace)
+        -> SIMD2<Float>
+    {
+        let anchor = set.anchor(k, moving: moving), row = k * configuration.futureSize + 2 * t
+        return SIMD2(anchor[anchor.startIndex + 2 * t] + w.residuals[row * b + column],
+                     anchor[anchor.startIndex + 2 * t + 1] + w.residuals[(row + 1) * b + column])
+    }
+
+    /// loss = mean over windows of (ADE + FDE)/scale of the best future (meters) + the score's
+    /// cross-entropy with the best head as its label; gradients written, × share.
+    public mutating func trainingStep(_ batch: TrainingBatch, epoch: Int, workspace w: Workspace,
+                                      using rng: inout Xoshiro256, share: Float) -> Loss {
+        let b = batch.count, c = configuration, kCount = c.futures, steps = c.predicted
+        features(batch.windows, batch.indices, mirror: batch.mirror, targets: true, into: w)
+        forward(batch: b, workspace: w)
+        let set = anchors.read(parameters.values)
+        let perWindow = share / Float(b)
+        w.dResiduals.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        var wtaSum = 0.0, crossEntropySum = 0.0
+        var distances = [Float](repeating: 0, count: steps)
+        var errors = [SIMD2<Float>](repeating: .zero, count: steps)
+        for column in 0..<b {
+            let frame = w.frames[column]
+            // The winner: the future of least ADE + FDE (in the frame; the scale is the window's own).
+            var best = 0, bestCost = Float.infinity
+            for k in 0..<kCount {
+                var sum: Float = 0, last: Float = 0
+                for t in 0..<steps {
+                    let truth = SIMD2(w.target[(2 * t) * b + column], w.target[(2 * t + 1) * b + column])
+                    let e = future(k, t, column: column, batch: b, anchors: set, moving: frame.moving, w: w) - truth
+                    last = ((e * e).sum() + 1e-9).squareRoot()
+                    sum += last
+                }
+                let cost = sum / Float(steps) + last
+                if cost < bestCost { (best, bestCost) = (k, cost) }
+            }
+            wtaSum += Double(bestCost / frame.scale)
+            // Its gradient: d(ADE + FDE)/d(future) = unit error / P at every step, + unit error at the last.
+            for t in 0..<steps {
+                let truth = SIMD2(w.target[(2 * t) * b + column], w.target[(2 * t + 1) * b + column])
+                errors[t] = future(best, t, column: column, batch: b, anchors: set, moving: frame.moving, w: w) - truth
+                distances[t] = ((errors[t] * errors[t]).sum() + 1e-9).squareRoot()
+            }
+            let weight = perWindow / frame.scale
+            for t in 0..<steps {
+                var g = errors[t] / distances[t] / Float(steps)
+                if t == steps - 1 { g += errors[t] / distances[t] }
+                let row = best * c.futureSize + 2 * t
+                w.dResiduals[row * b + column] = weight * g.x
+                w.dResiduals[(row + 1) * b + column] = weight * g.y
+            }
+            // The score: softmax cross-entropy with the winner as its label.
+            var top = -Float.infinity
+            for k in 0..<kCount { top = max(top, w.logits[k * b + column]) }
+            var total: Float = 0
+            for k in 0..<kCount { total += expf(w.logits[k * b + column] - top) }
+            crossEntropySum += Double(logf(total) + top - w.logits[best * b + column])
+            for k in 0..<kCount {
+                let probability = expf(w.logits[k * b + column] - top) / total
+                w.dLogits[k * b + column] = perWindow * (probability - (k == best ? 1 : 0))
+            }
+        }
+        anchors.zeroGradients(&parameters.gradients)
+        let p = parameters.values
+        heads.backward(w.dResiduals, input: w.h2, batch: b, parameters: p, gradients: &parameters.gradients,
+                       weightGradients: .overwrite, inputGradient: &w.dH2, inputGradients: .overwrite, inputMask: w.h2)
+        // The score learns from the trunk's features without changing them.
+        score.backward(w.dLogits, input: w.h2, batch: b, parameters: p, gradients: &parameters.gradients,
+                       weightGradients: .overwrite, inputGradient: nil)
+        trunk2.backward(w.dH2, input: w.h1, batch: b, parameters: p, gradients: &parameters.gradients,
+                        weightGradients: .overwrite, inputGradient: &w.dH1, inputGradients: .overwrite, inputMask: w.h1)
+        trunk1.backward(w.dH1, input: w.x, batch: b, parameters: p, gradients: &parameters.gradients,
+                        weightGradients: .overwrite, inputGradient: nil)
+        let wta = wtaSum / Double(b), crossEntropy = crossEntropySum / Double(b)
+        return Loss(total: wta + crossEntropy, reconstruction: wta, kl: 0)
+    }
+
+    /// The k most probable of the K futures (by the score's softmax, renormalised over the k),
+    /// in meters relative to the origin, most probable first. Draws nothing from `rng`.
+    public func sample(_ windows: WindowSet, _ indices: ArraySlice<Int>, k: Int, using rng: inout Xoshiro256,
+                       workspace w: Workspace) -> Samples {
+        precondition(k <= configuration.futures, "at most \(configuration.futures) futures")
+        let c = configuration, set = anchors.read(parameters.values)
+        var samples = Samples(windows: indices.count, k: k, predicted: c.predicted,
+                              probabilities: [Float](repeating: 0, count: indices.count * k))
+        var start = indices.startIndex
+        while start < indices.endIndex {
+            let chunk = indices[start..<min(indices.endIndex, start + w.capacity)]
+            let b = chunk.count
+            features(windows, chunk, mirror: nil, targets: false, into: w)
+            forward(batch: b, workspace: w)
+            for column in 0..<b {
+                let frame = w.frames[column], n = start - indices.startIndex + column
+                let logits = (0..<c.futures).map { w.logits[$0 * b + column] }
+                let top = logits.max()!
+                let weights = logits.map { expf($0 - top) }
+                let ranked = ranking(weights)
+                let total = ranked.prefix(k).reduce(Float(0)) { $0 + weights[$1] }
+                for s in 0..<k {
+                    let base = samples.offset(window: n, sample: s)
+                    for t in 0..<c.predicted {
+                        let p = frame.denormalise(future(ranked[s], t, column: column, batch: b, anchors: set,
+                                                         moving: frame.moving, w: w))
+                        samples.values[base + 2 * t] = p.x
+                        samples.values[base + 2 * t + 1] = p.y
+                    }
+                    samples.probabilities![n * k + s] = weights[ranked[s]] / total
+                }
+            }
+            start += b
+        }
+        return samples
+    }
+
+    public var trainingMultiplyAddsPerWindow: Int? {
+        let c = configuration, h = c.hidden
+        let forward = c.inputSize * h + h * h + h * c.futures * c.futureSize + h * c.futures
+        return 3 * forward - c.inputSize * h - h * c.futures   // no input gradients for x, none from the score
+    }
+}
