@@ -1,0 +1,152 @@
+// The models of K fixed futures: anchors (k-means++ of normalised futures) and wta (residual heads
+// trained winner-takes-all, a score that ranks them): the whole WTA loss against finite
+// differences, anchors that find the clusters of the data, ranked outputs, and no input that
+// reads the future.
+import Foundation
+import NNCore
+import Testing
+import TrajectoryData
+@testable import TrajectoryModel
+
+/// Walkers going straight, left or right in equal numbers (a turn of ±0.15 rad per step after the
+/// observed steps), at speeds around 0.5 m per step, in random directions.
+func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
+    var rng = Xoshiro256(seed: seed)
+    var tracks: [Track] = []
+    for p in 0..<count {
+        var position = SIMD2(Double(rng.uniform(-10, 10)), Double(rng.uniform(-10, 10)))
+        var heading = Double(rng.uniform(0, 6.28))
+        let speed = 0.5 + 0.05 * Double(rng.normal()), turn = [0.0, 0.15, -0.15][p % 3]
+        var points: [TrackPoint] = []
+        for step in 0..<20 {
+            points.append(TrackPoint(step: step, x: position.x, y: position.y))
+            if step >= 7 { heading += turn }
+            position += speed * SIMD2(cos(heading), sin(heading))
+        }
+        tracks.append(Track(pedestrian: "\(p)", points: points))
+    }
+    var windows = WindowSet()
+    windows.add(tracks, scene: 0)
+    return windows
+}
+
+@Suite struct FixedFuturesTests {
+    @Test func anchorsFindTheThreeWays() throws {
+        let windows = forkingWalkers(90, seed: 1)
+        var rng = Xoshiro256(seed: 2)
+        let set = AnchorSet.fit(windows, count: 3, iterations: 20, mirror: false, using: &rng)
+        // Each of the three ways is an anchor: its final point bends left, not at all, or right.
+        let finals = (0..<3).map { set.anchor($0, moving: true).suffix(2) }.map { $0[$0.startIndex + 1] }.sorted()
+        #expect(finals[0] < -1 && abs(finals[1]) < 0.3 && finals[2] > 1, "\(finals)")
+        #expect(abs(set.movingShare.reduce(0, +) - 1) < 1e-5 && set.movingShare.allSatisfy { abs($0 - 1.0 / 3) < 0.05 })
+        // No window is static: that group's anchors stand still.
+        #expect(set.still.allSatisfy { $0 == 0 })
+    }
+
+    @Test func anchorsModelRanksByShareAndRefusesNothingWithinK() throws {
+        let windows = forkingWalkers(60, seed: 3)
+        var configuration = AnchorsConfiguration()
+        configuration.futures = 4
+        var settings = AnchorsConfiguration.defaultTraining
+        settings.validationSamples = 4
+        let trainer = try Trainer<AnchorsModel>(configuration, settings: settings, train: windows, validation: windows)
+        _ = try trainer.run()
+        var rng = Xoshiro256(seed: 0)
+        let samples = trainer.model.sample(windows, [0, 1], k: 3, using: &rng)
+        let probabilities = try #require(samples.probabilities)
+        for n in 0..<2 {
+            let p = Array(probabilities[(n * 3)..<(n * 3 + 3)])
+            #expect(p == p.sorted(by: >) && abs(p.reduce(0, +) - 1) < 1e-5)
+        }
+        #expect(trainer.model.maximumFutures?.k == 4)
+    }
+
+    @Test func wtaLossAgainstFiniteDifferences() throws {
+        var configuration = WTAConfiguration()
+        (configuration.futures, configuration.hidden, configuration.iterations) = (3, 8, 5)
+        let windows = forkingWalkers(12, seed: 5)
+        var rng = Xoshiro256(seed: 6)
+        var model = WTAModel(configuration, using: &rng)
+        model.prepare(windows, mirror: true, using: &rng)
+        // Non-zero heads and score, so every gradient has something to say.
+        for name in ["heads.weight", "heads.bias", "score.weight", "score.bias"] {
+            let entry = try #require(model.parameters.entry(name))
+            for i in entry.range.range { model.parameters.values[i] = 0.1 * rng.normal() }
+        }
+        let mirror: [Float] = (0..<6).map { $0 % 2 == 0 ? 1 : -1 }
+        let w = model.makeTrainingWorkspace(capacity: 6)
+        func loss(_ probe: inout WTAModel) -> Loss {
+            mirror.withUnsafeBufferPointer {
+                probe.trainingStep(TrainingBatch(windows: windows, indices: [0, 2, 3, 5, 7, 11], mirror: $0.baseAddress!),
+                                   epoch: 0, workspace: w, using: &rng, share: 1)
+            }
+        }
+        model.parameters.gradients = [Float](repeating: .nan, count: model.parameters.count)
+        _ = loss(&model)
+        let analytic = model.parameters.gradients
+        #expect(!analytic.contains { $0.isNaN }, "every gradient is written")
+        let anchors = model.anchors
+        #expect([anchors.moving, anchors.still, anchors.movingShare, anchors.stillShare]
+            .allSatisfy { range in range.range.allSatisfy { analytic[$0] == 0 } })
+        // The anchors are fitted, not trained. The trunk and the heads follow the winner-takes-all
+        // loss alone (the score's cross-entropy is kept out of the trunk); the score follows the whole.
+        let scoreRange = try #require(model.parameters.entry("score.weight")).range.offset..<model.parameters.count
+        let trunkAndHeads = Array(model.anchors.stillShare.range.upperBound..<scoreRange.lowerBound)
+        for (indices, part) in [(trunkAndHeads, \Loss.reconstruction), (Array(scoreRange), \Loss.total)] {
+            let result = gradientCheck(values: model.parameters.values, analytic: analytic, indices: indices, step: 1e-3,
+                                       absoluteTolerance: 1e-3, skipKinks: true) { values in
+                var probe = model
+                probe.parameters.values = values
+                return loss(&probe)[keyPath: part]
+            }
+            #expect(result.passed, "\(result)")
+            #expect(result.skipped * 20 <= result.checked + result.skipped, "at most 5 % at kinks: \(result)")
+        }
+    }
+
+    @Test func wtaLearnsTheForkAndRanksItsFutures() throws {
+        let windows = forkingWalkers(300, seed: 7)
+        var configuration = WTAConfiguration()
+        (configuration.futures, configuration.hidden) = (6, 32)
+        var settings = WTAConfiguration.defaultTraining
+        (settings.epochs, settings.batch, settings.validationSamples, settings.learningRate) = (40, 64, 6, 3e-3)
+        let trainer = try Trainer<WTAModel>(configuration, settings: settings, train: windows, validation: windows)
+        var last: EpochReport?
+        _ = try trainer.run(progress: { if case let .epoch(report, _) = $0 { last = report } })
+        // Three futures cover the three ways: the best of 3 is close, much closer than the best of 1.
+        var rng = Xoshiro256(seed: 0)
+        let all = Array(0..<windows.count)[...]
+        let three = Metrics.average(Metrics.minDisplacements(samples: trainer.model.sample(windows, all, k: 3, using: &rng),
+                                                             windows: windows, indices: all))
+        let one = Metrics.average(Metrics.minDisplacements(samples: trainer.model.sample(windows, all, k: 1, using: &rng),
+                                                           windows: windows, indices: all))
+        #expect(three.fde < 0.35 && one.fde > 2 * three.fde, "k=3 \(three), k=1 \(one), \(String(describing: last))")
+        // Ranked: probabilities decrease and sum to 1 over the k returned.
+        let ranked = try #require(trainer.model.sample(windows, [4], k: 6, using: &rng).probabilities)
+        #expect(ranked == ranked.sorted(by: >) && abs(ranked.reduce(0, +) - 1) < 1e-5)
+    }
+
+    @Test(arguments: [false, true])
+    func noInputOfTheFixedFutureModelsSeesTheFuture(wta: Bool) throws {
+        var windows = forkingWalkers(30, seed: 9)
+        var configuration = WTAConfiguration()
+        (configuration.futures, configuration.hidden) = (4, 16)
+        var rng = Xoshiro256(seed: 10)
+        var model = WTAModel(configuration, using: &rng)
+        model.prepare(windows, mirror: false, using: &rng)
+        for name in ["heads.weight", "score.weight"] {
+            let entry = try #require(model.parameters.entry(name))
+            for i in entry.range.range { model.parameters.values[i] = 0.1 * rng.normal() }
+        }
+        var anchorsModel = AnchorsModel(AnchorsConfiguration(), using: &rng)
+        anchorsModel.prepare(windows, mirror: false, using: &rng)
+        func predict() -> Samples {
+            var generator = Xoshiro256(seed: 1)
+            return wta ? model.sample(windows, Array(0..<30)[...], k: 4, using: &generator)
+                : anchorsModel.sample(windows, Array(0..<30)[...], k: 4, using: &generator)
+        }
+        let before = predict()
+        for n in 0..<windows.count { windows.setFuture(n, (0..<24).map { _ in rng.uniform(-50, 50) }) }
+        #expect(predict() == before)
+    }
+}
