@@ -11,12 +11,23 @@ import Glibc
 #endif
 import TrajectoryData
 
+/// minADE and minFDE at one k.
+public struct Displacement: Sendable, Equatable {
+    public var ade: Double
+    public var fde: Double
+
+    public init(ade: Double, fde: Double) { (self.ade, self.fde) = (ade, fde) }
+}
+
 /// The metrics of one method on a set of windows.
 public struct Evaluation: Sendable, Equatable {
     public var windows: Int
     public var k: Int
     public var minADE: Double
     public var minFDE: Double
+    /// minADE/minFDE over the first k' futures of each window for each k' of `Evaluator.smallerK`
+    /// below k (a ranked model's most probable k', or a sampler's first k' samples).
+    public var atSmallerK: [Int: Displacement] = [:]
     /// nil when no step had a usable KDE (k = 1, or all samples identical).
     public var kdeNLL: Double?
     /// nil when the windows carry no scene context.
@@ -24,6 +35,8 @@ public struct Evaluation: Sendable, Equatable {
 }
 
 public enum Evaluator {
+    /// The smaller k reported beside the headline k: the most probable future, and the best of 5.
+    public static let smallerK = [1, 5]
     public static let collisionDistance = 0.1
     public static let logDensityFloor = -20.0
 
@@ -69,7 +82,14 @@ public enum Evaluator {
                 }
             }
         }
+        var atSmallerK: [Int: Displacement] = [:]
+        for smaller in smallerK where smaller < k {
+            let first = Metrics.average(Metrics.minDisplacements(samples: samples.prefix(smaller), windows: windows,
+                                                                 indices: indices))
+            atSmallerK[smaller] = Displacement(ade: first.ade, fde: first.fde)
+        }
         return Evaluation(windows: indices.count, k: k, minADE: displacement.ade, minFDE: displacement.fde,
+                          atSmallerK: atSmallerK,
                           kdeNLL: logDensityCount > 0 ? -logDensitySum / Double(logDensityCount) : nil,
                           collisionRate: !withContext ? nil
                               : Double(collided) / Double(indices.count * k))

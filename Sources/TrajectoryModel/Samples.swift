@@ -46,6 +46,25 @@ public struct Samples: Sendable, Equatable {
         return Samples(windows: windows.count, k: k, predicted: predicted, values: picked, probabilities: probabilities)
     }
 
+    /// The first `k` futures of every window (a ranked model's k most probable), probabilities
+    /// renormalised over them.
+    public func prefix(_ k: Int) -> Samples {
+        precondition(k >= 1 && k <= self.k, "k within 1…\(self.k)")
+        let stride = predicted * 2
+        var values: [Float] = []
+        values.reserveCapacity(count * k * stride)
+        var probabilities: [Float]? = self.probabilities.map { _ in [] }
+        for n in 0..<count {
+            let start = offset(window: n, sample: 0)
+            values += self.values[start..<(start + k * stride)]
+            if let all = self.probabilities {
+                let kept = all[(n * self.k)..<(n * self.k + k)], total = kept.reduce(0, +)
+                probabilities! += kept.map { total > 0 ? $0 / total : 1 / Float(k) }
+            }
+        }
+        return Samples(windows: count, k: k, predicted: predicted, values: values, probabilities: probabilities)
+    }
+
     /// Appends the windows of `other` (same k and P).
     public mutating func append(_ other: Samples) {
         precondition(other.k == k && other.predicted == predicted, "samples of another shape")

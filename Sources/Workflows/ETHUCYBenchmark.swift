@@ -1,6 +1,7 @@
-// The ETH/UCY leave-one-out protocol in one call: import the tree, train one model per held-out
-// scene on its train split (validated on its val split), evaluate on its test split beside the
-// baselines, over one or more seeds; the table as Markdown with the published numbers beside it.
+// The ETH/UCY leave-one-out protocol in one call: import the tree, train each model per held-out
+// scene on its train split (the best epoch chosen on its val split), evaluate on its test split
+// beside the baselines, over one or more seeds; the tables as Markdown with the published numbers
+// and the protocol below them. The test split is read by evaluation only.
 import Foundation
 import TrajectoryData
 import TrajectoryModel
@@ -11,16 +12,21 @@ public struct ETHUCYBenchmark: Sendable {
     public var data: String
     public var seeds: [UInt64] = [0]
     public var scenes: [String] = ["eth", "hotel", "univ", "zara1", "zara2"]
-    public var family: String = TrajectoryCVAE.family
+    /// The model families to train, in the order of the table's rows.
+    public var families: [String] = [TrajectoryCVAE.family]
+    /// Options given to every family (each refuses what it does not have).
     public var options = ModelOptions()
-    public var training = TrainingSettings()
+    /// Epochs of every model, instead of each family's default.
+    public var epochs: Int?
+    /// The headline k.
+    public var k = 20
 
     public init(data: String) { self.data = data }
 
     /// What the benchmark reports as it goes.
     public enum Event {
         case imported(ImportReport)
-        /// A new stage begins ("eth, seed 0: train on eth/train, validate on eth/val").
+        /// A new stage begins ("eth, seed 0, wta: train on eth/train, validate on eth/val").
         case stage(String)
         case started(TrainingSession)
         case training(TrainingSessionEvent)
@@ -33,73 +39,118 @@ public struct ETHUCYBenchmark: Sendable {
         ("sampled constant velocity (published)", 0.28, 0.49), ("AgentFormer", 0.23, 0.39), ("EigenTrajectory", 0.21, 0.34),
     ]
 
-    /// Runs the protocol into `store` and returns the Markdown table. `shouldStop` (checked after
-    /// every training step) stops the current training with its checkpoint saved, and the benchmark
-    /// with `WorkflowError.interrupted`.
+    /// Per method, scene and k: (minADE, minFDE) over the seeds; k = 0 holds each method's
+    /// headline (its own k: 1 for constant velocity).
+    typealias Results = [String: [String: [Int: [(Double, Double)]]]]
+
+    /// Runs the protocol into `store` and returns the Markdown. `shouldStop` (checked after every
+    /// training step) stops the current training with its checkpoint saved, and the benchmark with
+    /// `WorkflowError.interrupted`.
     public func run(_ store: Store, shouldStop: @escaping () -> Bool = { false }, progress: (Event) -> Void = { _ in })
         throws -> String
     {
         let started = ContinuousClock.now
+        // Every configuration first: a bad option stops the benchmark before any work.
+        var configurations: [String: TrainingRunConfiguration] = [:]
+        for family in families {
+            var training = try TrainingRunConfiguration.defaultTraining(family: family)
+            if let epochs { training.epochs = epochs }
+            configurations[family] = try TrainingRunConfiguration(family: family, options: options, training: training,
+                                                                  train: [], val: [])
+        }
         let items = try Importing.plan([data], ImportSettings())
         let reports = Importing.run(store, items: items, ImportSettings()) { progress(.imported($0)) }
         if let failed = reports.first(where: { $0.status == .failed }) { throw WorkflowError.importFailed(detail: failed.detail) }
-        // The model's options in run names, so benchmarks of different settings never share one.
-        let settingsName = ([family] + options.values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
-            .joined(separator: "-")
-        // results[method][scene] = [(ade, fde)] over seeds
-        var results: [String: [String: [(Double, Double)]]] = [:]
-        var methods: [String] = []
+        var results: Results = [:]
+        var methods: [String] = [], baselines: [String] = []
+        var windows: [String: Int] = [:]
+        let stamp = Int(Date().timeIntervalSince1970)
         for scene in scenes {
             for seed in seeds {
-                progress(.stage("\(scene), seed \(seed): train on \(scene)/train, validate on \(scene)/val"))
-                var training = training
-                training.seed = seed
-                let configuration = try TrainingRunConfiguration(family: family, options: options, training: training,
-                                                                 train: ["\(scene)/train"], val: ["\(scene)/val"])
-                let name = "ethucy-\(scene)-\(settingsName)-e\(training.epochs)-s\(seed)-\(Int(Date().timeIntervalSince1970))"
-                let session = try TrainingSession.start(store, configuration: configuration, name: name)
-                progress(.started(session))
-                switch try session.run(shouldStop: shouldStop, progress: { progress(.training($0)) }) {
-                case let .completed(summary): progress(.trained(summary, run: session.run))
-                case let .interrupted(epoch, step):
-                    throw WorkflowError.interrupted(run: session.run.name, epoch: epoch, step: step)
-                }
-                let model = try TrainedModel.load(store, run: name, checkpoint: .best)
-                let report = try EvaluationPipeline.run(store, model: model, EvaluationRequest(
-                    data: "\(scene)/test", k: 20, seed: seed, checkpoint: .best, headingNoiseDegrees: 25,
-                    benchmark: "ethucy"))
-                for row in report.rows where row.scope == "all" {
-                    let method = row.method == EvaluationPipeline.methodName(model)
-                        ? "trajpred \(configuration.model.label)" : row.method
-                    if !methods.contains(method) { methods.append(method) }
-                    results[method, default: [:]][scene, default: []].append((row.result.minADE, row.result.minFDE))
+                for (index, family) in families.enumerated() {
+                    progress(.stage("\(scene), seed \(seed), \(family): train on \(scene)/train, validate on \(scene)/val"))
+                    var configuration = configurations[family]!
+                    (configuration.training.seed, configuration.train, configuration.val) = (seed, ["\(scene)/train"],
+                                                                                             ["\(scene)/val"])
+                    // The model's options in run names, so benchmarks of different settings never share one.
+                    let settingsName = ([family] + options.values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
+                        .joined(separator: "-")
+                    let name = "ethucy-\(scene)-\(settingsName)-e\(configuration.training.epochs)-s\(seed)-\(stamp)"
+                    let session = try TrainingSession.start(store, configuration: configuration, name: name)
+                    progress(.started(session))
+                    switch try session.run(shouldStop: shouldStop, progress: { progress(.training($0)) }) {
+                    case let .completed(summary): progress(.trained(summary, run: session.run))
+                    case let .interrupted(epoch, step):
+                        throw WorkflowError.interrupted(run: session.run.name, epoch: epoch, step: step)
+                    }
+                    let model = try TrainedModel.load(store, run: name, checkpoint: .best)
+                    var request = EvaluationRequest(data: "\(scene)/test", k: k, seed: seed, checkpoint: .best,
+                                                    headingNoiseDegrees: 25, benchmark: "ethucy")
+                    request.baselines = index == 0
+                    let report = try EvaluationPipeline.run(store, model: model, request)
+                    for row in report.rows where row.scope == "all" {
+                        let isModel = row.method == EvaluationPipeline.methodName(model)
+                        let method = isModel ? "trajpred \(configuration.model.label)" : row.method
+                        if isModel, !methods.contains(method) { methods.append(method) }
+                        if !isModel, !baselines.contains(method) { baselines.append(method) }
+                        windows[scene] = row.result.windows
+                        results[method, default: [:]][scene, default: [:]][0, default: []]
+                            .append((row.result.minADE, row.result.minFDE))
+                        for kk in Set([k] + Evaluator.smallerK) {
+                            guard let at = EvaluationReport.displacement(row.result, k: kk) else { continue }
+                            results[method, default: [:]][scene, default: [:]][kk, default: []].append((at.ade, at.fde))
+                        }
+                    }
                 }
             }
         }
+        // The anchors model makes the anchors baseline's row twice over: keep the model's.
+        if families.contains(AnchorsModel.family) { baselines.removeAll { $0.hasPrefix("anchors") } }
         let minutes = (ContinuousClock.now - started) / .seconds(60)
-        return Self.table(results: results, methods: methods, scenes: scenes, seeds: seeds.count, minutes: minutes)
+        return table(results: results, methods: methods + baselines, windows: windows, minutes: minutes)
     }
 
-    /// One row per method, one column per held-out scene, the average last; the published numbers below.
-    static func table(results: [String: [String: [(Double, Double)]]], methods: [String], scenes: [String], seeds: Int,
-                      minutes: Double) -> String {
+    /// One row per method, one column per held-out scene, the average last; the published numbers;
+    /// the averages at several k; the protocol.
+    func table(results: Results, methods: [String], windows: [String: Int], minutes: Double) -> String {
         func mean(_ values: [(Double, Double)]) -> (Double, Double) {
             (values.map(\.0).reduce(0, +) / Double(values.count), values.map(\.1).reduce(0, +) / Double(values.count))
         }
         func cell(_ value: (Double, Double)) -> String { String(format: "%.2f / %.2f", value.0, value.1) }
-        var lines = ["ETH/UCY leave-one-out, minADE@20 / minFDE@20 in meters (per-pedestrian minimum), "
-            + "mean of \(seeds) seed\(seeds == 1 ? "" : "s"); \(String(format: "%.1f", minutes)) minutes on this machine.", "",
+        func average(_ method: String, _ kk: Int) -> (Double, Double)? {
+            let perScene = scenes.compactMap { results[method]?[$0]?[kk] }.filter { !$0.isEmpty }.map(mean)
+            return perScene.isEmpty ? nil : mean(perScene)
+        }
+        let seedText = "mean of \(seeds.count) seed\(seeds.count == 1 ? "" : "s")"
+        var lines = ["ETH/UCY leave-one-out, minADE@\(k) / minFDE@\(k) in meters (per-pedestrian minimum), "
+            + "\(seedText); \(String(format: "%.1f", minutes)) minutes on this machine.", "",
             "| method | " + scenes.joined(separator: " | ") + " | AVG |",
             "|---|" + String(repeating: "---|", count: scenes.count + 1)]
         for method in methods {
-            let perScene = scenes.map { results[method]?[$0] ?? [] }
-            let averages = perScene.filter { !$0.isEmpty }.map(mean)
+            let perScene = scenes.map { results[method]?[$0]?[0] ?? [] }
             lines.append("| \(method) | " + perScene.map { $0.isEmpty ? "–" : cell(mean($0)) }.joined(separator: " | ")
-                + " | **" + (averages.isEmpty ? "–" : cell(mean(averages))) + "** |")
+                + " | **" + (average(method, 0).map(cell) ?? "–") + "** |")
         }
-        for (name, ade, fde) in published {
+        for (name, ade, fde) in Self.published {
             lines.append("| \(name) | " + String(repeating: "– | ", count: scenes.count) + String(format: "%.2f / %.2f |", ade, fde))
         }
+        let ks = (Evaluator.smallerK.filter { $0 < k } + [k])
+        lines += ["", "Averages over the scenes at several k (k = 1: a ranked model's most probable future, a "
+            + "sampler's first sample; k = 5: the first five):", "",
+            "| method | " + ks.map { "k = \($0)" }.joined(separator: " | ") + " |",
+            "|---|" + String(repeating: "---|", count: ks.count)]
+        for method in methods {
+            lines.append("| \(method) | " + ks.map { average(method, $0).map(cell) ?? "–" }.joined(separator: " | ") + " |")
+        }
+        let counts = scenes.map { "\($0) \(windows[$0].map(String.init) ?? "–")" }.joined(separator: ", ")
+        lines += ["", "Protocol: each model trains on the held-out scene's `train` split with the epoch chosen by "
+            + "validation minADE@20 on its `val` split; the `test` split is read by evaluation only. Every pedestrian "
+            + "with 8 observed + 12 future consecutive steps is scored, also those alone in the scene (test "
+            + "windows: \(counts)); the minimum over k futures is taken per pedestrian, for ADE and FDE "
+            + "independently. Epochs: " + families.map { family -> String in
+                "\(family) \(epochs ?? (try? TrainingRunConfiguration.defaultTraining(family: family).epochs) ?? 0)"
+            }.joined(separator: ", ") + "; seeds \(seeds.map(String.init).joined(separator: ", ")). The eth "
+            + "scene's file steps 0.67 s of walking per 0.4 s step (the field's benchmark file; README)."]
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -24,20 +24,38 @@ public struct EvaluationReport: Sendable {
     /// The rows as metric records (one per number).
     static func metrics(_ rows: [EvaluationRow]) -> [MetricRecord] {
         rows.flatMap { row in
-            [("windows", Double(row.result.windows)), ("k", Double(row.result.k)), ("min_ade", row.result.minADE),
-             ("min_fde", row.result.minFDE), ("kde_nll", row.result.kdeNLL), ("collision_rate", row.result.collisionRate)]
-                .map { MetricRecord(scope: row.scope, method: row.method, name: $0.0, value: $0.1) }
+            var values: [(String, Double?)] = [
+                ("windows", Double(row.result.windows)), ("k", Double(row.result.k)), ("min_ade", row.result.minADE),
+                ("min_fde", row.result.minFDE), ("kde_nll", row.result.kdeNLL), ("collision_rate", row.result.collisionRate)]
+            for k in Evaluator.smallerK {
+                guard let at = row.result.atSmallerK[k] ?? (k == row.result.k ? Displacement(ade: row.result.minADE,
+                                                                                               fde: row.result.minFDE) : nil)
+                else { continue }
+                values += [("min_ade_\(k)", at.ade), ("min_fde_\(k)", at.fde)]
+            }
+            return values.map { MetricRecord(scope: row.scope, method: row.method, name: $0.0, value: $0.1) }
         }
     }
 
-    /// The report as a listing: scope, method, windows, k, min_ade, min_fde, kde_nll, collision_rate.
+    /// minADE/minFDE of a row at k (its own k, or one of the smaller k), nil when not measured.
+    static func displacement(_ result: Evaluation, k: Int) -> Displacement? {
+        k == result.k ? Displacement(ade: result.minADE, fde: result.minFDE) : result.atSmallerK[k]
+    }
+
+    /// The report as a listing: scope, method, windows, k, min_ade, min_fde, kde_nll, collision_rate,
+    /// then minADE/minFDE at k = 1 and 5 (most probable future / first sample, best of the first 5).
     public var listing: Listing {
-        Listing(columns: ["scope", "method", "windows", "k", "min_ade", "min_fde", "kde_nll", "collision_rate"],
+        Listing(columns: ["scope", "method", "windows", "k", "min_ade", "min_fde", "kde_nll", "collision_rate"]
+                    + Evaluator.smallerK.flatMap { ["min_ade_\($0)", "min_fde_\($0)"] },
                 rows: rows.map { row in
                     [.text(row.scope), .text(row.method), .integer(Int64(row.result.windows)), .integer(Int64(row.result.k)),
                      .real(rounded(row.result.minADE, 3)), .real(rounded(row.result.minFDE, 3)),
                      row.result.kdeNLL.map { .real(rounded($0, 3)) } ?? .null,
                      row.result.collisionRate.map { .real(rounded($0, 4)) } ?? .null]
+                        + Evaluator.smallerK.flatMap { k -> [SQLValue] in
+                            guard let at = Self.displacement(row.result, k: k) else { return [.null, .null] }
+                            return [.real(rounded(at.ade, 3)), .real(rounded(at.fde, 3))]
+                        }
                 })
     }
 }
@@ -51,6 +69,9 @@ public struct EvaluationRequest: Sendable {
     public var headingNoiseDegrees: Float
     /// The benchmark this evaluation belongs to, stored with it.
     public var benchmark: String?
+    /// Evaluate the baselines beside the model: constant velocity, sampled constant velocity, and
+    /// anchors fitted on the run's training data (k per group, no learning).
+    public var baselines = true
 
     public init(data: String, k: Int = 20, seed: UInt64 = 0, checkpoint: CheckpointRecord.Label = .best,
                 headingNoiseDegrees: Float = 25, benchmark: String? = nil) {
@@ -84,6 +105,19 @@ public enum EvaluationPipeline {
         return EvaluationReport(rows: rows, run: try store.run(id: evaluation.id))
     }
 
+    /// Anchors (k per group) of the run's training windows and their mirror images, seeded by the
+    /// run's seed: no learning, so any run's evaluation can show them.
+    static func anchorsBaseline(_ store: Store, model: TrainedModel, k: Int) throws -> AnchorsModel {
+        let training = try SceneWindows.load(store, selections: model.configuration.train, observed: model.observed,
+                                             predicted: model.predicted)
+        var configuration = AnchorsConfiguration()
+        (configuration.futures, configuration.observed, configuration.predicted) = (k, model.observed, model.predicted)
+        var rng = Xoshiro256(seed: model.configuration.training.seed &+ 0x9AE9)
+        var anchors = AnchorsModel(configuration, using: &rng)
+        anchors.prepare(training.windows, mirror: true, using: &rng)
+        return anchors
+    }
+
     /// The method name of a trained run in evaluation rows.
     public static func methodName(_ model: TrainedModel) -> String { "model (\(model.run.name))" }
 
@@ -98,13 +132,16 @@ public enum EvaluationPipeline {
         let all = Array(0..<windows.count)[...]
         let modelSamples = model.sample(windows, all, k: request.k, seed: request.seed)
         var noise = Xoshiro256(seed: request.seed &+ 1)
-        let methods: [(String, Samples)] = [
-            (methodName(model), modelSamples),
-            ("constant velocity", ConstantVelocity.predict(windows, all)),
-            ("sampled constant velocity (\(formatted(Double(request.headingNoiseDegrees)))°)",
-             ConstantVelocity.sample(windows, all, k: request.k, headingNoiseDegrees: request.headingNoiseDegrees,
-                                     using: &noise)),
-        ]
+        var methods: [(String, Samples)] = [(methodName(model), modelSamples)]
+        if request.baselines {
+            methods.append(("constant velocity", ConstantVelocity.predict(windows, all)))
+            methods.append(("sampled constant velocity (\(formatted(Double(request.headingNoiseDegrees)))°)",
+                            ConstantVelocity.sample(windows, all, k: request.k,
+                                                    headingNoiseDegrees: request.headingNoiseDegrees, using: &noise)))
+            let anchors = try anchorsBaseline(store, model: model, k: request.k)
+            var none = Xoshiro256(seed: 0)
+            methods.append((anchors.configuration.label, anchors.sample(windows, all, k: request.k, using: &none)))
+        }
         var rows: [EvaluationRow] = []
         for (name, samples) in methods {
             rows.append(EvaluationRow(scope: "all", method: name,

@@ -37,7 +37,7 @@ import Testing
                 """)
         }
         let store = try Store(path: path)
-        #expect(try store.database.scalarInt("PRAGMA user_version") == 4)
+        #expect(try store.database.scalarInt("PRAGMA user_version") == Int64(Migration.embedded.last!.version))
         let row = try store.listing("SELECT name, model, encoder, beta, epochs_planned FROM run_summary")
         #expect(row.rows == [[.text("old"), .text("cvae"), .text("gru"), .integer(1), .integer(7)]])
         // A run of the new layout: β under "model", the family named.

@@ -34,11 +34,19 @@ func svgCounts(_ path: String) -> (elements: [String: Int], classes: [String: In
         #expect(try sqlite3(out + "/demo.sqlite", "SELECT kind, status FROM run ORDER BY id", in: folder)
             == "train,completed\npredict,completed\nevaluate,completed\n")
         #expect(try sqlite3(out + "/demo.sqlite", "SELECT count(*) FROM epoch", in: folder) == "2\n")
-        // Three methods over all windows of zara1/test (2,356 windows, ../shared/data/ethucy/README.md).
+        // Four methods over all windows of zara1/test (2,356 windows, ../shared/data/ethucy/README.md).
         #expect(try sqlite3(out + "/demo.sqlite", "SELECT method, windows FROM evaluation WHERE scope = 'all' ORDER BY method",
-                            in: folder) == "\"constant velocity\",2356.0\n\"model (demo)\",2356.0\n\"sampled constant velocity (25°)\",2356.0\n")
+                            in: folder) == "\"anchors (K 20)\",2356.0\n\"constant velocity\",2356.0\n\"model (demo)\",2356.0\n"
+                                + "\"sampled constant velocity (25°)\",2356.0\n")
         let csv = try String(contentsOfFile: out + "/evaluation.csv", encoding: .utf8)
-        #expect(csv.hasPrefix("scope,method,windows,k,min_ade,min_fde,kde_nll,collision_rate\n"))
+        #expect(csv.hasPrefix("scope,method,windows,k,min_ade,min_fde,kde_nll,collision_rate,min_ade_1,min_fde_1,min_ade_5,min_fde_5\n"))
+        // At k = 1 constant velocity is itself; the model's first sample is no better than its best of 20.
+        #expect(try sqlite3(out + "/demo.sqlite", """
+            SELECT min_ade_1 = min_ade, min_ade_5 IS NULL FROM evaluation WHERE scope = 'all' AND method = 'constant velocity'
+            """, in: folder) == "1,1\n")
+        #expect(try sqlite3(out + "/demo.sqlite", """
+            SELECT min_ade_1 >= min_ade_5 AND min_ade_5 >= min_ade FROM evaluation WHERE scope = 'all' AND method = 'model (demo)'
+            """, in: folder) == "1\n")
         // predictions.csv: 20 samples × 12 steps per pedestrian, the same points as in the store.
         let predictions = try String(contentsOfFile: out + "/predictions.csv", encoding: .utf8).split(separator: "\n")
         #expect(predictions.first == "scene,pedestrian,last_observed_frame,sample,step,frame,x,y")
@@ -115,6 +123,8 @@ func svgCounts(_ path: String) -> (elements: [String: Int], classes: [String: In
         #expect(table.contains("| method | zara1 | AVG |"))
         #expect(table.contains("| constant velocity | 0.43 / 0.95 | **0.43 / 0.95** |"))
         #expect(table.contains("| Trajectron++ (leakage fixed) | – | 0.32 / 0.55 |"))
-        #expect(try sqlite3("trajpred.sqlite", "SELECT count(*) FROM evaluation WHERE scope = 'all'", in: folder) == "3\n")
+        #expect(try sqlite3("trajpred.sqlite", "SELECT count(*) FROM evaluation WHERE scope = 'all'", in: folder) == "4\n")
+        #expect(table.contains("| method | k = 1 | k = 5 | k = 20 |"))
+        #expect(table.contains("the `test` split is read by evaluation only"))
     }
 }

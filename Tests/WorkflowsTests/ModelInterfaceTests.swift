@@ -97,9 +97,9 @@ func driftConfiguration(epochs: Int = 2) throws -> TrainingRunConfiguration {
         #expect(abs(row.result.minADE - ade / Double(windows.count)) < 1e-6)
         #expect(abs(row.result.minFDE - fde / Double(windows.count)) < 1e-6)
         #expect(report.rows.filter { $0.scope == "all" }.map(\.method)
-            == ["model (drift)", "constant velocity", "sampled constant velocity (25°)"])
+            == ["model (drift)", "constant velocity", "sampled constant velocity (25°)", "anchors (K 3)"])
         #expect(try store.database.scalarInt("SELECT count(*) FROM evaluation WHERE run_id = ?1 AND scope = 'all'",
-                                             .integer(report.run.id)) == 3)
+                                             .integer(report.run.id)) == 4)
     }
 
     @Test func aSecondFamilyResumesExactly() throws {
@@ -129,7 +129,7 @@ func driftConfiguration(epochs: Int = 2) throws -> TrainingRunConfiguration {
                                          training: TrainingSettings(), train: [], val: [])
         }
         ModelRegistry.register(DriftModel.self)
-        #expect(throws: ModelError.unknownFamily(name: "nope", known: ["cvae", "drift"])) {
+        #expect(throws: ModelError.unknownFamily(name: "nope", known: ["cvae", "anchors", "wta", "drift"])) {
             try TrainingRunConfiguration(family: "nope", options: ModelOptions(), training: TrainingSettings(),
                                          train: [], val: [])
         }
