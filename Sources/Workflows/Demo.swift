@@ -1,6 +1,6 @@
-// The whole job on data shipped in data/: import a scene folder, a short training, 20 futures of
-// everyone at the busiest frame of the test scene, an evaluation beside the baselines, and the
-// pictures, all in one folder of its own.
+// The whole job on data shipped in data/: import a scene folder, short trainings of the CVAE and of
+// the winner-takes-all model, 20 futures of everyone at the busiest frame of the test scene, an
+// evaluation of both beside the baselines, and the pictures, all in one folder of its own.
 import Foundation
 import TrajectoryData
 import TrajectoryModel
@@ -53,18 +53,22 @@ public struct Demo: Sendable {
         let reports = Importing.run(store, items: try Importing.plan([data], settings), settings) { progress(.imported($0)) }
         if let failed = reports.first(where: { $0.status == .failed }) { throw WorkflowError.importFailed(detail: failed.detail) }
 
-        progress(.stage("train on zara1/train, validate on zara1/val (\(epochs) epochs)"))
-        var training = TrainingSettings()
-        (training.epochs, training.seed) = (epochs, seed)
-        let configuration = try TrainingRunConfiguration(family: TrajectoryCVAE.family, options: ModelOptions(),
-                                                         training: training, train: ["zara1/train"], val: ["zara1/val"])
-        let session = try TrainingSession.start(store, configuration: configuration, name: "demo")
-        progress(.started(session))
-        switch try session.run(shouldStop: shouldStop, progress: { progress(.training($0)) }) {
-        case let .completed(summary): progress(.trained(summary, run: session.run))
-        case let .interrupted(epoch, step): throw WorkflowError.interrupted(run: session.run.name, epoch: epoch, step: step)
+        // The CVAE (the study the project started from) and the winner-takes-all model beside it.
+        for (family, name) in [(TrajectoryCVAE.family, "demo"), (WTAModel.family, "demo-wta")] {
+            progress(.stage("train \(family) on zara1/train, validate on zara1/val (\(epochs) epochs)"))
+            var training = try TrainingRunConfiguration.defaultTraining(family: family)
+            (training.epochs, training.seed) = (epochs, seed)
+            let configuration = try TrainingRunConfiguration(family: family, options: ModelOptions(), training: training,
+                                                             train: ["zara1/train"], val: ["zara1/val"])
+            let session = try TrainingSession.start(store, configuration: configuration, name: name)
+            progress(.started(session))
+            switch try session.run(shouldStop: shouldStop, progress: { progress(.training($0)) }) {
+            case let .completed(summary): progress(.trained(summary, run: session.run))
+            case let .interrupted(epoch, step): throw WorkflowError.interrupted(run: session.run.name, epoch: epoch, step: step)
+            }
         }
         let model = try TrainedModel.load(store, run: "demo", checkpoint: .best)
+        let wta = try TrainedModel.load(store, run: "demo-wta", checkpoint: .best)
 
         guard let (scene, frame) = try store.busiestFrame(dataset: "zara1", split: .test, observed: model.observed) else {
             throw WorkflowError.nothingToPredict(observed: model.observed, frame: nil, pedestrian: nil, data: "zara1/test")
@@ -76,8 +80,12 @@ public struct Demo: Sendable {
         let kept = try Prediction.keep(predictions, in: store, model: model, request: request, checkpoint: .best)
         progress(.predicted(run: kept.run, points: kept.points))
 
-        progress(.stage("evaluate on zara1/test beside the baselines"))
-        let report = try EvaluationPipeline.run(store, model: model, EvaluationRequest(data: "zara1/test", seed: seed))
+        progress(.stage("evaluate both on zara1/test beside the baselines"))
+        var report = try EvaluationPipeline.run(store, model: model, EvaluationRequest(data: "zara1/test", seed: seed))
+        var modelOnly = EvaluationRequest(data: "zara1/test", seed: seed)
+        modelOnly.baselines = false
+        let wtaReport = try EvaluationPipeline.run(store, model: wta, modelOnly)
+        report.rows.insert(contentsOf: wtaReport.rows.filter { $0.scope == "all" }, at: 1)
         try report.listing.rendered(as: .csv).write(toFile: directory + "/evaluation.csv", atomically: true, encoding: .utf8)
         progress(.evaluated(report))
 
@@ -86,6 +94,9 @@ public struct Demo: Sendable {
                                           density: true)
         try sceneSVG.write(toFile: directory + "/scene.svg", atomically: true, encoding: .utf8)
         progress(.wrote(directory + "/scene.svg"))
+        try Pictures.scene(store, model: wta, selection: scene, frame: frame, k: 20, seed: seed, density: true)
+            .write(toFile: directory + "/scene_wta.svg", atomically: true, encoding: .utf8)
+        progress(.wrote(directory + "/scene_wta.svg"))
         try Pictures.curves(store, run: "demo").write(toFile: directory + "/curves.svg", atomically: true, encoding: .utf8)
         progress(.wrote(directory + "/curves.svg"))
         return Result(database: database, scene: scene, frame: frame,

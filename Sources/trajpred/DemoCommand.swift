@@ -8,8 +8,11 @@ import Workflows
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Import data/zara1, train a CVAE briefly, sample, evaluate and draw, into one folder.",
-        discussion: "Everything goes to --dir: the database, predictions.csv, evaluation.csv, scene.svg, curves.svg."
+        abstract: "Import data/zara1, train a CVAE and a WTA model briefly, sample, evaluate and draw, into one folder.",
+        discussion: """
+            Everything goes to --dir: the database, predictions.csv, evaluation.csv, scene.svg, scene_wta.svg, \
+            curves.svg.
+            """
     )
 
     @Option(help: "The folder to write into (created if needed).") var dir: String = "trajpred-demo"
@@ -53,8 +56,10 @@ struct DemoCommand: ParsableCommand {
             demo done in \(String(format: "%.0f", result.seconds)) s; everything is in \(dir)/:
               demo.sqlite      the store (sqlite3 \(dir)/demo.sqlite 'select * from run_summary')
               predictions.csv  20 futures of each pedestrian at frame \(formatted(result.frame)) of \(result.scene)
-              evaluation.csv   minADE/minFDE@20, KDE-NLL and collisions on zara1/test, with the baselines
-              scene.svg        observed paths, true and sampled futures at frame \(formatted(result.frame))
+              evaluation.csv   minADE/minFDE@20 (and @1, @5), KDE-NLL and collisions on zara1/test: the CVAE,
+                               the WTA model, and the baselines
+              scene.svg        observed paths, true and sampled futures (CVAE) at frame \(formatted(result.frame))
+              scene_wta.svg    the same with the WTA model's 20 futures
               curves.svg       loss and validation curves of the training
             """)
     }

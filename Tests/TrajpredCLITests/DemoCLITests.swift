@@ -32,12 +32,13 @@ func svgCounts(_ path: String) -> (elements: [String: Int], classes: [String: In
         #expect(result.stdout.contains("everything is in out/"))
         let out = folder + "/out"
         #expect(try sqlite3(out + "/demo.sqlite", "SELECT kind, status FROM run ORDER BY id", in: folder)
-            == "train,completed\npredict,completed\nevaluate,completed\n")
-        #expect(try sqlite3(out + "/demo.sqlite", "SELECT count(*) FROM epoch", in: folder) == "2\n")
+            == "train,completed\ntrain,completed\npredict,completed\nevaluate,completed\nevaluate,completed\n")
+        #expect(try sqlite3(out + "/demo.sqlite", "SELECT count(*) FROM epoch", in: folder) == "4\n")
+        #expect(FileManager.default.fileExists(atPath: out + "/scene_wta.svg"))
         // Four methods over all windows of zara1/test (2,356 windows, ../shared/data/ethucy/README.md).
         #expect(try sqlite3(out + "/demo.sqlite", "SELECT method, windows FROM evaluation WHERE scope = 'all' ORDER BY method",
                             in: folder) == "\"anchors (K 20)\",2356.0\n\"constant velocity\",2356.0\n\"model (demo)\",2356.0\n"
-                                + "\"sampled constant velocity (25°)\",2356.0\n")
+                                + "\"model (demo-wta)\",2356.0\n\"sampled constant velocity (25°)\",2356.0\n")
         let csv = try String(contentsOfFile: out + "/evaluation.csv", encoding: .utf8)
         #expect(csv.hasPrefix("scope,method,windows,k,min_ade,min_fde,kde_nll,collision_rate,min_ade_1,min_fde_1,min_ade_5,min_fde_5\n"))
         // At k = 1 constant velocity is itself; the model's first sample is no better than its best of 20.
