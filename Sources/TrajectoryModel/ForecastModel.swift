@@ -86,6 +86,10 @@ public protocol ForecastModel: Sendable {
     /// training also sees the windows mirrored (y → −y).
     mutating func prepare(_ windows: WindowSet, mirror: Bool, using rng: inout Xoshiro256)
 
+    /// Called on the trained model before the first step of every epoch (0-based); a model of
+    /// phases switches here. Returns true to restart the optimiser (moments and step count).
+    mutating func beginEpoch(_ epoch: Int) -> Bool
+
     func makeTrainingWorkspace(capacity: Int) -> TrainingWorkspace
 
     /// Builds the batch's inputs and targets (observed steps only for inputs), runs forward and
@@ -123,6 +127,7 @@ extension ForecastModel {
     public func samplingMultiplyAddsPerFuture(k: Int) -> Double? { nil }
     public var maximumFutures: (k: Int, option: String)? { nil }
     public mutating func prepare(_ windows: WindowSet, mirror: Bool, using rng: inout Xoshiro256) {}
+    public mutating func beginEpoch(_ epoch: Int) -> Bool { false }
 
     /// k futures for every window of `indices`, in chunks of 256 windows through one workspace.
     public func sample(_ windows: WindowSet, _ indices: ArraySlice<Int>, k: Int, using rng: inout Xoshiro256) -> Samples {

@@ -8,6 +8,7 @@ public enum ModelRegistry {
         TrajectoryCVAE.self,
         AnchorsModel.self,
         WTAModel.self,
+        CVAEDLowModel.self,
     ]
 
     private static let registered = Mutex<[any ForecastModel.Type]>(builtIn)

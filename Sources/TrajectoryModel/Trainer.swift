@@ -174,6 +174,10 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
             adam.learningRate = model.configuration.learningRate(base: settings.learningRate, epoch: counters.epoch,
                                                                  epochs: settings.epochs)
             if counters.step == 0 {
+                if model.beginEpoch(counters.epoch) {
+                    let learningRate = adam.learningRate
+                    adam = Adam(learningRate: learningRate)
+                }
                 epochStart = rng
                 permutation = Array(0..<train.count)
                 rng.shuffle(&permutation)

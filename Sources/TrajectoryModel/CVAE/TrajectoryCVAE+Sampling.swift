@@ -28,7 +28,16 @@ extension TrajectoryCVAE {
         }
     }
 
+    /// Where sampled latents come from: the prior's noise, or K learned codes per window
+    /// (z_k = μ_p + σ_p ⊙ (W_k h + c_k), `layer` mapping h to the K·Z codes).
+    enum LatentSource {
+        case prior
+        case codes(Linear, count: Int)
+    }
+
     final class Lane {
+        /// The codes of a learned sampler (K·Z, B), when it is used.
+        var codes: [Float] = []
         let encoder: Workspace
         /// W₁ₕ·h + b₁ per window (H, B); the latent columns z (Z, B·K), drawn as ε then scaled in place.
         var shared: [Float], latent: [Float]
@@ -58,6 +67,11 @@ extension TrajectoryCVAE {
     /// `sample` with the prior's σ multiplied by `scale`.
     public func sample(_ set: WindowSet, _ indices: ArraySlice<Int>, k: Int, using rng: inout Xoshiro256,
                        workspace: SamplingWorkspace, scale: Float) -> Samples {
+        sample(set, indices, k: k, using: &rng, workspace: workspace, scale: scale, latents: .prior)
+    }
+
+    func sample(_ set: WindowSet, _ indices: ArraySlice<Int>, k: Int, using rng: inout Xoshiro256,
+                workspace: SamplingWorkspace, scale: Float, latents: LatentSource) -> Samples {
         precondition(k == workspace.k, "the workspace was made for k = \(workspace.k)")
         let out = configuration.futureSize
         var result = Samples(windows: indices.count, k: k, predicted: configuration.predicted)
@@ -76,7 +90,7 @@ extension TrajectoryCVAE {
                     let chunk = indices[chunkStarts[c]..<min(chunkStarts[c] + chunkSize, indices.endIndex)]
                     var generator = Xoshiro256(seed: seeds[c])
                     self.sampleChunk(set, chunk, k: k, using: &generator, lane: workspace.lanes[lane], scale: scale,
-                                     into: target.value + (chunkStarts[c] - indices.startIndex) * k * out)
+                                     latents: latents, into: target.value + (chunkStarts[c] - indices.startIndex) * k * out)
                 }
                 if lanes == 1 { run(0) } else { CoreTeam.shared.run(run) }
                 pair += lanes
@@ -87,7 +101,7 @@ extension TrajectoryCVAE {
 
     /// One chunk: encode, prior, decode k columns per window, write (B, K, P, 2) at `result`.
     func sampleChunk(_ set: WindowSet, _ chunk: ArraySlice<Int>, k: Int, using rng: inout Xoshiro256, lane d: Lane,
-                     scale: Float, into result: UnsafeMutablePointer<Float>) {
+                     scale: Float, latents: LatentSource, into result: UnsafeMutablePointer<Float>) {
         let c = configuration, h = c.hidden, z = c.latent, out = c.futureSize
         let b = chunk.count, columns = b * k
         let e = d.encoder
@@ -98,8 +112,18 @@ extension TrajectoryCVAE {
         priorMu.forward(e.priorHidden, batch: b, parameters: p, output: &e.muP)
         priorLogVariance.forward(e.priorHidden, batch: b, parameters: p, output: &e.logVarianceP)
         // z = μp + scale·σp·ε, column b·K + s for sample s of window b.
+        if case let .codes(layer, count) = latents {
+            // The first k of the window's K codes, laid out (Z, B·K) like the noise they replace.
+            if d.codes.count < count * z * b { d.codes = [Float](repeating: 0, count: count * z * b) }
+            layer.forward(e.postInput, batch: b, parameters: p, output: &d.codes)
+            for window in 0..<b {
+                for s in 0..<k {
+                    for r in 0..<z { d.latent[r * columns + window * k + s] = d.codes[(s * z + r) * b + window] }
+                }
+            }
+        }
         d.latent.withUnsafeMutableBufferPointer { latent in
-            rng.fillNormal(UnsafeMutableBufferPointer(rebasing: latent[0..<(z * columns)]))
+            if case .prior = latents { rng.fillNormal(UnsafeMutableBufferPointer(rebasing: latent[0..<(z * columns)])) }
             for r in 0..<z {
                 for window in 0..<b {
                     let mu = e.muP[r * b + window], sigma = scale * expf(0.5 * e.logVarianceP[r * b + window])

@@ -1,0 +1,220 @@
+// `cvae-dlow`: the trajectory CVAE with a learned sampler (DLow, Yuan & Kitani 2020, as AgentFormer
+// uses it). Epochs before `cvaeEpochs` train the CVAE as `cvae` does; from then on the CVAE is
+// frozen and a linear map of the past encoding h gives K codes per window,
+//   z_k = μ_p(h) + σ_p(h) ⊙ (W_k h + c_k),
+// decoded into K futures; the loss is min over k of (ADE + FDE) of the decoded futures + λ ·
+// mean(code²). The optimiser restarts at the switch, so the frozen CVAE does not move. Once the
+// sampler trains, prediction returns the first k of the K learned futures (deterministic).
+// Legend: B batch, H hidden, Z latent, K codes, P predicted steps.
+#if canImport(Glibc)
+import Glibc
+#endif
+import NNCore
+import TrajectoryData
+
+public struct CVAEDLowModel: ForecastModel {
+    public static let family = "cvae-dlow"
+
+    public let configuration: DLowConfiguration
+    /// The CVAE; its parameter set also holds the sampler's `dlow.codes` and the `dlow.active` flag.
+    var cvae: TrajectoryCVAE
+    let codes: Linear
+    let active: ParameterRange
+    /// Values of the CVAE's own parameters: the first `cvaeCount` of the set.
+    let cvaeCount: Int
+
+    public var parameters: ParameterSet {
+        get { cvae.parameters }
+        set { cvae.parameters = newValue }
+        _modify { yield &cvae.parameters }
+    }
+
+    /// The CVAE initialised as `cvae` would be, then `dlow.codes` (weights N(0, 0.01²), biases N(0, 1)).
+    public init(_ configuration: DLowConfiguration, using rng: inout Xoshiro256) {
+        self.configuration = configuration
+        var cvae = TrajectoryCVAE(configuration: configuration.cvae, using: &rng)
+        cvaeCount = cvae.parameters.count
+        let h = configuration.cvae.hidden, z = configuration.cvae.latent
+        codes = Linear(inputSize: h, outputSize: configuration.futures * z, name: "dlow.codes", in: &cvae.parameters)
+        active = cvae.parameters.add("dlow.active", shape: [1])
+        for i in codes.weight.range { cvae.parameters.values[i] = 0.01 * rng.normal() }
+        for i in codes.bias.range { cvae.parameters.values[i] = rng.normal() }
+        self.cvae = cvae
+    }
+
+    /// Whether the sampler has started training (its futures are then the model's).
+    public var samplerActive: Bool { cvae.parameters.values[active.offset] > 0.5 }
+
+    public mutating func beginEpoch(_ epoch: Int) -> Bool {
+        guard epoch == configuration.cvaeEpochs else { return false }
+        cvae.parameters.values[active.offset] = 1
+        return true
+    }
+
+    public func klWeight(epoch: Int) -> Float { epoch < configuration.cvaeEpochs ? cvae.klWeight(epoch: epoch) : 0 }
+
+    public var maximumFutures: (k: Int, option: String)? {
+        samplerActive ? (configuration.futures, "--model-option futures=N") : nil
+    }
+
+    public final class Workspace {
+        let cvae: TrajectoryCVAE.Workspace
+        let capacity: Int
+        var codes: [Float], shared: [Float]                 // (K·Z, B), (H, B)
+        var latent: [Float], d1: [Float], d2: [Float]       // (Z, B·K), (H, B·K), (H, B·K)
+        var out: [Float]                                    // (2P, B·K)
+        var best: [Int]
+        var gOut: [Float], d2Best: [Float], d1Best: [Float] // (2P, B), (H, B), (H, B)
+        var dd2: [Float], dd1: [Float], dz: [Float], dCodes: [Float]
+        var scratch: [Float]                                // the frozen decoder's weight gradients, discarded
+
+        init(_ model: CVAEDLowModel, capacity b: Int) {
+            let c = model.configuration, h = c.cvae.hidden, z = c.cvae.latent, k = c.futures, out = c.cvae.futureSize
+            cvae = model.cvae.makeTrainingWorkspace(capacity: b)
+            capacity = b
+            func buffer(_ count: Int) -> [Float] { [Float](repeating: 0, count: count) }
+            (codes, shared, latent) = (buffer(k * z * b), buffer(h * b), buffer(z * b * k))
+            (d1, d2, self.out) = (buffer(h * b * k), buffer(h * b * k), buffer(out * b * k))
+            best = [Int](repeating: 0, count: b)
+            (gOut, d2Best, d1Best) = (buffer(out * b), buffer(h * b), buffer(h * b))
+            (dd2, dd1, dz, dCodes) = (buffer(h * b), buffer(h * b), buffer(z * b), buffer(k * z * b))
+            scratch = buffer(model.parameters.count)
+        }
+    }
+
+    public func makeTrainingWorkspace(capacity: Int) -> Workspace { Workspace(self, capacity: capacity) }
+
+    public mutating func trainingStep(_ batch: TrainingBatch, epoch: Int, workspace w: Workspace,
+                                      using rng: inout Xoshiro256, share: Float) -> Loss {
+        let loss: Loss
+        if epoch < configuration.cvaeEpochs {
+            loss = cvae.trainingStep(batch, epoch: epoch, workspace: w.cvae, using: &rng, share: share)
+            for i in cvaeCount..<cvae.parameters.count { cvae.parameters.gradients[i] = 0 }
+        } else {
+            loss = samplerStep(batch, workspace: w, share: share)
+        }
+        return loss
+    }
+
+    /// The sampler's loss and its gradients on the frozen CVAE (whose gradients are written as 0).
+    mutating func samplerStep(_ batch: TrainingBatch, workspace w: Workspace, share: Float) -> Loss {
+        let c = configuration.cvae, h = c.hidden, z = c.latent, kCount = configuration.futures, steps = c.predicted
+        let out = c.futureSize, b = batch.count, columns = b * kCount
+        let e = w.cvae
+        cvae.pastFeatures(batch.windows, batch.indices, angles: batch.angles, mirror: batch.mirror, into: &e.x)
+        Features.future(batch.windows, batch.indices, angles: batch.angles, mirror: batch.mirror, into: &e.y)
+        cvae.encodePast(batch: b, workspace: e)
+        let p = cvae.parameters.values
+        cvae.prior.forward(e.postInput, batch: b, parameters: p, output: &e.priorHidden, activation: .relu)
+        cvae.priorMu.forward(e.priorHidden, batch: b, parameters: p, output: &e.muP)
+        cvae.priorLogVariance.forward(e.priorHidden, batch: b, parameters: p, output: &e.logVarianceP)
+        codes.forward(e.postInput, batch: b, parameters: p, output: &w.codes)
+        // z (Z, B·K), column b·K + k.
+        for r in 0..<z {
+            for window in 0..<b {
+                let mu = e.muP[r * b + window], sigma = expf(0.5 * e.logVarianceP[r * b + window])
+                for k in 0..<kCount {
+                    w.latent[r * columns + window * kCount + k] = mu + sigma * w.codes[(k * z + r) * b + window]
+                }
+            }
+        }
+        // The decoder on every code: its first layer's h-part once per window.
+        p.withUnsafeBufferPointer { values in
+            let weight1 = values.baseAddress! + cvae.decoder1.weight.offset
+            gemmNN(transA: false, m: h, n: b, k: h, a: weight1, lda: h + z, b: e.postInput, ldb: b, c: &w.shared, ldc: b,
+                   accumulate: false, rowBias: values.baseAddress! + cvae.decoder1.bias.offset)
+            for r in 0..<h {
+                for window in 0..<b {
+                    let value = w.shared[r * b + window]
+                    for column in (window * kCount)..<((window + 1) * kCount) { w.d1[r * columns + column] = value }
+                }
+            }
+            gemmNN(transA: false, m: h, n: columns, k: z, a: weight1 + h, lda: h + z, b: w.latent, ldb: columns,
+                   c: &w.d1, ldc: columns, accumulate: true, epilogue: .relu)
+        }
+        cvae.decoder2.forward(w.d1, batch: columns, parameters: p, output: &w.d2, activation: .relu)
+        cvae.decoder3.forward(w.d2, batch: columns, parameters: p, output: &w.out)
+        // The best code of every window, and d(ADE + FDE)/d(its future) × share / B.
+        var bestSum = 0.0
+        let perWindow = share / Float(b)
+        for window in 0..<b {
+            var best = 0, bestCost = Float.infinity
+            for k in 0..<kCount {
+                let column = window * kCount + k
+                var sum: Float = 0, last: Float = 0
+                for t in 0..<steps {
+                    let ex = w.out[(2 * t) * columns + column] - e.y[(2 * t) * b + window]
+                    let ey = w.out[(2 * t + 1) * columns + column] - e.y[(2 * t + 1) * b + window]
+                    last = (ex * ex + ey * ey + 1e-9).squareRoot()
+                    sum += last
+                }
+                let cost = sum / Float(steps) + last
+                if cost < bestCost { (best, bestCost) = (k, cost) }
+            }
+            w.best[window] = best
+            bestSum += Double(bestCost)
+            let column = window * kCount + best
+            for t in 0..<steps {
+                let ex = w.out[(2 * t) * columns + column] - e.y[(2 * t) * b + window]
+                let ey = w.out[(2 * t + 1) * columns + column] - e.y[(2 * t + 1) * b + window]
+                let d = (ex * ex + ey * ey + 1e-9).squareRoot()
+                let weight = perWindow * (1 / Float(steps) + (t == steps - 1 ? 1 : 0)) / d
+                w.gOut[(2 * t) * b + window] = weight * ex
+                w.gOut[(2 * t + 1) * b + window] = weight * ey
+            }
+            for r in 0..<h {
+                w.d2Best[r * b + window] = w.d2[r * columns + column]
+                w.d1Best[r * b + window] = w.d1[r * columns + column]
+            }
+        }
+        // Back through the frozen decoder, the best columns only, to z; weight gradients discarded.
+        cvae.decoder3.backward(w.gOut, input: w.d2Best, batch: b, parameters: p, gradients: &w.scratch,
+                               weightGradients: .overwrite, inputGradient: &w.dd2, inputGradients: .overwrite,
+                               inputMask: w.d2Best)
+        cvae.decoder2.backward(w.dd2, input: w.d1Best, batch: b, parameters: p, gradients: &w.scratch,
+                               weightGradients: .overwrite, inputGradient: &w.dd1, inputGradients: .overwrite,
+                               inputMask: w.d1Best)
+        p.withUnsafeBufferPointer { values in
+            gemmNN(transA: true, m: z, n: b, k: h, a: values.baseAddress! + cvae.decoder1.weight.offset + h, lda: h + z,
+                   b: w.dd1, ldb: b, c: &w.dz, ldc: b, accumulate: false)
+        }
+        // d/dcode: σ ⊙ dz for the best code, + 2λ·code / (B·K·Z) for every code.
+        let lambda = configuration.codeWeight, regularisation = 2 * lambda * share / Float(b * kCount * z)
+        var codeSquares = 0.0
+        for k in 0..<kCount {
+            for r in 0..<z {
+                for window in 0..<b {
+                    let code = w.codes[(k * z + r) * b + window]
+                    codeSquares += Double(code * code)
+                    var d = regularisation * code
+                    if w.best[window] == k { d += expf(0.5 * e.logVarianceP[r * b + window]) * w.dz[r * b + window] }
+                    w.dCodes[(k * z + r) * b + window] = d
+                }
+            }
+        }
+        for i in 0..<cvaeCount { cvae.parameters.gradients[i] = 0 }
+        cvae.parameters.gradients[active.offset] = 0
+        codes.backward(w.dCodes, input: e.postInput, batch: b, parameters: p, gradients: &cvae.parameters.gradients,
+                       weightGradients: .overwrite, inputGradient: nil)
+        let reconstruction = bestSum / Double(b)
+        let total = reconstruction + Double(lambda) * codeSquares / Double(b * kCount * z)
+        return Loss(total: total, reconstruction: reconstruction, kl: 0)
+    }
+
+    public func makeSamplingWorkspace(windows: Int, k: Int) -> TrajectoryCVAE.SamplingWorkspace {
+        cvae.makeSamplingWorkspace(windows: windows, k: k)
+    }
+
+    /// Before the sampler trains: k samples of the prior (the CVAE's). After: the first k of the
+    /// K learned futures, the same whatever `rng`.
+    public func sample(_ windows: WindowSet, _ indices: ArraySlice<Int>, k: Int, using rng: inout Xoshiro256,
+                       workspace: TrajectoryCVAE.SamplingWorkspace) -> Samples {
+        guard samplerActive else { return cvae.sample(windows, indices, k: k, using: &rng, workspace: workspace) }
+        precondition(k <= configuration.futures, "at most \(configuration.futures) futures")
+        return cvae.sample(windows, indices, k: k, using: &rng, workspace: workspace, scale: 1,
+                           latents: .codes(codes, count: configuration.futures))
+    }
+
+    public var trainingMultiplyAddsPerWindow: Int? { cvae.performedTrainingMultiplyAdds }
+    public func samplingMultiplyAddsPerFuture(k: Int) -> Double? { cvae.samplingMultiplyAdds(k: k) }
+}
