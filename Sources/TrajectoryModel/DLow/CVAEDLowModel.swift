@@ -89,7 +89,9 @@ public struct CVAEDLowModel: ForecastModel {
         let loss: Loss
         if epoch < configuration.cvaeEpochs {
             loss = cvae.trainingStep(batch, epoch: epoch, workspace: w.cvae, using: &rng, share: share)
-            for i in cvaeCount..<cvae.parameters.count { cvae.parameters.gradients[i] = 0 }
+            // One pass, not one write per value: every write through `parameters` bumps its version.
+            let (start, count) = (cvaeCount, cvae.parameters.count - cvaeCount)
+            cvae.parameters.gradients.withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: start).update(repeating: 0, count: count) }
         } else {
             loss = samplerStep(batch, workspace: w, share: share)
         }
@@ -99,7 +101,7 @@ public struct CVAEDLowModel: ForecastModel {
     /// The sampler's loss and its gradients on the frozen CVAE (whose gradients are written as 0).
     mutating func samplerStep(_ batch: TrainingBatch, workspace w: Workspace, share: Float) -> Loss {
         let c = configuration.cvae, h = c.hidden, z = c.latent, kCount = configuration.futures, steps = c.predicted
-        let out = c.futureSize, b = batch.count, columns = b * kCount
+        let b = batch.count, columns = b * kCount
         let e = w.cvae
         cvae.pastFeatures(batch.windows, batch.indices, angles: batch.angles, mirror: batch.mirror, into: &e.x)
         Features.future(batch.windows, batch.indices, angles: batch.angles, mirror: batch.mirror, into: &e.y)
@@ -109,64 +111,77 @@ public struct CVAEDLowModel: ForecastModel {
         cvae.priorMu.forward(e.priorHidden, batch: b, parameters: p, output: &e.muP)
         cvae.priorLogVariance.forward(e.priorHidden, batch: b, parameters: p, output: &e.logVarianceP)
         codes.forward(e.postInput, batch: b, parameters: p, output: &w.codes)
+        // The scalar loops below work on local arrays taken out of the workspace (swapped, not
+        // copied): indexing a class's array property pays an exclusivity check per access.
+        var latent: [Float] = [], d1: [Float] = [], gOut: [Float] = [], d2Best: [Float] = [], d1Best: [Float] = []
+        var best: [Int] = []
+        swap(&latent, &w.latent); swap(&d1, &w.d1); swap(&gOut, &w.gOut)
+        swap(&d2Best, &w.d2Best); swap(&d1Best, &w.d1Best); swap(&best, &w.best)
+        let mu: [Float] = e.muP, logVariance: [Float] = e.logVarianceP, codeValues: [Float] = w.codes, y: [Float] = e.y
         // z (Z, B·K), column b·K + k.
         for r in 0..<z {
             for window in 0..<b {
-                let mu = e.muP[r * b + window], sigma = expf(0.5 * e.logVarianceP[r * b + window])
+                let m = mu[r * b + window], sigma = expf(0.5 * logVariance[r * b + window])
                 for k in 0..<kCount {
-                    w.latent[r * columns + window * kCount + k] = mu + sigma * w.codes[(k * z + r) * b + window]
+                    latent[r * columns + window * kCount + k] = m + sigma * codeValues[(k * z + r) * b + window]
                 }
             }
         }
         // The decoder on every code: its first layer's h-part once per window.
         p.withUnsafeBufferPointer { values in
-            let weight1 = values.baseAddress! + cvae.decoder1.weight.offset
-            gemmNN(transA: false, m: h, n: b, k: h, a: weight1, lda: h + z, b: e.postInput, ldb: b, c: &w.shared, ldc: b,
-                   accumulate: false, rowBias: values.baseAddress! + cvae.decoder1.bias.offset)
-            for r in 0..<h {
-                for window in 0..<b {
-                    let value = w.shared[r * b + window]
-                    for column in (window * kCount)..<((window + 1) * kCount) { w.d1[r * columns + column] = value }
-                }
-            }
-            gemmNN(transA: false, m: h, n: columns, k: z, a: weight1 + h, lda: h + z, b: w.latent, ldb: columns,
-                   c: &w.d1, ldc: columns, accumulate: true, epilogue: .relu)
+            gemmNN(transA: false, m: h, n: b, k: h, a: values.baseAddress! + cvae.decoder1.weight.offset, lda: h + z,
+                   b: e.postInput, ldb: b, c: &w.shared, ldc: b, accumulate: false,
+                   rowBias: values.baseAddress! + cvae.decoder1.bias.offset)
         }
-        cvae.decoder2.forward(w.d1, batch: columns, parameters: p, output: &w.d2, activation: .relu)
+        let shared: [Float] = w.shared
+        for r in 0..<h {
+            for window in 0..<b {
+                let value = shared[r * b + window]
+                for column in (window * kCount)..<((window + 1) * kCount) { d1[r * columns + column] = value }
+            }
+        }
+        p.withUnsafeBufferPointer { values in
+            gemmNN(transA: false, m: h, n: columns, k: z, a: values.baseAddress! + cvae.decoder1.weight.offset + h,
+                   lda: h + z, b: latent, ldb: columns, c: &d1, ldc: columns, accumulate: true, epilogue: .relu)
+        }
+        cvae.decoder2.forward(d1, batch: columns, parameters: p, output: &w.d2, activation: .relu)
         cvae.decoder3.forward(w.d2, batch: columns, parameters: p, output: &w.out)
+        let out: [Float] = w.out, d2: [Float] = w.d2
         // The best code of every window, and d(ADE + FDE)/d(its future) × share / B.
         var bestSum = 0.0
         let perWindow = share / Float(b)
         for window in 0..<b {
-            var best = 0, bestCost = Float.infinity
+            var chosen = 0, bestCost = Float.infinity
             for k in 0..<kCount {
                 let column = window * kCount + k
                 var sum: Float = 0, last: Float = 0
                 for t in 0..<steps {
-                    let ex = w.out[(2 * t) * columns + column] - e.y[(2 * t) * b + window]
-                    let ey = w.out[(2 * t + 1) * columns + column] - e.y[(2 * t + 1) * b + window]
+                    let ex = out[(2 * t) * columns + column] - y[(2 * t) * b + window]
+                    let ey = out[(2 * t + 1) * columns + column] - y[(2 * t + 1) * b + window]
                     last = (ex * ex + ey * ey + 1e-9).squareRoot()
                     sum += last
                 }
                 let cost = sum / Float(steps) + last
-                if cost < bestCost { (best, bestCost) = (k, cost) }
+                if cost < bestCost { (chosen, bestCost) = (k, cost) }
             }
-            w.best[window] = best
+            best[window] = chosen
             bestSum += Double(bestCost)
-            let column = window * kCount + best
+            let column = window * kCount + chosen
             for t in 0..<steps {
-                let ex = w.out[(2 * t) * columns + column] - e.y[(2 * t) * b + window]
-                let ey = w.out[(2 * t + 1) * columns + column] - e.y[(2 * t + 1) * b + window]
+                let ex = out[(2 * t) * columns + column] - y[(2 * t) * b + window]
+                let ey = out[(2 * t + 1) * columns + column] - y[(2 * t + 1) * b + window]
                 let d = (ex * ex + ey * ey + 1e-9).squareRoot()
                 let weight = perWindow * (1 / Float(steps) + (t == steps - 1 ? 1 : 0)) / d
-                w.gOut[(2 * t) * b + window] = weight * ex
-                w.gOut[(2 * t + 1) * b + window] = weight * ey
+                gOut[(2 * t) * b + window] = weight * ex
+                gOut[(2 * t + 1) * b + window] = weight * ey
             }
             for r in 0..<h {
-                w.d2Best[r * b + window] = w.d2[r * columns + column]
-                w.d1Best[r * b + window] = w.d1[r * columns + column]
+                d2Best[r * b + window] = d2[r * columns + column]
+                d1Best[r * b + window] = d1[r * columns + column]
             }
         }
+        swap(&latent, &w.latent); swap(&d1, &w.d1); swap(&gOut, &w.gOut)
+        swap(&d2Best, &w.d2Best); swap(&d1Best, &w.d1Best); swap(&best, &w.best)
         // Back through the frozen decoder, the best columns only, to z; weight gradients discarded.
         cvae.decoder3.backward(w.gOut, input: w.d2Best, batch: b, parameters: p, gradients: &w.scratch,
                                weightGradients: .overwrite, inputGradient: &w.dd2, inputGradients: .overwrite,
@@ -181,19 +196,26 @@ public struct CVAEDLowModel: ForecastModel {
         // d/dcode: σ ⊙ dz for the best code, + 2λ·code / (B·K·Z) for every code.
         let lambda = configuration.codeWeight, regularisation = 2 * lambda * share / Float(b * kCount * z)
         var codeSquares = 0.0
+        var dCodes: [Float] = []
+        swap(&dCodes, &w.dCodes)
+        let chosen: [Int] = w.best, dz: [Float] = w.dz
         for k in 0..<kCount {
             for r in 0..<z {
                 for window in 0..<b {
-                    let code = w.codes[(k * z + r) * b + window]
+                    let code = codeValues[(k * z + r) * b + window]
                     codeSquares += Double(code * code)
                     var d = regularisation * code
-                    if w.best[window] == k { d += expf(0.5 * e.logVarianceP[r * b + window]) * w.dz[r * b + window] }
-                    w.dCodes[(k * z + r) * b + window] = d
+                    if chosen[window] == k { d += expf(0.5 * logVariance[r * b + window]) * dz[r * b + window] }
+                    dCodes[(k * z + r) * b + window] = d
                 }
             }
         }
-        for i in 0..<cvaeCount { cvae.parameters.gradients[i] = 0 }
-        cvae.parameters.gradients[active.offset] = 0
+        swap(&dCodes, &w.dCodes)
+        let (frozen, flag) = (cvaeCount, active.offset)
+        cvae.parameters.gradients.withUnsafeMutableBufferPointer {
+            $0.baseAddress!.update(repeating: 0, count: frozen)
+            $0[flag] = 0
+        }
         codes.backward(w.dCodes, input: e.postInput, batch: b, parameters: p, gradients: &cvae.parameters.gradients,
                        weightGradients: .overwrite, inputGradient: nil)
         let reconstruction = bestSum / Double(b)
