@@ -150,3 +150,31 @@ func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
         #expect(predict() == before)
     }
 }
+
+@Suite struct FixedFuturesDeterminismTests {
+    @Test func wtaSameSeedSameWeightsAndExactResume() throws {
+        let data = forkingWalkers(120, seed: 11), validation = forkingWalkers(9, seed: 12)
+        var configuration = WTAConfiguration()
+        (configuration.futures, configuration.hidden) = (4, 16)
+        var settings = WTAConfiguration.defaultTraining
+        (settings.epochs, settings.batch, settings.validationSamples) = (4, 100, 4)
+        let a = try Trainer<WTAModel>(configuration, settings: settings, train: data, validation: validation)
+        let b = try Trainer<WTAModel>(configuration, settings: settings, train: data, validation: validation)
+        _ = try a.run()
+        _ = try b.run()
+        #expect(a.model.parameters.values == b.model.parameters.values)
+        // Batches of 100 are cut in two parts on the two cores; stopped in the epoch the learning rate drops.
+        let first = try Trainer<WTAModel>(configuration, settings: settings, train: data, validation: validation)
+        var steps = 0
+        #expect(try first.run(shouldStop: { steps += 1; return steps == 3 * first.stepsPerEpoch - 1 }) == .stopped)
+        let resumed = try Trainer<WTAModel>(configuration, settings: settings, train: data, validation: validation,
+                                            resuming: first.state())
+        _ = try resumed.run()
+        #expect(resumed.model.parameters.values == a.model.parameters.values)
+        var other = settings
+        other.seed = 1
+        let c = try Trainer<WTAModel>(configuration, settings: other, train: data, validation: validation)
+        _ = try c.run()
+        #expect(c.model.parameters.values != a.model.parameters.values)
+    }
+}

@@ -127,5 +127,11 @@ func svgCounts(_ path: String) -> (elements: [String: Int], classes: [String: In
         #expect(try sqlite3("trajpred.sqlite", "SELECT count(*) FROM evaluation WHERE scope = 'all'", in: folder) == "4\n")
         #expect(table.contains("| method | k = 1 | k = 5 | k = 20 |"))
         #expect(table.contains("the `test` split is read by evaluation only"))
+        // The training runs of the benchmark select train and val splits only.
+        #expect(try sqlite3("trajpred.sqlite", """
+            SELECT count(*), sum(json_extract(config, '$.train[0]') = 'zara1/train' AND json_extract(config, '$.val[0]') = 'zara1/val'
+                                 AND json_array_length(config, '$.train') = 1 AND json_array_length(config, '$.val') = 1)
+            FROM run WHERE kind = 'train'
+            """, in: folder) == "1,1\n")
     }
 }

@@ -135,3 +135,38 @@ func driftConfiguration(epochs: Int = 2) throws -> TrainingRunConfiguration {
         }
     }
 }
+
+@Suite(.serialized) struct HonestyTests {
+    /// Training (and its choice of the best epoch) never reads the test split: moving every test
+    /// position far away changes no epoch and no tensor of a run trained on train and val.
+    @Test(arguments: ["wta", "cvae-dlow"])
+    func theTestSplitIsNeverReadByTraining(family: String) throws {
+        let store = try zara1Store()
+        var training = try TrainingRunConfiguration.defaultTraining(family: family)
+        training.epochs = 3
+        var options = ModelOptions(["hidden": "16"])
+        if family == "cvae-dlow" { options.values["cvae-epochs"] = "2" }
+        let configuration = try TrainingRunConfiguration(family: family, options: options, training: training,
+                                                         train: ["zara1/train/crowds_zara02"], val: ["zara1/val"])
+        func trained(_ name: String) throws -> (CheckpointTensors, CheckpointTensors, [EpochRecord]) {
+            let session = try TrainingSession.start(store, configuration: configuration, name: name)
+            _ = try session.run()
+            return (try store.checkpoint(run: session.run.id, label: .best).tensors,
+                    try store.checkpoint(run: session.run.id, label: .last).tensors,
+                    try store.epochs(run: session.run.id).map { var e = $0; e.seconds = 0; return e })
+        }
+        let before = try trained("before")
+        try store.database.execute("""
+            UPDATE position SET x = x + 1000, y = y - 500 WHERE agent_id IN
+              (SELECT a.id FROM agent AS a JOIN scene AS s ON s.id = a.scene_id WHERE s.split = 'test')
+            """)
+        let after = try trained("after")
+        #expect(before.0 == after.0 && before.1 == after.1 && before.2 == after.2)
+        // And the training data does matter (stretched, not moved: windows are relative): the test can fail.
+        try store.database.execute("""
+            UPDATE position SET x = x * 1.3 WHERE agent_id IN
+              (SELECT a.id FROM agent AS a JOIN scene AS s ON s.id = a.scene_id WHERE s.name = 'crowds_zara02')
+            """)
+        #expect(try trained("moved").1 != before.1)
+    }
+}
