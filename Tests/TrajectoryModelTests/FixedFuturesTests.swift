@@ -178,3 +178,41 @@ func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
         #expect(c.model.parameters.values != a.model.parameters.values)
     }
 }
+
+@Suite struct NeighbourInputTests {
+    /// Tracks of forkingWalkers, every window ending its observation at step 7.
+    func tracks(_ moved: Bool) -> [Track] {
+        let windows = forkingWalkers(40, seed: 13)
+        var rng = Xoshiro256(seed: 14)
+        return (0..<windows.count).map { n in
+            let origin = windows.origins[n], relative = windows.relative
+            return Track(pedestrian: "\(n)", points: (0..<20).map { t in
+                var x = origin.x + Double(relative[(n * 20 + t) * 2]), y = origin.y + Double(relative[(n * 20 + t) * 2 + 1])
+                if moved, t > 7 { (x, y) = (x + Double(rng.uniform(-30, 30)), y + Double(rng.uniform(-30, 30))) }
+                return TrackPoint(step: t, x: x, y: y)
+            })
+        }
+    }
+
+    @Test func wtaWithNeighboursReadsNoFuturePositionOwnOrOthers() throws {
+        var configuration = WTAConfiguration()
+        (configuration.futures, configuration.hidden, configuration.neighbours) = (4, 16, 3)
+        var plain = WindowSet(), moved = WindowSet()
+        plain.add(tracks(false), scene: 0)
+        moved.add(tracks(true), scene: 0)
+        var rng = Xoshiro256(seed: 15)
+        var model = WTAModel(configuration, using: &rng)
+        model.prepare(plain, mirror: false, using: &rng)
+        for name in ["heads.weight", "score.weight"] {
+            let entry = try #require(model.parameters.entry(name))
+            for i in entry.range.range { model.parameters.values[i] = 0.1 * rng.normal() }
+        }
+        let all = Array(0..<plain.count)[...]
+        var a = Xoshiro256(seed: 1), b = Xoshiro256(seed: 1)
+        #expect(model.sample(plain, all, k: 4, using: &a) == model.sample(moved, all, k: 4, using: &b))
+        // The neighbours are read: without them (another scene each) the futures differ.
+        var alone = WindowSet()
+        for (s, track) in tracks(false).enumerated() { alone.add([track], scene: s) }
+        #expect(model.sample(alone, all, k: 4, using: &a) != model.sample(plain, all, k: 4, using: &b))
+    }
+}

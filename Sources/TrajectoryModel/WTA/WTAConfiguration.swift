@@ -10,31 +10,54 @@ public struct WTAConfiguration: ModelConfiguration {
     public var iterations = 60
     public var observed = 8
     public var predicted = 12
+    /// The nearest neighbours read at the last observed step (their position and velocity in the
+    /// walker's frame, and whether each is there); 0 reads none (the default: see the README).
+    public var neighbours = 0
 
     public init() {}
 
-    /// Options: futures, hidden, iterations.
+    /// Options: futures, hidden, iterations, neighbours.
     public init(options: ModelOptions) throws(ModelError) {
-        try options.check(family: WTAModel.family, known: ["futures", "hidden", "iterations"])
+        try options.check(family: WTAModel.family, known: ["futures", "hidden", "iterations", "neighbours"])
         futures = try options.int("futures", default: futures)
         hidden = try options.int("hidden", default: hidden)
         iterations = try options.int("iterations", default: iterations)
+        neighbours = try options.int("neighbours", default: neighbours)
+    }
+
+    enum CodingKeys: String, CodingKey { case futures, hidden, iterations, observed, predicted, neighbours }
+
+    /// Configurations stored before `neighbours` existed read none.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        futures = try c.decode(Int.self, forKey: .futures)
+        hidden = try c.decode(Int.self, forKey: .hidden)
+        iterations = try c.decode(Int.self, forKey: .iterations)
+        observed = try c.decode(Int.self, forKey: .observed)
+        predicted = try c.decode(Int.self, forKey: .predicted)
+        neighbours = try c.decodeIfPresent(Int.self, forKey: .neighbours) ?? 0
     }
 
     public func validate() throws(ModelError) {
         guard futures >= 1 else { throw .invalidSetting(option: "--model-option futures", reason: "must be at least 1") }
         guard hidden >= 1 else { throw .invalidSetting(option: "--hidden", reason: "must be at least 1") }
         guard iterations >= 0 else { throw .invalidSetting(option: "--model-option iterations", reason: "must be 0 or more") }
+        guard neighbours >= 0 else { throw .invalidSetting(option: "--model-option neighbours", reason: "must be 0 or more") }
         guard observed >= 3, predicted >= 1 else {
             throw .invalidSetting(option: "window", reason: "needs at least 3 observed and 1 predicted step")
         }
     }
 
-    public var summary: String { "\(futures) heads on anchors, trunk 2 × \(hidden)" }
+    public var summary: String {
+        "\(futures) heads on anchors, trunk 2 × \(hidden)" + (neighbours > 0 ? ", \(neighbours) nearest neighbours" : "")
+    }
     public var label: String { "WTA (K \(futures))" }
 
-    /// Input values per window: the observed positions but the last (the origin), and the moving flag.
-    public var inputSize: Int { 2 * (observed - 1) + 1 }
+    /// Input values per window: the observed positions but the last (the origin), the moving flag,
+    /// and per neighbour (x, y, vx, vy, present).
+    public var inputSize: Int { 2 * (observed - 1) + 1 + 5 * neighbours }
+    /// Where the neighbours' values start in the input.
+    var neighbourOffset: Int { 2 * (observed - 1) + 1 }
     public var futureSize: Int { 2 * predicted }
 
     /// The reference protocol: 30 epochs, the windows and their mirror images, no rotation (the

@@ -86,7 +86,8 @@ public struct WTAModel: ForecastModel {
                 w.x[(2 * t) * b + column] = q.x
                 w.x[(2 * t + 1) * b + column] = q.y
             }
-            w.x[(c.inputSize - 1) * b + column] = frame.moving ? 1 : 0
+            w.x[(c.neighbourOffset - 1) * b + column] = frame.moving ? 1 : 0
+            if c.neighbours > 0 { neighbourFeatures(windows, n, frame: frame, mirror: m, column: column, batch: b, into: w) }
             guard targets else { continue }
             let future = windows.futurePositions(n)
             for t in 0..<c.predicted {
@@ -95,6 +96,34 @@ public struct WTAModel: ForecastModel {
                 w.target[(2 * t) * b + column] = q.x
                 w.target[(2 * t + 1) * b + column] = q.y
             }
+        }
+    }
+
+    /// The nearest `neighbours` others at the last observed step, nearest first: position and
+    /// velocity (backward difference; 0 for one not there a step before) in the walker's frame, and
+    /// 1 for present (zeros for missing ones). Observed steps only.
+    func neighbourFeatures(_ windows: WindowSet, _ n: Int, frame: AgentFrame, mirror m: Float, column: Int, batch b: Int,
+                           into w: Workspace) {
+        let c = configuration
+        let now = windows.neighbours(of: n, atObservedStep: c.observed - 1)
+        let before = windows.neighbours(of: n, atObservedStep: c.observed - 2)
+        let sorted = now.sorted { ($0.position * $0.position).sum() < ($1.position * $1.position).sum() }
+        for slot in 0..<c.neighbours {
+            let base = c.neighbourOffset + 5 * slot
+            guard slot < sorted.count else {
+                for i in 0..<5 { w.x[(base + i) * b + column] = 0 }
+                continue
+            }
+            let other = sorted[slot]
+            let p = SIMD2(Float(other.position.x), m * Float(other.position.y))
+            let previous = before.first { $0.agent == other.agent }
+                .map { SIMD2(Float($0.position.x), m * Float($0.position.y)) } ?? p
+            let q = frame.normalise(p), v = frame.normalise(p - previous)
+            w.x[base * b + column] = q.x
+            w.x[(base + 1) * b + column] = q.y
+            w.x[(base + 2) * b + column] = v.x
+            w.x[(base + 3) * b + column] = v.y
+            w.x[(base + 4) * b + column] = 1
         }
     }
 
