@@ -129,7 +129,7 @@ func driftConfiguration(epochs: Int = 2) throws -> TrainingRunConfiguration {
                                          training: TrainingSettings(), train: [], val: [])
         }
         ModelRegistry.register(DriftModel.self)
-        #expect(throws: ModelError.unknownFamily(name: "nope", known: ["cvae", "anchors", "wta", "drift"])) {
+        #expect(throws: ModelError.unknownFamily(name: "nope", known: ["cvae", "anchors", "wta", "cvae-dlow", "drift"])) {
             try TrainingRunConfiguration(family: "nope", options: ModelOptions(), training: TrainingSettings(),
                                          train: [], val: [])
         }
