@@ -144,6 +144,39 @@ public struct WindowSet: Sendable {
         relative[((n * steps + observed) * 2)..<((n + 1) * steps * 2)]
     }
 
+    /// Shortens every observed step longer than `maximum` meters to `maximum`, keeping its direction
+    /// and the last observed position (the origin): a tracking glitch (a jump of 5–100 m between two
+    /// steps) becomes a fast step instead of an input no model has seen. Futures are untouched.
+    /// Returns how many windows had such a step.
+    @discardableResult
+    public mutating func capObservedSteps(at maximum: Float) -> Int {
+        var capped = 0
+        let (steps, observed, windows) = (self.steps, self.observed, count)
+        relative.withUnsafeMutableBufferPointer { relative in
+            for n in 0..<windows {
+                let base = relative.baseAddress! + n * steps * 2
+                var changed = false
+                var later = SIMD2(base[2 * (observed - 1)], base[2 * (observed - 1) + 1])
+                var shift = SIMD2<Float>(0, 0)   // how far the positions before are moved so far
+                for t in stride(from: observed - 2, through: 0, by: -1) {
+                    let original = SIMD2(base[2 * t], base[2 * t + 1])
+                    var d = original + shift - later
+                    let length = (d * d).sum().squareRoot()
+                    if !(length <= maximum) {
+                        d = length.isFinite && length > 0 ? d * (maximum / length) : SIMD2(0, 0)
+                        changed = true
+                    }
+                    let position = later + d
+                    shift = position - original
+                    (base[2 * t], base[2 * t + 1]) = (position.x, position.y)
+                    later = position
+                }
+                if changed { capped += 1 }
+            }
+        }
+        return capped
+    }
+
     /// Replaces the future of window n (tests use it to prove that no feature sees the future).
     public mutating func setFuture(_ n: Int, _ values: [Float]) {
         precondition(values.count == predicted * 2)

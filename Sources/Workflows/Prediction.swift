@@ -45,7 +45,7 @@ public enum Prediction {
     /// The windows of `request` (observed steps, and the truth where the tracks have it), with
     /// their scenes and each scene's context.
     public static func windows(_ store: Store, _ request: PredictionRequest, observed: Int, predicted: Int) throws
-        -> (windows: WindowSet, scenes: [SceneReference])
+        -> (windows: WindowSet, scenes: [SceneReference], capped: Int)
     {
         var scenes: [SceneReference] = []
         var tracks: [[Track]] = []
@@ -93,15 +93,17 @@ public enum Prediction {
             throw WorkflowError.nothingToPredict(observed: observed, frame: frame.map(formatted), pedestrian: pedestrian,
                                                  data: request.sourceName)
         }
-        return (windows, scenes)
+        let capped = windows.capObservedSteps(at: maximumObservedStep)
+        return (windows, scenes, capped)
     }
 
     /// k futures of every window of `request`.
     public static func predict(_ store: Store, model: TrainedModel, _ request: PredictionRequest) throws -> Predictions {
         try model.check(k: request.k)
-        let (windows, scenes) = try self.windows(store, request, observed: model.observed, predicted: model.predicted)
+        let (windows, scenes, capped) = try self.windows(store, request, observed: model.observed,
+                                                         predicted: model.predicted)
         let samples = model.sample(windows, Array(0..<windows.count)[...], k: request.k, seed: request.seed)
-        return Predictions(windows: windows, scenes: scenes, samples: samples)
+        return Predictions(windows: windows, scenes: scenes, samples: samples, cappedWindows: capped)
     }
 
     /// Keeps `predictions` (of stored scenes) in the store under a new run of kind predict whose

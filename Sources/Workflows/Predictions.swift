@@ -11,12 +11,15 @@ public struct Predictions: Sendable {
     /// The scenes of the windows' scene indices.
     public let scenes: [SceneReference]
     public let samples: Samples
+    /// Windows whose observed steps longer than `maximumObservedStep` were shortened before predicting.
+    public let cappedWindows: Int
 
-    public init(windows: WindowSet, scenes: [SceneReference], samples: Samples) {
+    public init(windows: WindowSet, scenes: [SceneReference], samples: Samples, cappedWindows: Int = 0) {
         precondition(samples.count == windows.count, "one set of samples per window")
         self.windows = windows
         self.scenes = scenes
         self.samples = samples
+        self.cappedWindows = cappedWindows
     }
 
     /// Windows.

@@ -4,8 +4,15 @@
 import TrajectoryData
 import TrajectoryStore
 
+/// The longest observed step (meters per step) a model is shown: longer ones are tracking glitches
+/// (ETH/UCY's longest is 2.6 m per 0.4 s step) and are shortened to this before any model reads
+/// them (`WindowSet.capObservedSteps`). Futures, and so every metric's truth, are never changed.
+public let maximumObservedStep: Float = 4
+
 public struct SceneWindows: Sendable {
     public var windows: WindowSet
+    /// Windows whose observed steps were shortened (glitches).
+    public var cappedWindows = 0
     /// The scenes, in the order of the windows' scene index.
     public var scenes: [SceneReference]
     /// The tracks of each scene, in the order of `scenes`.
@@ -22,6 +29,7 @@ public struct SceneWindows: Sendable {
         let tracks = try scenes.map { try store.tracks(of: $0) }
         var windows = WindowSet(observed: observed, predicted: predicted)
         for (index, sceneTracks) in tracks.enumerated() { windows.add(sceneTracks, scene: index) }
-        return SceneWindows(windows: windows, scenes: scenes, tracks: tracks)
+        let capped = windows.capObservedSteps(at: maximumObservedStep)
+        return SceneWindows(windows: windows, cappedWindows: capped, scenes: scenes, tracks: tracks)
     }
 }

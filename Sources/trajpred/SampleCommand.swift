@@ -2,6 +2,7 @@
 // as CSV / JSON / ndjson (to stdout or --out) and optionally into the predictions table.
 import ArgumentParser
 import Foundation
+import TrajectoryData
 import TrajectoryStore
 import Workflows
 
@@ -47,6 +48,11 @@ struct SampleCommand: ParsableCommand {
             all ? .all : pedestrian.map { .pedestrian($0, frame: frame) } ?? .frame(frame!)
         let request = PredictionRequest(source: data.map { .store($0) } ?? .file(input!), target: target, k: k, seed: seed)
         let predictions = try Prediction.predict(database, model: model, request)
+        if predictions.cappedWindows > 0 {
+            printError("warning: \(predictions.cappedWindows) of \(predictions.count) pedestrians moved more than "
+                + "\(formatted(Double(maximumObservedStep))) m between two observed steps (tracking glitches?); those steps "
+                + "were shortened to \(formatted(Double(maximumObservedStep))) m before predicting")
+        }
         if let out {
             try PredictionWriter.write(predictions, as: format, toFile: out)
         } else {

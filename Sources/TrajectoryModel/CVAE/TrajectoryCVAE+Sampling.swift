@@ -13,6 +13,10 @@ extension TrajectoryCVAE {
     /// Windows per sampling chunk: fixes which noise each window gets.
     public static let samplingChunk = 32
 
+    /// The prior's log-variance is clamped to ±this when sampling (as Trajectron++ clamps its
+    /// log-σ): an input unlike any in training cannot make exp(½ log σ²) explode.
+    public static let logVarianceBound: Float = 8
+
     /// Buffers for sampling chunks of up to `windows` windows × `k` samples, in two lanes so two
     /// chunks run at once: per lane the encoder's buffers for the windows, and only the decoder's
     /// for the windows × k columns.
@@ -126,7 +130,9 @@ extension TrajectoryCVAE {
             if case .prior = latents { rng.fillNormal(UnsafeMutableBufferPointer(rebasing: latent[0..<(z * columns)])) }
             for r in 0..<z {
                 for window in 0..<b {
-                    let mu = e.muP[r * b + window], sigma = scale * expf(0.5 * e.logVarianceP[r * b + window])
+                    let logVariance = min(max(e.logVarianceP[r * b + window], -Self.logVarianceBound),
+                                          Self.logVarianceBound)
+                    let mu = e.muP[r * b + window], sigma = scale * expf(0.5 * logVariance)
                     for column in (window * k)..<((window + 1) * k) {
                         latent[r * columns + column] = mu + sigma * latent[r * columns + column]
                     }
