@@ -62,6 +62,8 @@ public struct SVGDocument: Sendable {
 /// A coordinate with at most two decimals, no trailing zeros (`12`, `3.5`, `-0.25`).
 func n(_ value: Double) -> String {
     let rounded = (value * 100).rounded() / 100
+    // Callers check their values; a non-finite or vast one still never traps here.
+    guard rounded.isFinite, abs(rounded) < 1e15 else { return rounded.isFinite ? String(format: "%.6g", rounded) : "0" }
     if rounded == rounded.rounded() { return String(Int(rounded)) }
     var text = String(rounded)
     while text.hasSuffix("0") { text.removeLast() }

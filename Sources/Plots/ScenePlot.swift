@@ -48,7 +48,7 @@ public enum ScenePlot {
         if density {
             let cell = 0.25
             var counts: [SIMD2<Int>: Int] = [:]
-            for p in pedestrians.flatMap({ $0.samples.flatMap { $0 } }) {
+            for p in pedestrians.flatMap({ $0.samples.flatMap { $0 } }) where abs(p.x) < 1e12 && abs(p.y) < 1e12 {
                 counts[SIMD2(Int((p.x / cell).rounded(.down)), Int((p.y / cell).rounded(.down))), default: 0] += 1
             }
             let most = Double(counts.values.max() ?? 1)

@@ -9,7 +9,11 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
     case invalidOption(name: String, value: String, expected: String)
     case unsupportedOption(name: String, family: String, supported: [String])
     case unknownFamily(name: String, known: [String])
-    case nonFiniteLoss(epoch: Int, step: Int, loss: Double)
+    /// The loss (or the validation error) stopped being a number; `checkpointKept` says whether an
+    /// earlier checkpoint exists to go back to.
+    case nonFiniteLoss(epoch: Int, step: Int, loss: Double, checkpointKept: Bool)
+    /// Windows whose positions are not finite as 32-bit floats (coordinates beyond ±3.4e38 apart).
+    case nonFiniteWindows(split: String, count: Int)
     /// A checkpoint tensor whose shape is not the model's.
     case shapeMismatch(name: String, expected: [Int], found: [Int])
     case unknownTensor(name: String)
@@ -32,9 +36,13 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
                 + (supported.isEmpty ? "" : " (its options: " + supported.map { "--" + $0 }.joined(separator: ", ") + ")")
         case let .unknownFamily(name, known):
             return "no model family named '\(name)' (there are: \(known.joined(separator: ", ")))"
-        case let .nonFiniteLoss(epoch, step, loss):
-            return "the loss became \(loss) at epoch \(epoch + 1), step \(step + 1): training stopped, the last good "
-                + "checkpoint is kept (try a smaller --lr, or a larger --beta-warmup)"
+        case let .nonFiniteLoss(epoch, step, loss, kept):
+            return "the loss became \(loss) at epoch \(epoch + 1), step \(step + 1): training stopped, "
+                + (kept ? "the last good checkpoint is kept" : "before any checkpoint was saved")
+                + " (try a smaller --lr, or a larger --beta-warmup)"
+        case let .nonFiniteWindows(split, count):
+            return "\(count) \(split) windows have positions that are not finite numbers once relative to their last "
+                + "observed position (coordinates beyond ±3.4e38 m apart): fix or remove those tracks"
         case let .shapeMismatch(name, expected, found):
             return "cannot load the checkpoint: tensor \(name) has shape \(found), the model's is \(expected)"
         case let .unknownTensor(name):

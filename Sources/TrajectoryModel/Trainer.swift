@@ -56,6 +56,7 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
     var angles: [Float]
     var mirrors: [Float]
     var cutCache: (count: Int, sizes: [Int], offsets: [Int]) = (0, [], [])
+    var resumed = false
 
     /// Checks the inputs (before any step) and builds a freshly initialised model, prepared on the
     /// training windows.
@@ -71,6 +72,12 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
         guard train.observed == configuration.observed, train.predicted == configuration.predicted,
               validation.observed == configuration.observed, validation.predicted == configuration.predicted else {
             throw .invalidSetting(option: "window", reason: "the windows do not have the model's observed/predicted lengths")
+        }
+        for (split, windows) in [("training", train), ("validation", validation)] {
+            let bad = (0..<windows.count).filter { n in
+                windows.relative[(n * windows.steps * 2)..<((n + 1) * windows.steps * 2)].contains { !$0.isFinite }
+            }.count
+            if bad > 0 { throw .nonFiniteWindows(split: split, count: bad) }
         }
         guard train.count >= 2 else { throw .notEnoughWindows(split: "training", found: train.count, needed: 2, steps: train.steps) }
         guard validation.count >= 1 else {
@@ -127,6 +134,7 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
               let epochGenerator = Xoshiro256(state: state.counters.epochGenerator)
         else { throw .invalidGeneratorState }
         counters = state.counters
+        resumed = true
         adam.stepCount = state.counters.adamSteps
         rng = generator
         epochStart = epochGenerator
@@ -139,6 +147,9 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
     }
 
     public var stepsPerEpoch: Int { (train.count + settings.batch - 1) / settings.batch }
+
+    /// Whether a checkpoint of this run exists to go back to: an epoch finished, or it was resumed.
+    var hasCheckpoint: Bool { counters.epoch > 0 || resumed }
 
     public var trainingMultiplyAddsPerWindow: Int? { model.trainingMultiplyAddsPerWindow }
 
@@ -197,7 +208,8 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
                 }
                 let loss = step(batch, epoch: counters.epoch)
                 guard loss.total.isFinite else {
-                    throw .nonFiniteLoss(epoch: counters.epoch, step: counters.step, loss: loss.total)
+                    throw .nonFiniteLoss(epoch: counters.epoch, step: counters.step, loss: loss.total,
+                                         checkpointKept: hasCheckpoint)
                 }
                 applyGradients(parts: cut(count).sizes.count)
                 counters.step += 1
@@ -217,6 +229,9 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
                 continue
             }
             let (ade, fde) = validate(epoch: counters.epoch)
+            guard ade.isFinite, fde.isFinite else {
+                throw .nonFiniteLoss(epoch: counters.epoch, step: counters.step, loss: ade, checkpointKept: hasCheckpoint)
+            }
             let steps = Double(stepsPerEpoch)
             let isBest = counters.bestMinADE.map { ade < $0 } ?? true
             if isBest {

@@ -22,6 +22,8 @@ public enum Pictures {
             throw WorkflowError.nothingToPredict(observed: observed, frame: formatted(frame), pedestrian: nil,
                                                  data: scene.path)
         }
+        let bad = predictions.samples.values.filter { !$0.isFinite }.count
+        guard bad == 0 else { throw WorkflowError.nonFinitePredictions(run: model.run.name, count: bad / 2) }
         let tracks = try store.tracks(of: scene)
         let byName = Dictionary(tracks.map { ($0.pedestrian, $0) }, uniquingKeysWith: { a, _ in a })
         var paths: [PedestrianPaths] = []

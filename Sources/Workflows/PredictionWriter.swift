@@ -36,7 +36,9 @@ public enum PredictionWriter {
                 for t in 0..<predictions.predicted {
                     let p = predictions.position(window: n, sample: s, step: t)
                     let frame = formatted(predictions.frame(window: n, step: t))
-                    let x = String(format: "%.4f", p.x), y = String(format: "%.4f", p.y)
+                    // A coordinate that is not a number is written empty in CSV and null in JSON.
+                    let x = p.x.isFinite ? String(format: "%.4f", p.x) : (format == .csv ? "" : "null")
+                    let y = p.y.isFinite ? String(format: "%.4f", p.y) : (format == .csv ? "" : "null")
                     let probability = probabilities.map { formatted(Double($0[n * predictions.k + s])) }
                     switch format {
                     case .csv:

@@ -22,7 +22,9 @@ public struct TrainedModel: Sendable {
         let run = try store.run(named: reference)
         guard run.kind == .train else { throw WorkflowError.notATrainingRun(run: run.name, kind: run.kind) }
         let configuration = try TrainingRunConfiguration(json: run.config)
-        let checkpoint = try store.checkpoint(run: run.id, label: label)
+        guard let checkpoint = try store.checkpointIfSaved(run: run.id, label: label) else {
+            throw WorkflowError.noCheckpoint(run: run.name, label: label.rawValue)
+        }
         let model = try makeModel(try ModelRegistry.family(named: configuration.family), configuration.model,
                                   parameters: checkpoint.tensors.parameters)
         return TrainedModel(run: run, configuration: configuration, model: model, checkpointEpoch: checkpoint.epoch)

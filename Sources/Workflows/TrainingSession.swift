@@ -64,6 +64,13 @@ public final class TrainingSession {
     public static func start(_ store: Store, configuration: TrainingRunConfiguration, name: String?) throws
         -> TrainingSession
     {
+        if let name {
+            if name.isEmpty { throw WorkflowError.invalidRunName(name: name, reason: "is empty: give a name, or none") }
+            if Int64(name) != nil {
+                throw WorkflowError.invalidRunName(name: name, reason: "is a number, which --run and --resume read as a run id; "
+                    + "choose a name with a letter in it")
+            }
+        }
         let locks = try RunLocks(database: store.path)
         let (train, validation) = try windows(store, configuration)
         let trainer = try makeTrainer(configuration, train: train.windows, validation: validation.windows, resuming: nil)

@@ -20,6 +20,12 @@ public enum WorkflowError: Error, Equatable, CustomStringConvertible {
     /// A child process of a benchmark failed.
     case childFailed(command: String, status: Int32)
     case invalidList(text: String, item: String)
+    /// A model's outputs are not numbers (its weights are damaged).
+    case nonFinitePredictions(run: String, count: Int)
+    /// A run name that could be read as another run's id, or is empty.
+    case invalidRunName(name: String, reason: String)
+    /// A run without the checkpoint asked for (no epoch has finished).
+    case noCheckpoint(run: String, label: String)
     /// More futures asked of a model than it makes.
     case tooManyFutures(k: Int, maximum: Int, family: String, option: String)
     /// A file of a workflow's import failed (`detail` names the file and line).
@@ -55,6 +61,14 @@ public enum WorkflowError: Error, Equatable, CustomStringConvertible {
             return "a benchmark run of \(command) failed with exit status \(status)"
         case let .invalidList(text, item):
             return "'\(item)' is not a valid value in '\(text)'"
+        case let .nonFinitePredictions(run, count):
+            return "\(count) predicted positions of run \(run) are not finite numbers: its weights are damaged; "
+                + "train it again, or use its other checkpoint (--checkpoint last|best)"
+        case let .invalidRunName(name, reason):
+            return "--name '\(name)' \(reason)"
+        case let .noCheckpoint(run, label):
+            return "run \(run) has no '\(label)' checkpoint: no epoch of it has finished"
+                + (label == "best" ? " (try --checkpoint last, or train it further with --resume)" : "")
         case let .tooManyFutures(k, maximum, family, option):
             return "--k \(k) is more than the \(maximum) futures this \(family) model makes; ask for at most \(maximum), "
                 + "or train one with more (\(option))"

@@ -165,13 +165,31 @@ func smallSettings() -> TrainingSettings {
                 return error as? ModelError
             }
         }()
-        guard case let .nonFiniteLoss(epoch, _, loss)? = failure else {
+        guard case let .nonFiniteLoss(epoch, _, loss, kept)? = failure else {
             Issue.record("training with lr 1e9 should diverge, got \(String(describing: failure))")
             return
         }
         #expect(!loss.isFinite)
         #expect(epoch == epochsReported)
-        #expect(failure!.description.contains("last good checkpoint"))
+        // The message says what is true: a checkpoint is kept only when an epoch had finished.
+        #expect(kept == (epoch > 0))
+        #expect(failure!.description.contains(kept ? "the last good checkpoint is kept" : "before any checkpoint was saved"))
+    }
+
+    @Test func nonFiniteWindowsAreRefusedBeforeStepZero() throws {
+        // A track 3e38 m from another point of itself: relative positions overflow Float.
+        var windows = walkers(3)
+        var far = WindowSet()
+        far.append(relative: [Float](repeating: .infinity, count: 40), origin: [0, 0],
+                   source: WindowSource(scene: 9, pedestrian: "x", lastObservedStep: 7))
+        #expect(throws: ModelError.nonFiniteWindows(split: "validation", count: 1)) {
+            try CVAETrainer(smallModel(), settings: smallSettings(), train: windows, validation: far)
+        }
+        windows.append(relative: [Float](repeating: .nan, count: 40), origin: [0, 0],
+                       source: WindowSource(scene: 9, pedestrian: "y", lastObservedStep: 7))
+        #expect(throws: ModelError.nonFiniteWindows(split: "training", count: 1)) {
+            try CVAETrainer(smallModel(), settings: smallSettings(), train: windows, validation: walkers(2))
+        }
     }
 
     @Test func minDisplacementClosedForm() {

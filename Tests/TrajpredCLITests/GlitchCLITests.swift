@@ -1,0 +1,54 @@
+// What outside testing found (issue 13): damaged weights give a clear error from `plot` (it used to
+// trap) and valid JSON from `sample`; run names that read as ids, or empty ones, are refused; a run
+// with no best checkpoint says so by name.
+import Foundation
+import Testing
+
+@Suite(.serialized) struct GlitchCLITests {
+    /// zara1 imported and a one-epoch run "small" whose decoder bias is NaN in both checkpoints.
+    func damagedRun() throws -> String {
+        let folder = try importedFolder()
+        #expect(try run(trajpred, ["train"] + smallTraining + ["--epochs", "1", "--name", "small"], in: folder).status == 0)
+        let nan = "X'" + String(repeating: "0000C07F", count: 24) + "'"
+        _ = try sqlite3("trajpred.sqlite", "UPDATE tensor SET data = \(nan) WHERE name = 'dec.4.bias'", in: folder)
+        return folder
+    }
+
+    @Test func damagedWeightsAreAClearErrorNeverATrap() throws {
+        let folder = try damagedRun()
+        let plot = try run(trajpred, ["plot", "--run", "small", "--data", "zara1/test/crowds_zara01", "--frame", "5500",
+                                      "--density", "--out", "x.svg"], in: folder)
+        #expect(plot.status == 1, "\(plot.stderr)")
+        #expect(plot.stderr.contains("are not finite numbers: its weights are damaged"), "\(plot.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/x.svg"))
+        for format in ["json", "ndjson"] {
+            let sample = try run(trajpred, ["sample", "--run", "small", "--data", "zara1/test", "--frame", "5500", "--k", "2",
+                                            "--format", format], in: folder)
+            #expect(sample.status == 0, "\(sample.stderr)")
+            let documents = format == "json" ? [sample.stdout] : sample.stdout.split(separator: "\n").map(String.init)
+            for document in documents {
+                #expect((try? JSONSerialization.jsonObject(with: Data(document.utf8))) != nil, "not JSON: \(document.prefix(200))")
+            }
+            #expect(sample.stdout.contains("\"x\": null"))
+        }
+    }
+
+    @Test func runNamesThatReadAsIdsOrAreEmptyAreRefused() throws {
+        let folder = try importedFolder()
+        for (name, message) in [("7", "is a number"), ("", "is empty")] {
+            let result = try run(trajpred, ["train"] + smallTraining + ["--epochs", "1", "--name", name], in: folder)
+            #expect(result.status != 0)
+            #expect(result.stderr.contains(message), "\(result.stderr)")
+        }
+        #expect(try sqlite3("trajpred.sqlite", "SELECT count(*) FROM run", in: folder) == "0\n")
+    }
+
+    @Test func aRunWithoutItsBestCheckpointSaysSoByName() throws {
+        let folder = try importedFolder()
+        #expect(try run(trajpred, ["train"] + smallTraining + ["--epochs", "1", "--name", "young"], in: folder).status == 0)
+        _ = try sqlite3("trajpred.sqlite", "DELETE FROM checkpoint WHERE label = 'best'", in: folder)
+        let result = try run(trajpred, ["sample", "--run", "young", "--data", "zara1/test", "--frame", "5500"], in: folder)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("run young has no 'best' checkpoint"), "\(result.stderr)")
+    }
+}
