@@ -51,6 +51,12 @@ public enum SceneBuilder {
     {
         let observations = parsed.observations
         guard !observations.isEmpty else { throw .empty(file: file) }
+        // A frame of 2⁵³ or more has no exact double: neighbouring frames would merge or split.
+        if let far = observations.first(where: { abs($0.frame) >= 9_007_199_254_740_992 }) {
+            throw .malformedRecord(file: file, line: far.line,
+                                   reason: "frame \(formatted(far.frame)) is 2^53 or more, beyond what is stored exactly; "
+                                       + "renumber the frames (subtract the first one) before importing")
+        }
         if let frameStep, !(frameStep.isFinite && frameStep > 0) {
             throw .invalidSetting(file: file, reason: "--frame-step must be a positive number, got \(frameStep)")
         }

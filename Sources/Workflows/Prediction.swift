@@ -28,6 +28,8 @@ public struct PredictionRequest: Sendable {
     public var target: Target
     public var k: Int
     public var seed: UInt64
+    /// How a `.file` source is read (format, columns, grid), as `import` reads files.
+    public var reading = ImportSettings()
 
     public init(source: Source, target: Target, k: Int = 20, seed: UInt64 = 0) {
         (self.source, self.target, self.k, self.seed) = (source, target, k, seed)
@@ -55,7 +57,9 @@ public enum Prediction {
             tracks = try scenes.map { try store.tracks(of: $0) }
         case let .file(path):
             let text = try TextBuffer(contentsOf: path)
-            let scene = try SceneBuilder.build(try TrajectoryReader.read(text, file: path), file: path)
+            let scene = try SceneBuilder.build(try TrajectoryReader.read(text, file: path, options: request.reading.read),
+                                               file: path, frameStep: request.reading.frameStep,
+                                               timeStep: request.reading.timeStep)
             scenes = [SceneReference(id: nil, dataset: "input", split: .test, name: ImportPlan.sceneName(path),
                                      frameOrigin: scene.frameOrigin, frameStep: scene.frameStep, timeStep: scene.timeStep)]
             tracks = [scene.tracks]

@@ -34,6 +34,39 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "Report as table, csv or json (one row per file) instead of lines of text.")
     var format: ListingFormat?
 
+    @OptionGroup var reading: ReaderOptionGroup
+
+    func run() throws {
+        var settings = reading.settings
+        (settings.dataset, settings.split, settings.scene) = (dataset, split, scene)
+        let items = try Importing.plan(paths, settings)
+        if items.isEmpty { throw ValidationError("no trajectory file (.txt .csv .tsv .ndjson .jsonl .json) in \(paths)") }
+        let reports = Importing.run(try store.open(), items: items, settings) { report in
+            switch report.status {
+            case .imported where format == nil:
+                print("\(report.item.path) → \(report.scene): \(report.pedestrians ?? 0) pedestrians, "
+                    + "\(report.positions ?? 0) positions (\(report.detail); split \(report.item.splitSource))")
+            case .skipped where format == nil:
+                print("\(report.item.path): skipped, the same content is already imported as \(report.scene)")
+            case .failed:
+                printError("error: \(report.detail)")
+            default:
+                break
+            }
+        }
+        let failed = reports.filter { $0.status == .failed }.count
+        if let format {
+            print(Importing.listing(reports).rendered(as: format), terminator: "")
+        } else if items.count > 1 || failed > 0 {
+            print("\(reports.filter { $0.status == .imported }.count) imported, "
+                + "\(reports.filter { $0.status == .skipped }.count) skipped, \(failed) failed")
+        }
+        if failed > 0 { throw ExitCode.failure }
+    }
+}
+
+/// How trajectory files are read, for every command that reads one (`import`, `sample --input`).
+struct ReaderOptionGroup: ParsableArguments {
     @Option(name: .customLong("input-format"), help: "File format: auto, ethucy, csv or ndjson.")
     var inputFormat: String = "auto"
 
@@ -68,35 +101,10 @@ struct ImportCommand: ParsableCommand {
         if let dt, !(dt > 0 && dt.isFinite) { throw ValidationError("--dt must be a positive number of seconds") }
     }
 
-    func run() throws {
-        let settings = ImportSettings(
-            dataset: dataset, split: split, scene: scene,
-            read: ReadOptions(format: TrajectoryFormat(rawValue: inputFormat),
-                              delimiter: delimiter.map { $0 == "tab" ? 0x09 : $0.utf8.first! },
-                              frameColumn: frameCol, idColumn: idCol, xColumn: xCol, yColumn: yCol),
-            frameStep: frameStep, timeStep: dt)
-        let items = try Importing.plan(paths, settings)
-        if items.isEmpty { throw ValidationError("no trajectory file (.txt .csv .tsv .ndjson .jsonl .json) in \(paths)") }
-        let reports = Importing.run(try store.open(), items: items, settings) { report in
-            switch report.status {
-            case .imported where format == nil:
-                print("\(report.item.path) → \(report.scene): \(report.pedestrians ?? 0) pedestrians, "
-                    + "\(report.positions ?? 0) positions (\(report.detail); split \(report.item.splitSource))")
-            case .skipped where format == nil:
-                print("\(report.item.path): skipped, the same content is already imported as \(report.scene)")
-            case .failed:
-                printError("error: \(report.detail)")
-            default:
-                break
-            }
-        }
-        let failed = reports.filter { $0.status == .failed }.count
-        if let format {
-            print(Importing.listing(reports).rendered(as: format), terminator: "")
-        } else if items.count > 1 || failed > 0 {
-            print("\(reports.filter { $0.status == .imported }.count) imported, "
-                + "\(reports.filter { $0.status == .skipped }.count) skipped, \(failed) failed")
-        }
-        if failed > 0 { throw ExitCode.failure }
+    var settings: ImportSettings {
+        ImportSettings(read: ReadOptions(format: TrajectoryFormat(rawValue: inputFormat),
+                                         delimiter: delimiter.map { $0 == "tab" ? 0x09 : $0.utf8.first! },
+                                         frameColumn: frameCol, idColumn: idCol, xColumn: xCol, yColumn: yCol),
+                       frameStep: frameStep, timeStep: dt)
     }
 }

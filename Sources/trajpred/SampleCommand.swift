@@ -22,6 +22,7 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "The checkpoint: best or last.") var checkpoint: CheckpointRecord.Label = .best
     @Option(help: "Data selection DATASET[/SPLIT[/SCENE]].") var data: String?
     @Option(help: "Observed paths from a trajectory file (ETH/UCY, CSV or ndjson) instead of --data.") var input: String?
+    @OptionGroup(title: "Reading --input") var reading: ReaderOptionGroup
     @Option(help: "Predict from this frame (the last observed one).") var frame: Double?
     @Option(help: "Only this pedestrian (its id as written in the file); without --frame, from its last frame.")
     var pedestrian: String?
@@ -46,7 +47,8 @@ struct SampleCommand: ParsableCommand {
         let model = try TrainedModel.load(database, run: runReference, checkpoint: checkpoint)
         let target: PredictionRequest.Target =
             all ? .all : pedestrian.map { .pedestrian($0, frame: frame) } ?? .frame(frame!)
-        let request = PredictionRequest(source: data.map { .store($0) } ?? .file(input!), target: target, k: k, seed: seed)
+        var request = PredictionRequest(source: data.map { .store($0) } ?? .file(input!), target: target, k: k, seed: seed)
+        request.reading = reading.settings
         let predictions = try Prediction.predict(database, model: model, request)
         if predictions.cappedWindows > 0 {
             printError("warning: \(predictions.cappedWindows) of \(predictions.count) pedestrians moved more than "

@@ -45,6 +45,16 @@ func buildError(_ text: String, frameStep: Double? = nil) -> ImportError? {
             == .offGrid(file: "f.txt", line: 4, frame: "25", origin: "0", step: "10"))
     }
 
+    @Test func framesBeyondExactDoublesAreRefused() {
+        // 2^55 + 10·i: as doubles, neighbours merge (the error used to be "observed twice" or fake gaps).
+        let base = 36_028_797_018_963_968.0
+        let error = buildError((0..<3).map { String(format: "%.0f 1 %d 0\n", base + 10 * Double($0), $0) }.joined())
+        #expect(error == .malformedRecord(file: "f.txt", line: 1, reason: "frame 3.602879701896397e+16 is 2^53 or more, beyond "
+            + "what is stored exactly; renumber the frames (subtract the first one) before importing"))
+        // Just below 2^53 imports.
+        #expect(buildError("9007199254740980 1 0 0\n9007199254740990 1 1 0\n") == nil)
+    }
+
     @Test func givenStepOverridesDetection() throws {
         let scene = try build("0 1 0 0\n10 1 0 0\n25 2 0 0\n35 2 0 0\n", frameStep: 5)
         #expect(scene.frameStep == 5)

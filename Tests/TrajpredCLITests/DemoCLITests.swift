@@ -98,6 +98,16 @@ func svgCounts(_ path: String) -> (elements: [String: Int], classes: [String: In
         let none = try run(trajpred, ["sample", "--run", "m", "--input", "live.csv", "--frame", "5", "--k", "3"], in: folder)
         #expect(none.status != 0)
         #expect(none.stderr.contains("no pedestrian has 8 consecutive observed steps"))
+        // The reader options of import read --input too: other column names, another separator.
+        let custom = "when;person;east;north\n" + (0..<8).map { "\($0 * 10);w;\(Double($0) * 0.5);1.0" }.joined(separator: "\n")
+        try custom.write(toFile: folder + "/custom.csv", atomically: true, encoding: .utf8)
+        let unnamed = try run(trajpred, ["sample", "--run", "m", "--input", "custom.csv", "--pedestrian", "w"], in: folder)
+        #expect(unnamed.status != 0 && unnamed.stderr.contains("name it with --frame-col"), "\(unnamed.stderr)")
+        let named = try run(trajpred, ["sample", "--run", "m", "--input", "custom.csv", "--pedestrian", "w", "--k", "2",
+                                       "--delimiter", ";", "--frame-col", "when", "--id-col", "person", "--x-col", "east",
+                                       "--y-col", "north"], in: folder)
+        #expect(named.status == 0, "\(named.stderr)")
+        #expect(named.stdout.split(separator: "\n").count == 1 + 2 * 12)
     }
 }
 
