@@ -14,15 +14,17 @@ public struct FileImport: Equatable, Sendable {
 
 extension Store {
     /// Imports the file of `item`. Throws `ImportError` for a bad file, `StoreError` when the store refuses.
+    /// With `replacing`, a scene of the same name or content is replaced (see `importScene`).
     public func importFile(_ item: ImportItem, options: ReadOptions = ReadOptions(), frameStep: Double? = nil,
-                           timeStep: Double? = nil) throws -> FileImport {
+                           timeStep: Double? = nil, replacing: Bool = false) throws -> FileImport {
         let text = try TextBuffer(contentsOf: item.path)
-        return try importText(text, item: item, options: options, frameStep: frameStep, timeStep: timeStep)
+        return try importText(text, item: item, options: options, frameStep: frameStep, timeStep: timeStep,
+                              replacing: replacing)
     }
 
     /// Imports `text` as the content of `item.path`.
     public func importText(_ text: TextBuffer, item: ImportItem, options: ReadOptions = ReadOptions(),
-                           frameStep: Double? = nil, timeStep: Double? = nil) throws -> FileImport {
+                           frameStep: Double? = nil, timeStep: Double? = nil, replacing: Bool = false) throws -> FileImport {
         // The fingerprint is computed on the other core while this one parses.
         let fingerprint = Fingerprint(text)
         let parsed: ParsedFile, scene: SceneData
@@ -31,7 +33,7 @@ extension Store {
             scene = try SceneBuilder.build(parsed, file: item.path, frameStep: frameStep, timeStep: timeStep)
         } catch {
             // A bad file that is already imported under the same bytes is not news: say so first.
-            if let existing = try sceneHolding(sha256: fingerprint.value, dataset: item.dataset) {
+            if !replacing, let existing = try sceneHolding(sha256: fingerprint.value, dataset: item.dataset) {
                 return FileImport(outcome: .alreadyImported(as: existing), formatDetail: "", gridDetail: "")
             }
             throw error
@@ -40,7 +42,7 @@ extension Store {
         let source = SceneSource(
             dataset: item.dataset, split: item.split, scene: item.scene,
             path: URL(fileURLWithPath: item.path).standardizedFileURL.path, sha256: sha256, format: parsed.format)
-        let outcome = try importScene(scene, from: source)
+        let outcome = try importScene(scene, from: source, replacing: replacing)
         return FileImport(outcome: outcome, formatDetail: parsed.detail, gridDetail: scene.gridDetail)
     }
 }

@@ -57,9 +57,17 @@ public final class Store {
             """, .text(dataset), .text(sha256))
     }
 
-    /// Stores `scene` under `source` in one transaction: all of it, or nothing.
-    public func importScene(_ scene: SceneData, from source: SceneSource) throws -> ImportOutcome {
+    /// Stores `scene` under `source` in one transaction: all of it, or nothing. With `replacing`,
+    /// the scene of the same name and any scene of the dataset with the same content are deleted
+    /// first, in the same transaction (to import a file again with other options).
+    public func importScene(_ scene: SceneData, from source: SceneSource, replacing: Bool = false) throws -> ImportOutcome {
         try database.transaction { () throws -> ImportOutcome in
+            if replacing {
+                try database.prepare("""
+                    DELETE FROM scene WHERE dataset_id = (SELECT id FROM dataset WHERE name = ?1)
+                      AND (source_sha256 = ?2 OR (split = ?3 AND name = ?4))
+                    """).run([.text(source.dataset), .text(source.sha256), .text(source.split.rawValue), .text(source.scene)])
+            }
             if let existing = try sceneHolding(sha256: source.sha256, dataset: source.dataset) {
                 return .alreadyImported(as: existing)
             }

@@ -26,6 +26,8 @@ public struct ImportSettings: Sendable {
     public var read = ReadOptions()
     public var frameStep: Double?
     public var timeStep: Double?
+    /// Replace a scene of the same name or content (to import a file again with other options).
+    public var replace = false
 
     public init(dataset: String? = nil, split: Split? = nil, scene: String? = nil, read: ReadOptions = ReadOptions(),
                 frameStep: Double? = nil, timeStep: Double? = nil) {
@@ -49,13 +51,14 @@ public enum Importing {
             let report: ImportReport
             do {
                 let result = try store.importFile(item, options: settings.read, frameStep: settings.frameStep,
-                                                  timeStep: settings.timeStep)
+                                                  timeStep: settings.timeStep, replacing: settings.replace)
                 switch result.outcome {
                 case let .imported(pedestrians, positions):
                     report = ImportReport(item: item, status: .imported, pedestrians: pedestrians, positions: positions,
                                           detail: "\(result.formatDetail); \(result.gridDetail)", scene: target)
                 case let .alreadyImported(existing):
-                    report = ImportReport(item: item, status: .skipped, detail: "the same content is already imported",
+                    report = ImportReport(item: item, status: .skipped,
+                                          detail: "the same content is already imported (--replace imports it again)",
                                           scene: existing)
                 }
             } catch {

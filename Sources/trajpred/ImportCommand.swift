@@ -36,9 +36,12 @@ struct ImportCommand: ParsableCommand {
 
     @OptionGroup var reading: ReaderOptionGroup
 
+    @Flag(help: "Replace a scene of the same name or content, to import a file again with other options (one transaction).")
+    var replace = false
+
     func run() throws {
         var settings = reading.settings
-        (settings.dataset, settings.split, settings.scene) = (dataset, split, scene)
+        (settings.dataset, settings.split, settings.scene, settings.replace) = (dataset, split, scene, replace)
         let items = try Importing.plan(paths, settings)
         if items.isEmpty { throw ValidationError("no trajectory file (.txt .csv .tsv .ndjson .jsonl .json) in \(paths)") }
         let reports = Importing.run(try store.open(), items: items, settings) { report in
@@ -47,7 +50,8 @@ struct ImportCommand: ParsableCommand {
                 print("\(report.item.path) → \(report.scene): \(report.pedestrians ?? 0) pedestrians, "
                     + "\(report.positions ?? 0) positions (\(report.detail); split \(report.item.splitSource))")
             case .skipped where format == nil:
-                print("\(report.item.path): skipped, the same content is already imported as \(report.scene)")
+                print("\(report.item.path): skipped, the same content is already imported as \(report.scene) "
+                    + "(--replace imports it again, with the options given)")
             case .failed:
                 printError("error: \(report.detail)")
             default:

@@ -52,3 +52,36 @@ import Testing
         #expect(result.stderr.contains("run young has no 'best' checkpoint"), "\(result.stderr)")
     }
 }
+
+@Suite(.serialized) struct DeleteCLITests {
+    @Test func aMistakenImportIsReplacedOrDeleted() throws {
+        let folder = temporaryFolder()
+        let file = repositoryRoot + "/data/zara1/test/crowds_zara01.txt"
+        #expect(try run(trajpred, ["import", file, "--dataset", "d", "--dt", "1"], in: folder).status == 0)
+        // The same bytes with corrected options: skipped, and told how to import them again.
+        let again = try run(trajpred, ["import", file, "--dataset", "d", "--dt", "0.4"], in: folder)
+        #expect(again.status == 0 && again.stdout.contains("--replace imports it again"), "\(again.stdout)")
+        let replaced = try run(trajpred, ["import", file, "--dataset", "d", "--dt", "0.4", "--replace"], in: folder)
+        #expect(replaced.status == 0, "\(replaced.stderr)")
+        #expect(try sqlite3("trajpred.sqlite", "SELECT count(*), max(time_step) FROM scene", in: folder) == "1,0.4\n")
+        // Delete the scene: it says what went, and nothing is left behind.
+        let deleted = try run(trajpred, ["delete", "--scene", "d/test/crowds_zara01"], in: folder)
+        #expect(deleted.stdout == "deleted 1 scene, 148 pedestrians, 5153 positions\n", "\(deleted.stdout)\(deleted.stderr)")
+        #expect(try sqlite3("trajpred.sqlite", "SELECT (SELECT count(*) FROM agent) + (SELECT count(*) FROM position)",
+                            in: folder) == "0\n")
+        #expect(try run(trajpred, ["import", file, "--dataset", "d"], in: folder).status == 0)
+        #expect(try run(trajpred, ["delete", "--dataset", "d"], in: folder).stdout.hasPrefix("deleted 1 scene"))
+        let missing = try run(trajpred, ["delete", "--dataset", "d"], in: folder)
+        #expect(missing.status != 0 && missing.stderr.contains("no dataset named 'd'"))
+    }
+
+    @Test func aRunIsDeletedWithItsCheckpoints() throws {
+        let folder = try importedFolder()
+        #expect(try run(trajpred, ["train"] + smallTraining + ["--epochs", "1", "--name", "gone"], in: folder).status == 0)
+        let deleted = try run(trajpred, ["delete", "--run", "gone"], in: folder)
+        #expect(deleted.stdout == "deleted 1 run\n", "\(deleted.stdout)\(deleted.stderr)")
+        #expect(try sqlite3("trajpred.sqlite", """
+            SELECT (SELECT count(*) FROM run) + (SELECT count(*) FROM epoch) + (SELECT count(*) FROM tensor)
+            """, in: folder) == "0\n")
+    }
+}

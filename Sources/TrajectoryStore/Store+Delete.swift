@@ -1,0 +1,64 @@
+// Removing what was stored by mistake: a dataset, a scene or a run, each in one transaction with
+// everything that hangs off it (foreign keys cascade: scenes → pedestrians → positions and their
+// predictions; runs → epochs, checkpoints, tensors, predictions, metrics).
+
+/// What a delete removed.
+public struct Removed: Equatable, Sendable {
+    public var scenes = 0, pedestrians = 0, positions = 0, runs = 0, predictions = 0
+
+    /// "1 scene, 148 pedestrians, 5153 positions".
+    public var description: String {
+        let parts: [(Int, String)] = [(scenes, "scene"), (pedestrians, "pedestrian"), (positions, "position"),
+                                      (runs, "run"), (predictions, "predicted point")]
+        let said = parts.filter { $0.0 > 0 }.map { "\($0.0) \($0.1)\($0.0 == 1 ? "" : "s")" }
+        return said.isEmpty ? "nothing" : said.joined(separator: ", ")
+    }
+}
+
+extension Store {
+    /// Deletes the dataset called `name` with its scenes.
+    public func deleteDataset(_ name: String) throws -> Removed {
+        guard let id = try database.scalarInt("SELECT id FROM dataset WHERE name = ?1", .text(name)) else {
+            throw StoreError.notFound(kind: "dataset", name: name, known: try datasetNames())
+        }
+        return try database.transaction {
+            let removed = try counts(scenesWhere: "s.dataset_id = ?1", .integer(id))
+            try database.prepare("DELETE FROM dataset WHERE id = ?1").run([.integer(id)])
+            return removed
+        }
+    }
+
+    /// Deletes the scene `NAME` (unique in the store) or `DATASET/SPLIT/NAME`.
+    public func deleteScene(_ reference: String) throws -> Removed {
+        let id = try sceneID(named: reference)
+        return try database.transaction {
+            let removed = try counts(scenesWhere: "s.id = ?1", .integer(id))
+            try database.prepare("DELETE FROM scene WHERE id = ?1").run([.integer(id)])
+            return removed
+        }
+    }
+
+    /// Deletes a run (its id or name) with its epochs, checkpoints, predictions and metrics; runs
+    /// that used it (predictions, evaluations) keep their rows without a parent.
+    public func deleteRun(_ reference: String) throws -> Removed {
+        let run = try run(named: reference)
+        return try database.transaction {
+            let predictions = try database.scalarInt("SELECT count(*) FROM prediction WHERE run_id = ?1", .integer(run.id)) ?? 0
+            try database.prepare("DELETE FROM run WHERE id = ?1").run([.integer(run.id)])
+            return Removed(runs: 1, predictions: Int(predictions))
+        }
+    }
+
+    func counts(scenesWhere condition: String, _ value: SQLValue) throws -> Removed {
+        let row = try database.prepare("""
+            SELECT count(DISTINCT s.id), count(DISTINCT a.id), count(p.agent_id)
+            FROM scene AS s LEFT JOIN agent AS a ON a.scene_id = s.id LEFT JOIN position AS p ON p.agent_id = a.id
+            WHERE \(condition)
+            """).rows([value]) { (Int($0.int(0)), Int($0.int(1)), Int($0.int(2))) }.first ?? (0, 0, 0)
+        let predictions = try database.prepare("""
+            SELECT count(*) FROM prediction WHERE agent_id IN
+              (SELECT a.id FROM agent AS a JOIN scene AS s ON s.id = a.scene_id WHERE \(condition))
+            """).rows([value]) { Int($0.int(0)) }.first ?? 0
+        return Removed(scenes: row.0, pedestrians: row.1, positions: row.2, predictions: predictions)
+    }
+}
