@@ -12,7 +12,9 @@ public final class Store {
     /// Opens the database at `path`, creating it when `create` is true, and migrates it.
     /// Refuses a file that is not SQLite, an SQLite file of another application, and a newer schema.
     public init(path: String, create: Bool = true) throws(StoreError) {
-        if !create, !FileManager.default.fileExists(atPath: path) {
+        // Reading never creates a database, not even in an empty file.
+        let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int ?? 0
+        if !create, size == 0 {
             throw .missingDatabase(path: path)
         }
         database = try Database(path: path)

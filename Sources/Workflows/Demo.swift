@@ -64,7 +64,7 @@ public struct Demo: Sendable {
             progress(.started(session))
             switch try session.run(shouldStop: shouldStop, progress: { progress(.training($0)) }) {
             case let .completed(summary): progress(.trained(summary, run: session.run))
-            case let .interrupted(epoch, step): throw WorkflowError.interrupted(run: session.run.name, epoch: epoch, step: step)
+            case let .interrupted(epoch, step): throw WorkflowError.interrupted(run: session.run.name, epoch: epoch, step: step, database: store.path)
             }
         }
         let model = try TrainedModel.load(store, run: "demo", checkpoint: .best)

@@ -81,7 +81,7 @@ public struct ETHUCYBenchmark: Sendable {
                     switch try session.run(shouldStop: shouldStop, progress: { progress(.training($0)) }) {
                     case let .completed(summary): progress(.trained(summary, run: session.run))
                     case let .interrupted(epoch, step):
-                        throw WorkflowError.interrupted(run: session.run.name, epoch: epoch, step: step)
+                        throw WorkflowError.interrupted(run: session.run.name, epoch: epoch, step: step, database: store.path)
                     }
                     let model = try TrainedModel.load(store, run: name, checkpoint: .best)
                     var request = EvaluationRequest(data: "\(scene)/test", k: k, seed: seed, checkpoint: .best,

@@ -87,6 +87,9 @@ public enum Prediction {
                 }
             }
         }
+        if case let .pedestrian(name, _) = request.target, !tracks.contains(where: { $0.contains { $0.pedestrian == name } }) {
+            throw WorkflowError.noSuchPedestrian(name: name, data: request.sourceName)
+        }
         guard windows.count > 0 else {
             let (frame, pedestrian): (Double?, String?)
             switch request.target {

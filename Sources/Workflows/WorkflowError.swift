@@ -31,7 +31,9 @@ public enum WorkflowError: Error, Equatable, CustomStringConvertible {
     /// A file of a workflow's import failed (`detail` names the file and line).
     case importFailed(detail: String)
     /// Training inside a workflow was stopped on request; its checkpoint is saved.
-    case interrupted(run: String, epoch: Int, step: Int)
+    case interrupted(run: String, epoch: Int, step: Int, database: String)
+    /// A pedestrian id that no track of the data has.
+    case noSuchPedestrian(name: String, data: String)
 
     public var description: String {
         switch self {
@@ -39,7 +41,8 @@ public enum WorkflowError: Error, Equatable, CustomStringConvertible {
             return "run \(run) is being trained right now by process \(pid.map(String.init) ?? "?"); "
                 + "wait for it to end, or stop it (Ctrl-C) and resume it then"
         case let .notATrainingRun(run, kind):
-            return "run \(run) is a \(kind.rawValue) run, not a training; give a training run (trajpred runs lists them)"
+            return "run \(run) is \(kind == .evaluate ? "an" : "a") \(kind.rawValue) run, not a training; give a training run "
+                + "(trajpred runs lists them)"
         case let .alreadyCompleted(run):
             return "run \(run) is already completed"
         case let .nothingToPredict(observed, frame, pedestrian, data):
@@ -74,9 +77,11 @@ public enum WorkflowError: Error, Equatable, CustomStringConvertible {
                 + "or train one with more (\(option))"
         case let .importFailed(detail):
             return detail
-        case let .interrupted(run, epoch, step):
+        case let .interrupted(run, epoch, step, database):
             return "interrupted at epoch \(epoch + 1), step \(step): checkpoint saved; "
-                + "continue with: trajpred train --resume \(run)"
+                + "continue with: trajpred train --resume \(run) --db \(database)"
+        case let .noSuchPedestrian(name, data):
+            return "no pedestrian '\(name)' in \(data) (ids as written in the file; trajpred tracks --scene lists them)"
         }
     }
 }

@@ -19,7 +19,8 @@ struct OutputOptions: ParsableArguments {
 }
 
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The SQLite database.", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("The SQLite database (default: $TRAJPRED_DB, else ./trajpred.sqlite).",
+                                            valueName: "path"))
     var db: String = ProcessInfo.processInfo.environment["TRAJPRED_DB"] ?? "trajpred.sqlite"
 
     /// Opens the store for writing, creating it if needed.

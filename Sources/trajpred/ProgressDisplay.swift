@@ -74,9 +74,10 @@ final class TrainingOutput {
     /// "run 3 (name): 28577 training windows from 2 scenes, …".
     func started(_ session: TrainingSession) {
         let configuration = session.configuration
-        print("run \(session.run.id) (\(session.run.name)): \(session.train.windows.count) training windows from "
-            + "\(session.train.scenes.count) scenes, \(session.validation.windows.count) validation windows; "
-            + "\(configuration.family) (\(configuration.model.summary)), \(configuration.training.epochs) epochs"
+        func counted(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
+        print("run \(session.run.id) (\(session.run.name)): \(counted(session.train.windows.count, "training window")) from "
+            + "\(counted(session.train.scenes.count, "scene")), \(counted(session.validation.windows.count, "validation window")); "
+            + "\(configuration.family) (\(configuration.model.summary)), \(counted(configuration.training.epochs, "epoch"))"
             + (session.resumedAt.map { ", resuming at epoch \($0.epoch + 1) step \($0.step)" } ?? ""))
         display = ProgressDisplay(style: style, epochs: configuration.training.epochs)
     }

@@ -25,8 +25,10 @@ struct TrainCommand: ParsableCommand {
     )
 
     @OptionGroup var store: StoreOptions
-    @Option(name: .customLong("train"), help: "Training data selection (repeatable).") var trainSelections: [String] = []
-    @Option(name: .customLong("val"), help: "Validation data selection (repeatable).") var validationSelections: [String] = []
+    @Option(name: .customLong("train"), help: "Training data selection (repeatable; required unless --resume).")
+    var trainSelections: [String] = []
+    @Option(name: .customLong("val"), help: "Validation data selection (repeatable; required unless --resume).")
+    var validationSelections: [String] = []
     @OptionGroup var model: ModelOptionGroup
     @OptionGroup var training: TrainingOptionGroup
     @Option(help: "The seed of every random choice.") var seed: UInt64 = 0
@@ -58,7 +60,7 @@ struct TrainCommand: ParsableCommand {
         Interrupt.install()
         let outcome = try TrainingOutput(style: progress).train(session, shouldStop: { Interrupt.requested })
         if case let .interrupted(epoch, step) = outcome {
-            printError("\(WorkflowError.interrupted(run: session.run.name, epoch: epoch, step: step))")
+            printError("\(WorkflowError.interrupted(run: session.run.name, epoch: epoch, step: step, database: store.db))")
             throw ExitCode(130)
         }
     }

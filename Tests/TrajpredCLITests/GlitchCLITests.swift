@@ -85,3 +85,29 @@ import Testing
             """, in: folder) == "0\n")
     }
 }
+
+@Suite(.serialized) struct MessageCLITests {
+    @Test func messagesSayWhatToDo() throws {
+        let folder = try importedFolder()
+        // A negative warm-up is refused before anything runs.
+        let warmup = try run(trajpred, ["train"] + smallTraining + ["--beta-warmup=-3"], in: folder)
+        #expect(warmup.status != 0 && warmup.stderr.contains("--beta-warmup must be 0 or more"), "\(warmup.stderr)")
+        // One scene, one epoch: no "1 scenes", "1 epochs".
+        let one = try run(trajpred, ["train", "--train", "zara1/train/crowds_zara02", "--val", "zara1/val/crowds_zara02",
+                                     "--hidden", "8", "--latent", "2", "--epochs", "1", "--name", "one", "--progress", "plain"],
+                          in: folder)
+        #expect(one.stdout.contains("from 1 scene,") && one.stdout.contains(", 1 epoch\n"), "\(one.stdout)")
+        // An unknown pedestrian is named as such.
+        let nobody = try run(trajpred, ["sample", "--run", "one", "--data", "zara1/test", "--pedestrian", "9999"], in: folder)
+        #expect(nobody.status != 0 && nobody.stderr.contains("no pedestrian '9999' in zara1/test"), "\(nobody.stderr)")
+        // --help says what is required and where the database is by default.
+        let help = try run(trajpred, ["help", "train"], in: folder).stdout.split(whereSeparator: \.isWhitespace)
+            .joined(separator: " ")
+        #expect(help.contains("required unless --resume") && help.contains("$TRAJPRED_DB"), "\(help)")
+        // Listing commands never write into a file that is not a database yet, not even an empty one.
+        FileManager.default.createFile(atPath: folder + "/empty.sqlite", contents: Data())
+        let runs = try run(trajpred, ["runs", "--db", "empty.sqlite"], in: folder)
+        #expect(runs.status != 0 && runs.stderr.contains("no database at empty.sqlite"), "\(runs.stderr)")
+        #expect((try FileManager.default.attributesOfItem(atPath: folder + "/empty.sqlite")[.size] as? Int) == 0)
+    }
+}
