@@ -22,6 +22,17 @@ public struct TextBuffer: Sendable {
     /// Number of bytes of content (without the terminating NUL).
     public var count: Int { storage.count - 1 }
 
+    /// True when the content starts like UTF-16 text: a UTF-16 byte-order mark, or a NUL in every
+    /// other byte of its start (ASCII written as UTF-16 without a mark).
+    public var looksLikeUTF16: Bool {
+        guard count >= 2 else { return false }
+        if (storage[0] == 0xFF && storage[1] == 0xFE) || (storage[0] == 0xFE && storage[1] == 0xFF) { return true }
+        let start = storage[0..<min(count, 64)]
+        let nulls = start.enumerated().filter { $0.element == 0 }
+        return start.count >= 8 && nulls.count * 2 >= start.count - 1
+            && Set(nulls.map { $0.offset % 2 }).count == 1
+    }
+
     /// Calls `body` with every line that is not blank: its 1-based number and its byte range
     /// (without `\r\n` / `\n`, and after a UTF-8 byte-order mark on line 1). Stops when `body` returns false.
     public func forEachLine(_ body: (_ line: Int, _ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) throws -> Bool) rethrows {
@@ -62,6 +73,8 @@ func isSpace(_ byte: UInt8) -> Bool {
 func parseNumber(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Double? {
     guard !range.isEmpty, let base = buffer.baseAddress, !isSpace(buffer[range.lowerBound]) else { return nil }
     if let value = parseShortDecimal(buffer, range) { return value }
+    // strtod also reads hexadecimal (0x10 = 16, 0x1p4): no trajectory file means that.
+    if buffer[range].contains(where: { $0 == UInt8(ascii: "x") || $0 == UInt8(ascii: "X") }) { return nil }
     var end: UnsafeMutablePointer<CChar>?
     let start = UnsafeRawPointer(base + range.lowerBound).assumingMemoryBound(to: CChar.self)
     let value = strtod(start, &end)
@@ -145,9 +158,11 @@ func shown(_ text: String) -> String {
     return out
 }
 
-/// Integral ids are written as integers (`1.0` and `1` are the same pedestrian); others as given.
+/// Numeric ids are written by value (`1.0`, `1e0` and `1` are one pedestrian, so are `2.5` and
+/// `2.50`); other ids as given.
 func canonicalID(_ text: String) -> String {
-    parseNumber(text).flatMap(integralID) ?? text
+    guard let value = parseNumber(text), value.isFinite else { return text }
+    return integralID(value) ?? String(value)
 }
 
 /// The one rule for numeric ids: an integral value (below 2⁵³ in magnitude) as an integer's text.

@@ -31,6 +31,9 @@ public enum TrajectoryReader {
     public static func read(_ text: TextBuffer, file: String, options: ReadOptions = ReadOptions())
         throws(ImportError) -> ParsedFile
     {
+        if text.looksLikeUTF16 {
+            throw .unreadable(file: file, reason: "it is UTF-16 text; convert it to UTF-8 (iconv -f UTF-16 -t UTF-8 FILE)")
+        }
         let format = options.format ?? detectFormat(text, file: file)
         let parsed: ParsedFile
         switch format {

@@ -210,3 +210,25 @@ func readError(_ text: String, file: String = "f.txt", _ options: ReadOptions = 
         }
     }
 }
+
+@Suite struct ReaderMessageTests {
+    @Test func utf16IsNamedWithItsCure() throws {
+        let text = "frame,id,x,y\n0,1,0.5,0.5\n"
+        for bytes in [[0xFF, 0xFE] + Array(text.utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] },
+                      Array(text.utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }] {
+            do {
+                _ = try TrajectoryReader.read(TextBuffer(bytes), file: "w.csv")
+                Issue.record("UTF-16 was read")
+            } catch {
+                #expect(error == .unreadable(file: "w.csv", reason: "it is UTF-16 text; convert it to UTF-8 (iconv -f UTF-16 -t UTF-8 FILE)"))
+            }
+        }
+    }
+
+    @Test func hexadecimalIsNotANumberAndIdsAreNormalisedByValue() throws {
+        #expect(readError("0 1 0x10 2\n10 1 1 2\n") != nil)
+        // 2.5 and 2.50 are one pedestrian, as 1, 1.0 and 1e0 are; words stay as written.
+        let parsed = try read("frame,id,x,y\n0,2.5,0,0\n10,2.50,1,0\n0,1e0,5,5\n10,1.0,6,5\n0,walker,9,9\n", file: "f.csv")
+        #expect(parsed.observations.map(\.pedestrian) == ["2.5", "2.5", "1", "1", "walker"])
+    }
+}
