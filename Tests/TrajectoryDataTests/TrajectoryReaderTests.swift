@@ -214,14 +214,11 @@ func readError(_ text: String, file: String = "f.txt", _ options: ReadOptions = 
 @Suite struct ReaderMessageTests {
     @Test func utf16IsNamedWithItsCure() throws {
         let text = "frame,id,x,y\n0,1,0.5,0.5\n"
-        for bytes in [[0xFF, 0xFE] + Array(text.utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] },
-                      Array(text.utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }] {
-            do {
-                _ = try TrajectoryReader.read(TextBuffer(bytes), file: "w.csv")
-                Issue.record("UTF-16 was read")
-            } catch {
-                #expect(error == .unreadable(file: "w.csv", reason: "it is UTF-16 text; convert it to UTF-8 (iconv -f UTF-16 -t UTF-8 FILE)"))
-            }
+        let littleEndian: [UInt8] = Array(text.utf16).flatMap { (unit: UInt16) -> [UInt8] in [UInt8(unit & 0xFF), UInt8(unit >> 8)] }
+        for bytes in [[0xFF, 0xFE] + littleEndian, littleEndian] {
+            let expected = ImportError.unreadable(file: "w.csv",
+                                                  reason: "it is UTF-16 text; convert it to UTF-8 (iconv -f UTF-16 -t UTF-8 FILE)")
+            #expect(throws: expected) { try TrajectoryReader.read(TextBuffer(bytes), file: "w.csv") }
         }
     }
 
