@@ -35,6 +35,33 @@ public enum ImportPlan {
     public static let extensions: Set<String> = ["txt", "csv", "tsv", "ndjson", "jsonl", "json"]
 
     /// The items for `paths`; `dataset`, `split` and `scene` are the flags (nil when not given).
+    /// Files under the folders of `paths` (three levels deep, hidden ones aside) that a folder import
+    /// passes over because their extension is not one of `extensions`, sorted.
+    public static func ignoredFiles(in paths: [String]) -> [String] {
+        var ignored: [String] = []
+        func walk(_ folder: String, depth: Int) {
+            guard depth <= 3, let entries = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+            for entry in entries where !entry.hasPrefix(".") {
+                let path = join(folder, entry)
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
+                if isDirectory.boolValue {
+                    walk(path, depth: depth + 1)
+                } else if !(entry.lastIndex(of: ".").map { extensions.contains(entry[entry.index(after: $0)...].lowercased()) }
+                            ?? false) {
+                    ignored.append(path)
+                }
+            }
+        }
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                walk(path, depth: 1)
+            }
+        }
+        return ignored.sorted()
+    }
+
     public static func plan(paths: [String], dataset: String?, split: Split?, scene: String?) throws(ImportError)
         -> [ImportItem]
     {

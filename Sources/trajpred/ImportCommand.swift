@@ -43,6 +43,12 @@ struct ImportCommand: ParsableCommand {
         var settings = reading.settings
         (settings.dataset, settings.split, settings.scene, settings.replace) = (dataset, split, scene, replace)
         let items = try Importing.plan(paths, settings)
+        let ignored = ImportPlan.ignoredFiles(in: paths)
+        if !ignored.isEmpty {
+            printError("note: \(ignored.count) file\(ignored.count == 1 ? " is" : "s are") not read (not .txt .csv .tsv .ndjson "
+                + ".jsonl .json; import one by its path to read it): " + ignored.prefix(5).joined(separator: ", ")
+                + (ignored.count > 5 ? ", …" : ""))
+        }
         if items.isEmpty { throw ValidationError("no trajectory file (.txt .csv .tsv .ndjson .jsonl .json) in \(paths)") }
         let reports = Importing.run(try store.open(), items: items, settings) { report in
             switch report.status {

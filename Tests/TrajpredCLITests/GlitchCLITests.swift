@@ -111,3 +111,22 @@ import Testing
         #expect((try FileManager.default.attributesOfItem(atPath: folder + "/empty.sqlite")[.size] as? Int) == 0)
     }
 }
+
+@Suite struct FolderImportCLITests {
+    @Test func filesAFolderImportPassesOverAreNamed() throws {
+        let folder = temporaryFolder()
+        try FileManager.default.createDirectory(atPath: folder + "/walks", withIntermediateDirectories: true)
+        let rows = (0..<20).map { "\($0 * 10)\t1\t\(Double($0) * 0.4)\t1.0" }.joined(separator: "\n") + "\n"
+        for (i, name) in ["a.txt", "b.dat", "NOTES"].enumerated() {
+            try (rows + "300\t\(i + 2)\t0\t0\n").write(toFile: folder + "/walks/" + name, atomically: true, encoding: .utf8)
+        }
+        let result = try run(trajpred, ["import", "walks", "--dataset", "w"], in: folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("2 files are not read") && result.stderr.contains("walks/NOTES")
+            && result.stderr.contains("walks/b.dat"), "\(result.stderr)")
+        // By its path, such a file is read.
+        let direct = try run(trajpred, ["import", "walks/b.dat", "--dataset", "w", "--scene", "b"], in: folder)
+        #expect(direct.status == 0, "\(direct.stderr)")
+        #expect(try sqlite3("trajpred.sqlite", "SELECT count(*) FROM scene", in: folder) == "2\n")
+    }
+}
