@@ -86,18 +86,18 @@ public struct Demo: Sendable {
         modelOnly.baselines = false
         let wtaReport = try EvaluationPipeline.run(store, model: wta, modelOnly)
         report.rows.insert(contentsOf: wtaReport.rows.filter { $0.scope == "all" }, at: 1)
-        try report.listing.rendered(as: .csv).write(toFile: directory + "/evaluation.csv", atomically: true, encoding: .utf8)
+        try report.listing.rendered(as: .csv).write(toPath: directory + "/evaluation.csv")
         progress(.evaluated(report))
 
         progress(.stage("draw"))
         let sceneSVG = try Pictures.scene(store, model: model, selection: scene, frame: frame, k: 20, seed: seed,
                                           density: true)
-        try sceneSVG.write(toFile: directory + "/scene.svg", atomically: true, encoding: .utf8)
+        try sceneSVG.write(toPath: directory + "/scene.svg")
         progress(.wrote(directory + "/scene.svg"))
         try Pictures.scene(store, model: wta, selection: scene, frame: frame, k: 20, seed: seed, density: true)
-            .write(toFile: directory + "/scene_wta.svg", atomically: true, encoding: .utf8)
+            .write(toPath: directory + "/scene_wta.svg")
         progress(.wrote(directory + "/scene_wta.svg"))
-        try Pictures.curves(store, run: "demo").write(toFile: directory + "/curves.svg", atomically: true, encoding: .utf8)
+        try Pictures.curves(store, run: "demo").write(toPath: directory + "/curves.svg")
         progress(.wrote(directory + "/curves.svg"))
         return Result(database: database, scene: scene, frame: frame,
                       seconds: (ContinuousClock.now - started) / .seconds(1))

@@ -67,8 +67,28 @@ public enum PredictionWriter {
     /// Writes to the file at `path` (created or replaced).
     public static func write(_ predictions: Predictions, as format: PredictionFormat, toFile path: String) throws {
         guard FileManager.default.createFile(atPath: path, contents: nil),
-              let handle = FileHandle(forWritingAtPath: path) else { throw WorkflowError.cannotWrite(path: path) }
+              let handle = FileHandle(forWritingAtPath: path) else {
+            let folder = (path as NSString).deletingLastPathComponent
+            throw WorkflowError.cannotWrite(path: path + (folder.isEmpty || FileManager.default.fileExists(atPath: folder)
+                ? "" : " (no folder \(folder))"))
+        }
         defer { try? handle.close() }
         write(predictions, as: format, to: handle)
+    }
+}
+
+extension String {
+    /// Writes the text to `path` (replacing it), or says plainly why it cannot.
+    public func write(toPath path: String) throws {
+        let folder = (path as NSString).deletingLastPathComponent
+        var isDirectory: ObjCBool = false
+        if !folder.isEmpty, !(FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) && isDirectory.boolValue) {
+            throw WorkflowError.cannotWrite(path: path + " (no folder \(folder))")
+        }
+        do {
+            try write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            throw WorkflowError.cannotWrite(path: path + " (\((error as NSError).localizedDescription))")
+        }
     }
 }

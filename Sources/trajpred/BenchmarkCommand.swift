@@ -63,6 +63,6 @@ struct BenchmarkETHUCY: ParsableCommand {
         } }
         fflush(nil)
         print("\n" + markdown)
-        if let out { try markdown.write(toFile: out, atomically: true, encoding: .utf8) }
+        if let out { try markdown.write(toPath: out) }
     }
 }

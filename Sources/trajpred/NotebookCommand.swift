@@ -56,7 +56,7 @@ struct NotebookCommand: ParsableCommand {
                               result.trainingSeconds))
         }
         if let out, let figure = result.figure {
-            try figure.write(toFile: out, atomically: true, encoding: .utf8)
+            try figure.write(toPath: out)
             printError("figure: \(out)")
         }
         print(result.table.rendered(as: output.format), terminator: "")

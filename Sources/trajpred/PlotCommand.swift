@@ -39,7 +39,7 @@ struct PlotCommand: ParsableCommand {
             svg = try Pictures.scene(database, model: model, selection: data!, frame: frame!, k: k, seed: seed,
                                      density: density)
         }
-        try svg.write(toFile: out, atomically: true, encoding: .utf8)
+        try svg.write(toPath: out)
         printError("wrote \(out)")
     }
 }

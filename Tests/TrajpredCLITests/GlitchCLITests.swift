@@ -104,6 +104,13 @@ import Testing
         let help = try run(trajpred, ["help", "train"], in: folder).stdout.split(whereSeparator: \.isWhitespace)
             .joined(separator: " ")
         #expect(help.contains("required unless --resume") && help.contains("$TRAJPRED_DB"), "\(help)")
+        // An output in a folder that does not exist is named, with the folder.
+        for arguments in [["plot", "--run", "one", "--curves", "--out", "missing/x.svg"],
+                          ["sample", "--run", "one", "--data", "zara1/test", "--frame", "5500", "--out", "missing/x.csv"]] {
+            let result = try run(trajpred, arguments, in: folder)
+            #expect(result.status != 0 && result.stderr.contains("cannot write missing/x") && result.stderr.contains("no folder missing"),
+                    "\(result.stderr)")
+        }
         // Listing commands never write into a file that is not a database yet, not even an empty one.
         FileManager.default.createFile(atPath: folder + "/empty.sqlite", contents: Data())
         let runs = try run(trajpred, ["runs", "--db", "empty.sqlite"], in: folder)
