@@ -25,10 +25,13 @@ public protocol ModelConfiguration: Codable, Sendable, Equatable {
     static var defaultTraining: TrainingSettings { get }
     /// Adam's learning rate in epoch `epoch` (0-based) of `epochs`, from the base rate (a schedule).
     func learningRate(base: Float, epoch: Int, epochs: Int) -> Float
+    /// Checks the configuration against how it will be trained (a model of phases needs epochs for each).
+    func validate(training: TrainingSettings) throws(ModelError)
 }
 
 extension ModelConfiguration {
     public static var defaultTraining: TrainingSettings { TrainingSettings() }
+    public func validate(training: TrainingSettings) throws(ModelError) {}
     public func learningRate(base: Float, epoch: Int, epochs: Int) -> Float { base }
 }
 

@@ -25,8 +25,9 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .notEnoughWindows(split, found, needed, steps):
-            return "the \(split) data has \(found) windows of \(steps) consecutive steps; at least \(needed) are needed "
-                + "(choose more scenes, or shorter windows)"
+            return "the \(split) data has \(found) windows of \(steps) consecutive steps; at least \(needed) "
+                + "\(needed == 1 ? "is" : "are") needed: choose more scenes (a window is a pedestrian seen at \(steps) "
+                + "consecutive steps)"
         case let .invalidSetting(option, reason):
             return "\(option) \(reason)"
         case let .invalidOption(name, value, expected):

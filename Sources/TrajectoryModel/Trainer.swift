@@ -69,6 +69,7 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
          preparing: Bool) throws(ModelError) {
         try settings.validate()
         try configuration.validate()
+        try configuration.validate(training: settings)
         guard train.observed == configuration.observed, train.predicted == configuration.predicted,
               validation.observed == configuration.observed, validation.predicted == configuration.predicted else {
             throw .invalidSetting(option: "window", reason: "the windows do not have the model's observed/predicted lengths")
@@ -186,8 +187,11 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
                                                                  epochs: settings.epochs)
             if counters.step == 0 {
                 if model.beginEpoch(counters.epoch) {
+                    // A new phase: a fresh optimiser, and the best epoch is chosen among the new
+                    // phase's epochs (a checkpoint of the old phase is another model).
                     let learningRate = adam.learningRate
                     adam = Adam(learningRate: learningRate)
+                    (counters.bestMinADE, counters.bestEpoch) = (nil, nil)
                 }
                 epochStart = rng
                 permutation = Array(0..<train.count)

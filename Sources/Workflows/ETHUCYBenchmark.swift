@@ -143,8 +143,9 @@ public struct ETHUCYBenchmark: Sendable {
             lines.append("| \(method) | " + ks.map { average(method, $0).map(cell) ?? "–" }.joined(separator: " | ") + " |")
         }
         let counts = scenes.map { "\($0) \(windows[$0].map(String.init) ?? "–")" }.joined(separator: ", ")
-        lines += ["", "Protocol: each model trains on the held-out scene's `train` split with the epoch chosen by "
-            + "validation minADE@20 on its `val` split; the `test` split is read by evaluation only. Every pedestrian "
+        lines += ["", "Constant velocity makes one future: its row is its k = 1.", "",
+            "Protocol: each model trains on the held-out scene's `train` split with the epoch chosen by "
+            + "validation minADE@20 (all K futures of a model with fewer) on its `val` split; the `test` split is read by evaluation only. Every pedestrian "
             + "with 8 observed + 12 future consecutive steps is scored, also those alone in the scene (test "
             + "windows: \(counts)); the minimum over k futures is taken per pedestrian, for ADE and FDE "
             + "independently. Epochs: " + families.map { family -> String in

@@ -138,9 +138,11 @@ public enum EvaluationPipeline {
             methods.append(("sampled constant velocity (\(formatted(Double(request.headingNoiseDegrees)))°)",
                             ConstantVelocity.sample(windows, all, k: request.k,
                                                     headingNoiseDegrees: request.headingNoiseDegrees, using: &noise)))
-            let anchors = try anchorsBaseline(store, model: model, k: request.k)
-            var none = Xoshiro256(seed: 0)
-            methods.append((anchors.configuration.label, anchors.sample(windows, all, k: request.k, using: &none)))
+            // Anchors need the run's training data: when it was deleted since, the row is left out.
+            if let anchors = try? anchorsBaseline(store, model: model, k: request.k) {
+                var none = Xoshiro256(seed: 0)
+                methods.append((anchors.configuration.label, anchors.sample(windows, all, k: request.k, using: &none)))
+            }
         }
         var rows: [EvaluationRow] = []
         for (name, samples) in methods {

@@ -200,11 +200,12 @@ func readError(_ text: String, file: String = "f.txt", _ options: ReadOptions = 
 
     @Test func exponentsLongMantissasAndWordsFallBack() {
         for (text, value) in [("1e3", 1000.0), ("12345678901234567890", 12345678901234567890.0), ("-0.5E-1", -0.05),
-                              ("0x10", 16.0), (".5", 0.5), ("5.", 5.0)] {
+                              (".5", 0.5), ("5.", 5.0)] {
             let bytes = Array(text.utf8) + [0]
             #expect(bytes.withUnsafeBufferPointer { parseNumber($0, 0..<(bytes.count - 1)) } == value, "\(text)")
         }
-        for text in ["", ".", "-", "1.2.3", "1e", "abc", "1,5"] {
+        // Hexadecimal is strtod's, not a trajectory file's: 0x10 is not 16 here.
+        for text in ["", ".", "-", "1.2.3", "1e", "abc", "1,5", "0x10", "0X1p4"] {
             let bytes = Array(text.utf8) + [0]
             #expect(bytes.withUnsafeBufferPointer { parseNumber($0, 0..<(bytes.count - 1)) } == nil, "\(text)")
         }

@@ -61,6 +61,14 @@ func smallDLow(cvaeEpochs: Int = 2) -> DLowConfiguration {
         let final = whole.model.parameters.namedTensors(whole.model.parameters.values)
         #expect(final.filter { !$0.name.hasPrefix("dlow.") }.flatMap(\.values) == afterCVAE)
         #expect(whole.model.samplerActive)
+        // The best epoch is one of the sampler's: a checkpoint before the switch is another model.
+        #expect((whole.counters.bestEpoch ?? 0) > 2)
+        // Epochs that leave the sampler none are refused before step 0.
+        var short = settings
+        short.epochs = 2
+        #expect(throws: ModelError.self) {
+            try Trainer<CVAEDLowModel>(configuration, settings: short, train: data, validation: validation)
+        }
         // Stopped inside the CVAE's last epoch, at the switch, and inside the sampler's first epoch:
         // resumed, the same bits.
         let steps = whole.stepsPerEpoch

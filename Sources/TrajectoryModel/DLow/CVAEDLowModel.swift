@@ -121,7 +121,7 @@ public struct CVAEDLowModel: ForecastModel {
         // z (Z, B·K), column b·K + k.
         for r in 0..<z {
             for window in 0..<b {
-                let m = mu[r * b + window], sigma = expf(0.5 * logVariance[r * b + window])
+                let m = mu[r * b + window], sigma = expf(0.5 * bounded(logVariance[r * b + window]))
                 for k in 0..<kCount {
                     latent[r * columns + window * kCount + k] = m + sigma * codeValues[(k * z + r) * b + window]
                 }
@@ -205,7 +205,7 @@ public struct CVAEDLowModel: ForecastModel {
                     let code = codeValues[(k * z + r) * b + window]
                     codeSquares += Double(code * code)
                     var d = regularisation * code
-                    if chosen[window] == k { d += expf(0.5 * logVariance[r * b + window]) * dz[r * b + window] }
+                    if chosen[window] == k { d += expf(0.5 * bounded(logVariance[r * b + window])) * dz[r * b + window] }
                     dCodes[(k * z + r) * b + window] = d
                 }
             }
@@ -221,6 +221,12 @@ public struct CVAEDLowModel: ForecastModel {
         let reconstruction = bestSum / Double(b)
         let total = reconstruction + Double(lambda) * codeSquares / Double(b * kCount * z)
         return Loss(total: total, reconstruction: reconstruction, kl: 0)
+    }
+
+    /// The prior's log-variance clamped as sampling clamps it, so the sampler trains on what it will see.
+    @inline(__always)
+    func bounded(_ logVariance: Float) -> Float {
+        min(max(logVariance, -TrajectoryCVAE.logVarianceBound), TrajectoryCVAE.logVarianceBound)
     }
 
     public func makeSamplingWorkspace(windows: Int, k: Int) -> TrajectoryCVAE.SamplingWorkspace {

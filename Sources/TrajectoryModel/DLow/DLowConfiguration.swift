@@ -36,6 +36,14 @@ public struct DLowConfiguration: ModelConfiguration {
         guard codeWeight >= 0 else { throw .invalidSetting(option: "--model-option code-weight", reason: "must be 0 or more") }
     }
 
+    /// The sampler needs epochs of its own after the CVAE's.
+    public func validate(training: TrainingSettings) throws(ModelError) {
+        guard training.epochs > cvaeEpochs else {
+            throw .invalidSetting(option: "--epochs", reason: "must be more than the CVAE's \(cvaeEpochs) epochs "
+                + "(--model-option cvae-epochs=N), so that the sampler trains")
+        }
+    }
+
     public var summary: String { cvae.summary + ", then \(futures) learned codes after epoch \(cvaeEpochs)" }
     public var label: String { "CVAE + learned sampler (\(cvae.encoder.rawValue), β \(cvae.beta), K \(futures))" }
 

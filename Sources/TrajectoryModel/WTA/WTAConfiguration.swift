@@ -51,7 +51,7 @@ public struct WTAConfiguration: ModelConfiguration {
     public var summary: String {
         "\(futures) heads on anchors, trunk 2 × \(hidden)" + (neighbours > 0 ? ", \(neighbours) nearest neighbours" : "")
     }
-    public var label: String { "WTA (K \(futures))" }
+    public var label: String { "WTA (K \(futures)" + (neighbours > 0 ? ", \(neighbours) neighbours)" : ")") }
 
     /// Input values per window: the observed positions but the last (the origin), the moving flag,
     /// and per neighbour (x, y, vx, vy, present).
