@@ -137,3 +137,16 @@ import Testing
         #expect(try sqlite3("trajpred.sqlite", "SELECT count(*) FROM scene", in: folder) == "2\n")
     }
 }
+
+@Suite struct DamagedDatabaseCLITests {
+    @Test func aDamagedSchemaIsNamedAsSuch() throws {
+        let folder = try importedFolder()
+        _ = try sqlite3("trajpred.sqlite", "DROP VIEW run_summary", in: folder)
+        let runs = try run(trajpred, ["runs"], in: folder)
+        #expect(runs.status != 0 && runs.stderr.contains("the database is damaged"), "\(runs.stderr)")
+        let other = try importedFolder()
+        _ = try sqlite3("trajpred.sqlite", "PRAGMA user_version = 2", in: other)
+        let datasets = try run(trajpred, ["datasets"], in: other)
+        #expect(datasets.status != 0 && datasets.stderr.contains("was changed by hand"), "\(datasets.stderr)")
+    }
+}
