@@ -19,7 +19,7 @@ struct EvalCommand: ParsableCommand {
     @Option(name: .customLong("run"), help: "The trained run (id or name).") var runReference: String
     @Option(help: "The checkpoint: best or last.") var checkpoint: CheckpointRecord.Label = .best
     @Option(help: "Data selection DATASET[/SPLIT[/SCENE]].") var data: String
-    @Option(help: "Samples per window.") var k: Int = 20
+    @Option(parsing: .unconditional, help: "Samples per window.") var k: Int = 20
     @Option(help: "The seed of the samples.") var seed: UInt64 = 0
     @Option(help: "Heading noise of the sampled constant-velocity baseline, degrees.") var headingNoise: Float = 25
 

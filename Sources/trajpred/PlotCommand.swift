@@ -16,7 +16,7 @@ struct PlotCommand: ParsableCommand {
     @Option(help: "One scene: DATASET/SPLIT/SCENE (or a selection holding one scene).") var data: String?
     @Option(help: "The last observed frame.") var frame: Double?
     @Flag(help: "Draw the run's loss and validation curves instead.") var curves = false
-    @Option(help: "Sampled futures per pedestrian.") var k: Int = 20
+    @Option(parsing: .unconditional, help: "Sampled futures per pedestrian.") var k: Int = 20
     @Option(help: "The seed of the samples.") var seed: UInt64 = 0
     @Option(help: "The checkpoint: best or last.") var checkpoint: CheckpointRecord.Label = .best
     @Flag(help: "Shade the density of the sampled positions.") var density = false

@@ -27,7 +27,7 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Only this pedestrian (its id as written in the file); without --frame, from its last frame.")
     var pedestrian: String?
     @Flag(help: "Every window: every frame where a pedestrian has 8 observed steps.") var all = false
-    @Option(help: "Futures per pedestrian.") var k: Int = 20
+    @Option(parsing: .unconditional, help: "Futures per pedestrian.") var k: Int = 20
     @Option(help: "The seed of the samples.") var seed: UInt64 = 0
     @Option(help: "Output format: csv, json or ndjson.") var format: PredictionFormat = .csv
     @Option(help: "Write to this file instead of stdout.") var out: String?

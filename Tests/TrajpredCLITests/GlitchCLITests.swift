@@ -150,3 +150,45 @@ import Testing
         #expect(datasets.status != 0 && datasets.stderr.contains("was changed by hand"), "\(datasets.stderr)")
     }
 }
+
+@Suite struct ArgumentFuzzCLITests {
+    /// Seeded random command lines (options of every command with hostile values): none may trap or
+    /// be killed by a signal, each ends with a message or a result, and the store stays sound.
+    @Test func randomArgumentsNeverTrapAndLeaveTheStoreSound() throws {
+        let folder = try importedFolder()
+        #expect(try run(trajpred, ["train"] + smallTraining + ["--epochs", "1", "--name", "base"], in: folder).status == 0)
+        let before = try sqlite3("trajpred.sqlite", "SELECT count(*) FROM position", in: folder)
+        let values = ["-1", "0", "1", "1e999", "nan", "-0", "9223372036854775808", "", " ", "x", "0x10", "3.5", "zara1",
+                      "zara1/test", "zara1/test/crowds_zara01", "base", "1", "../", "/dev/null", "💥", "--k", "best", "last",
+                      "5500", "-5500", "2e9", "csv", "json", "table", "mlp", "gru", "cvae", "wta", "anchors", "cvae-dlow"]
+        let commands: [(String, [String])] = [
+            ("sample", ["--run", "--data", "--frame", "--pedestrian", "--k", "--seed", "--format", "--checkpoint", "--all"]),
+            ("eval", ["--run", "--data", "--k", "--seed", "--heading-noise", "--checkpoint", "--format"]),
+            ("plot", ["--run", "--data", "--frame", "--k", "--curves", "--density", "--out"]),
+            ("train", ["--train", "--val", "--model", "--epochs", "--batch", "--lr", "--beta", "--hidden", "--latent",
+                       "--beta-warmup", "--seed", "--name", "--resume", "--model-option", "--progress"]),
+            ("runs", ["--format"]), ("datasets", ["--format"]), ("scenes", ["--dataset", "--format"]),
+            ("tracks", ["--scene", "--format"]), ("delete", ["--run", "--scene"]),
+        ]
+        var seed: UInt64 = 42
+        func next(_ bound: Int) -> Int {   // a seeded LCG: the same command lines every run
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return Int((seed >> 33) % UInt64(bound))
+        }
+        for _ in 0..<60 {
+            let (command, options) = commands[next(commands.count)]
+            var arguments = [command]
+            for _ in 0..<(1 + next(4)) {
+                arguments.append(options[next(options.count)])
+                if next(5) > 0 { arguments.append(values[next(values.count)]) }
+            }
+            if arguments.contains("--epochs") || command == "train" { arguments += ["--epochs", "1"] }
+            if command == "delete" { arguments = ["delete", "--run", "no-such-run-\(next(1000))"] }
+            let result = try run(trajpred, arguments + ["--db", "trajpred.sqlite"], in: folder)
+            #expect(result.status < 128, "\(arguments): killed by signal \(result.status - 128)\n\(result.stderr)")
+            #expect(result.status == 0 || !result.stderr.isEmpty, "\(arguments): failed without a message")
+        }
+        #expect(try sqlite3("trajpred.sqlite", "PRAGMA integrity_check", in: folder) == "ok\n")
+        #expect(try sqlite3("trajpred.sqlite", "SELECT count(*) FROM position", in: folder) == before)
+    }
+}
