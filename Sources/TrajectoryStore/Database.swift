@@ -36,6 +36,12 @@ public final class Database {
         csqlite_set_no_checkpoint_on_close(db, 1)
     }
 
+    /// Copies what the log holds into the main file as far as no reader prevents it (PASSIVE: it never
+    /// waits for, nor blocks, readers).
+    public func checkpointPassively() {
+        sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+    }
+
     deinit {
         // Bring the main file up to date for whoever copies it alone, without the exclusive lock
         // of a close-time checkpoint (PASSIVE never waits for, nor blocks, readers).

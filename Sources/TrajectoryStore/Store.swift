@@ -20,6 +20,8 @@ public final class Store {
         database = try Database(path: path)
         self.path = path
         try Migrator.migrate(database)
+        // What an earlier command could not write into the main file (a full disk) goes there now.
+        database.checkpointPassively()
     }
 
     // MARK: import
