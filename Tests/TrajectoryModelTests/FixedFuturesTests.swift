@@ -61,9 +61,11 @@ func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
         #expect(trainer.model.maximumFutures?.k == 4)
     }
 
-    @Test func wtaLossAgainstFiniteDifferences() throws {
+    @Test(arguments: [Float(0), 0.5])
+    func wtaLossAgainstFiniteDifferences(scoreTemperature: Float) throws {
         var configuration = WTAConfiguration()
         (configuration.futures, configuration.hidden, configuration.iterations) = (3, 8, 5)
+        configuration.scoreTemperature = scoreTemperature
         let windows = forkingWalkers(12, seed: 5)
         var rng = Xoshiro256(seed: 6)
         var model = WTAModel(configuration, using: &rng)

@@ -2,8 +2,8 @@
 // frame (observed positions but the origin, and whether it moves); K residual heads add to the
 // group's K anchors; the loss of a window is ADE + FDE of its best future in meters, and only that
 // head gets a gradient (winner takes all). A score head (K logits on the trunk, trained with
-// cross-entropy to name the winning head, its gradient kept out of the trunk) ranks the futures,
-// so k < K returns the k most probable.
+// cross-entropy to name the winning head — or, with a temperature, every head by how close it
+// came — its gradient kept out of the trunk) ranks the futures, so k < K returns the k most probable.
 //   x (I, B) → h1 = ReLU(W1 x + b1) (H, B) → h2 = ReLU(W2 h1 + b2) (H, B)
 //   residuals = W3 h2 + b3 (K·2P, B), zero-initialised; logits = W4 h2 + b4 (K, B), zero-initialised
 // Legend: B batch, I inputs, H hidden, K futures, P predicted steps.
@@ -159,6 +159,7 @@ public struct WTAModel: ForecastModel {
         var wtaSum = 0.0, crossEntropySum = 0.0
         var distances = [Float](repeating: 0, count: steps)
         var errors = [SIMD2<Float>](repeating: .zero, count: steps)
+        var costs = [Float](repeating: 0, count: kCount), targets = [Float](repeating: 0, count: kCount)
         for column in 0..<b {
             let frame = w.frames[column]
             // The winner: the future of least ADE + FDE (in the frame; the scale is the window's own).
@@ -172,7 +173,20 @@ public struct WTAModel: ForecastModel {
                     sum += last
                 }
                 let cost = sum / Float(steps) + last
+                costs[k] = cost
                 if cost < bestCost { (best, bestCost) = (k, cost) }
+            }
+            // The score's target: the winner, or every head by how close it came (in meters).
+            if c.scoreTemperature > 0 {
+                let temperature = c.scoreTemperature * frame.scale
+                var total: Float = 0
+                for k in 0..<kCount {
+                    targets[k] = expf(-(costs[k] - bestCost) / temperature)
+                    total += targets[k]
+                }
+                for k in 0..<kCount { targets[k] /= total }
+            } else {
+                for k in 0..<kCount { targets[k] = k == best ? 1 : 0 }
             }
             wtaSum += Double(bestCost / frame.scale)
             // Its gradient: d(ADE + FDE)/d(future) = unit error / P at every step, + unit error at the last.
@@ -189,15 +203,17 @@ public struct WTAModel: ForecastModel {
                 w.dResiduals[row * b + column] = weight * g.x
                 w.dResiduals[(row + 1) * b + column] = weight * g.y
             }
-            // The score: softmax cross-entropy with the winner as its label.
+            // The score: softmax cross-entropy with the target.
             var top = -Float.infinity
             for k in 0..<kCount { top = max(top, w.logits[k * b + column]) }
             var total: Float = 0
             for k in 0..<kCount { total += expf(w.logits[k * b + column] - top) }
-            crossEntropySum += Double(logf(total) + top - w.logits[best * b + column])
+            for k in 0..<kCount where targets[k] > 0 {
+                crossEntropySum += Double(targets[k] * (logf(total) + top - w.logits[k * b + column]))
+            }
             for k in 0..<kCount {
                 let probability = expf(w.logits[k * b + column] - top) / total
-                w.dLogits[k * b + column] = perWindow * (probability - (k == best ? 1 : 0))
+                w.dLogits[k * b + column] = perWindow * (probability - targets[k])
             }
         }
         anchors.zeroGradients(&parameters.gradients)
