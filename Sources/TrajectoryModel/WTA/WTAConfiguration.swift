@@ -23,7 +23,7 @@ public struct WTAConfiguration: ModelConfiguration {
 
     public init() {}
 
-    /// Options: futures, hidden, iterations, neighbours.
+    /// Options: futures, hidden, iterations, neighbours, score-temperature.
     public init(options: ModelOptions) throws(ModelError) {
         try options.check(family: WTAModel.family,
                           known: ["futures", "hidden", "iterations", "neighbours", "score-temperature"])
