@@ -62,10 +62,8 @@ public struct Demo: Sendable {
                                                              train: ["zara1/train"], val: ["zara1/val"])
             let session = try TrainingSession.start(store, configuration: configuration, name: name)
             progress(.started(session))
-            switch try session.run(shouldStop: shouldStop, progress: { progress(.training($0)) }) {
-            case let .completed(summary): progress(.trained(summary, run: session.run))
-            case let .interrupted(epoch, step): throw WorkflowError.interrupted(run: session.run.name, epoch: epoch, step: step, database: store.path)
-            }
+            let summary = try session.runToEnd(shouldStop: shouldStop, progress: { progress(.training($0)) })
+            progress(.trained(summary, run: session.run))
         }
         let model = try TrainedModel.load(store, run: "demo", checkpoint: .best)
         let wta = try TrainedModel.load(store, run: "demo-wta", checkpoint: .best)

@@ -78,11 +78,8 @@ public struct ETHUCYBenchmark: Sendable {
                     let name = "ethucy-\(scene)-\(settingsName)-e\(configuration.training.epochs)-s\(seed)-\(stamp)"
                     let session = try TrainingSession.start(store, configuration: configuration, name: name)
                     progress(.started(session))
-                    switch try session.run(shouldStop: shouldStop, progress: { progress(.training($0)) }) {
-                    case let .completed(summary): progress(.trained(summary, run: session.run))
-                    case let .interrupted(epoch, step):
-                        throw WorkflowError.interrupted(run: session.run.name, epoch: epoch, step: step, database: store.path)
-                    }
+                    let summary = try session.runToEnd(shouldStop: shouldStop, progress: { progress(.training($0)) })
+                    progress(.trained(summary, run: session.run))
                     let model = try TrainedModel.load(store, run: name, checkpoint: .best)
                     var request = EvaluationRequest(data: "\(scene)/test", k: k, seed: seed, checkpoint: .best,
                                                     headingNoiseDegrees: 25, benchmark: "ethucy")

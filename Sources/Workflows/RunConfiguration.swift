@@ -38,6 +38,14 @@ public struct TrainingRunConfiguration: Sendable {
         return defaults(try ModelRegistry.family(named: family))
     }
 
+    /// The model's configuration as family `M`'s own type.
+    func modelConfiguration<M: ForecastModel>(of type: M.Type) throws -> M.Configuration {
+        guard let configuration = model as? M.Configuration else {
+            throw ModelError.invalidConfiguration(family: M.family, reason: "configuration of another family")
+        }
+        return configuration
+    }
+
     static func configuration<M: ForecastModel>(_ type: M.Type, options: ModelOptions) throws(ModelError)
         -> any ModelConfiguration
     {

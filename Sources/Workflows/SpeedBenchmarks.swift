@@ -102,9 +102,7 @@ public enum SpeedBenchmarks {
                                                              training: TrainingSettings(), train: [], val: [])
             progress("bench sample: \(benchmarked.label): warm-up + \(repeats) passes, then 3000 single calls")
             func measure<M: ForecastModel>(_ type: M.Type) throws -> [SQLValue] {
-                guard let c = configuration.model as? M.Configuration else {
-                    throw ModelError.invalidConfiguration(family: M.family, reason: "configuration of another family")
-                }
+                let c = try configuration.modelConfiguration(of: M.self)
                 var rng = Xoshiro256(seed: 1)
                 let model = M(c, using: &rng)
                 let k = 20, chunk = 1000

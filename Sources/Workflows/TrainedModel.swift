@@ -25,19 +25,16 @@ public struct TrainedModel: Sendable {
         guard let checkpoint = try store.checkpointIfSaved(run: run.id, label: label) else {
             throw WorkflowError.noCheckpoint(run: run.name, label: label.rawValue)
         }
-        let model = try makeModel(try ModelRegistry.family(named: configuration.family), configuration.model,
+        let model = try makeModel(try ModelRegistry.family(named: configuration.family), configuration,
                                   parameters: checkpoint.tensors.parameters)
         return TrainedModel(run: run, configuration: configuration, model: model, checkpointEpoch: checkpoint.epoch)
     }
 
     /// A model of family `type` with `configuration`, its parameters set from `parameters`.
-    static func makeModel<M: ForecastModel>(_ type: M.Type, _ configuration: any ModelConfiguration,
+    static func makeModel<M: ForecastModel>(_ type: M.Type, _ configuration: TrainingRunConfiguration,
                                             parameters: [NamedTensor]) throws -> any ForecastModel {
-        guard let configuration = configuration as? M.Configuration else {
-            throw ModelError.invalidConfiguration(family: M.family, reason: "configuration of another family")
-        }
         var rng = Xoshiro256(seed: 0)
-        var model = M(configuration, using: &rng)
+        var model = M(try configuration.modelConfiguration(of: M.self), using: &rng)
         try model.load(parameters)
         return model
     }

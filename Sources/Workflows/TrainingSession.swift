@@ -121,9 +121,7 @@ public final class TrainingSession {
     static func makeTrainer(_ configuration: TrainingRunConfiguration, train: WindowSet, validation: WindowSet,
                             resuming state: TrainerState?) throws -> any TrainingLoop {
         func make<M: ForecastModel>(_ type: M.Type) throws -> any TrainingLoop {
-            guard let model = configuration.model as? M.Configuration else {
-                throw ModelError.invalidConfiguration(family: M.family, reason: "configuration of another family")
-            }
+            let model = try configuration.modelConfiguration(of: M.self)
             if let state {
                 return try Trainer<M>(model, settings: configuration.training, train: train, validation: validation,
                                       resuming: state)
@@ -190,6 +188,18 @@ public final class TrainingSession {
             return .completed(TrainingSummary(bestEpoch: trainer.counters.bestEpoch, bestMinADE: trainer.counters.bestMinADE,
                                               validationSamples: configuration.training.validationSamples,
                                               constantVelocity: baseline))
+        }
+    }
+
+    /// Trains to the end and returns the summary; stopped on request, it throws
+    /// `WorkflowError.interrupted` (the checkpoint is saved), for workflows that train on the way.
+    public func runToEnd(shouldStop: @escaping () -> Bool, progress: (TrainingSessionEvent) -> Void) throws
+        -> TrainingSummary
+    {
+        switch try run(shouldStop: shouldStop, progress: progress) {
+        case let .completed(summary): return summary
+        case let .interrupted(epoch, step):
+            throw WorkflowError.interrupted(run: run.name, epoch: epoch, step: step, database: store.path)
         }
     }
 

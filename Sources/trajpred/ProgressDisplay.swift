@@ -99,12 +99,10 @@ final class TrainingOutput {
             + "; run \(run)")
     }
 
-    /// Runs `session` to its end, printing as it goes.
-    func train(_ session: TrainingSession, shouldStop: @escaping () -> Bool) throws -> TrainingSessionOutcome {
+    /// Runs `session` to its end, printing as it goes (stopped on request, `WorkflowError.interrupted`).
+    func train(_ session: TrainingSession, shouldStop: @escaping () -> Bool) throws {
         started(session)
         defer { display?.finish() }
-        let outcome = try session.run(shouldStop: shouldStop, progress: event)
-        if case let .completed(summary) = outcome { trained(summary, run: "\(session.run.id) (\(session.run.name))") }
-        return outcome
+        trained(try session.runToEnd(shouldStop: shouldStop, progress: event), run: "\(session.run.id) (\(session.run.name))")
     }
 }

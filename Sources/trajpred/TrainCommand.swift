@@ -58,10 +58,6 @@ struct TrainCommand: ParsableCommand {
             session = try TrainingSession.start(database, configuration: configuration, name: name)
         }
         Interrupt.install()
-        let outcome = try TrainingOutput(style: progress).train(session, shouldStop: { Interrupt.requested })
-        if case let .interrupted(epoch, step) = outcome {
-            printError("\(WorkflowError.interrupted(run: session.run.name, epoch: epoch, step: step, database: store.db))")
-            throw ExitCode(130)
-        }
+        try runInterruptible { try TrainingOutput(style: progress).train(session, shouldStop: { Interrupt.requested }) }
     }
 }
