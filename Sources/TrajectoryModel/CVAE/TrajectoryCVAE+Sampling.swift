@@ -106,15 +106,13 @@ extension TrajectoryCVAE {
     /// One chunk: encode, prior, decode k columns per window, write (B, K, P, 2) at `result`.
     func sampleChunk(_ set: WindowSet, _ chunk: ArraySlice<Int>, k: Int, using rng: inout Xoshiro256, lane d: Lane,
                      scale: Float, latents: LatentSource, into result: UnsafeMutablePointer<Float>) {
-        let c = configuration, h = c.hidden, z = c.latent, out = c.futureSize
+        let c = configuration, z = c.latent, out = c.futureSize
         let b = chunk.count, columns = b * k
         let e = d.encoder
         pastFeatures(set, chunk, into: &e.x)
         encodePast(batch: b, workspace: e, inference: true)
         let p = parameters.values
-        prior.forward(e.postInput, batch: b, parameters: p, output: &e.priorHidden, activation: .relu)
-        priorMu.forward(e.priorHidden, batch: b, parameters: p, output: &e.muP)
-        priorLogVariance.forward(e.priorHidden, batch: b, parameters: p, output: &e.logVarianceP)
+        priorForward(batch: b, workspace: e)
         // z = μp + scale·σp·ε, column b·K + s for sample s of window b.
         if case let .codes(layer, count) = latents {
             // The first k of the window's K codes, laid out (Z, B·K) like the noise they replace.
@@ -139,23 +137,8 @@ extension TrajectoryCVAE {
                 }
             }
         }
-        // Decoder layer 1: the h-part once per window, copied to its k columns, then the z-part
-        // added for every column and the ReLU applied as the results leave the registers.
-        p.withUnsafeBufferPointer { values in
-            let weight1 = values.baseAddress! + decoder1.weight.offset
-            gemmNN(transA: false, m: h, n: b, k: h, a: weight1, lda: h + z, b: e.postInput, ldb: b, c: &d.shared, ldc: b,
-                   accumulate: false, rowBias: values.baseAddress! + decoder1.bias.offset)
-            d.decoder1Out.withUnsafeMutableBufferPointer { out in
-                for r in 0..<h {
-                    for window in 0..<b {
-                        let value = d.shared[r * b + window]
-                        for column in (window * k)..<((window + 1) * k) { out[r * columns + column] = value }
-                    }
-                }
-            }
-            gemmNN(transA: false, m: h, n: columns, k: z, a: weight1 + h, lda: h + z, b: d.latent, ldb: columns,
-                   c: &d.decoder1Out, ldc: columns, accumulate: true, epilogue: .relu)
-        }
+        decodeFirstLayer(past: e.postInput, windows: b, perWindow: k, latent: d.latent, shared: &d.shared,
+                         output: &d.decoder1Out)
         decoder2.forward(d.decoder1Out, batch: columns, parameters: p, output: &d.decoder2Out, activation: .relu)
         decoder3.forward(d.decoder2Out, batch: columns, parameters: p, output: &d.prediction)
         // (2P, B·K) → (B, K, P, 2).
@@ -163,6 +146,40 @@ extension TrajectoryCVAE {
             for row in 0..<out {
                 for column in 0..<columns { result[column * out + row] = prediction[row * columns + column] }
             }
+        }
+    }
+
+    /// p(z | x): μp and log σp² (Z, B) of `b` windows whose h is in the top H rows of `w.postInput`.
+    func priorForward(batch b: Int, workspace w: Workspace) {
+        let p = parameters.values
+        prior.forward(w.postInput, batch: b, parameters: p, output: &w.priorHidden, activation: .relu)
+        priorMu.forward(w.priorHidden, batch: b, parameters: p, output: &w.muP)
+        priorLogVariance.forward(w.priorHidden, batch: b, parameters: p, output: &w.logVarianceP)
+    }
+
+    /// The decoder's first layer on k latent columns per window, ReLU(W₁·[h; z] + b₁) (H, B·k), column
+    /// window·k + s: the h-part (and bias) once per window into `shared` (H, B), copied to its k columns,
+    /// then the z-part added for every column from `latent` (Z, B·k) and the ReLU applied as the
+    /// results leave the registers. `past` holds h in its first H·B values.
+    func decodeFirstLayer(past: [Float], windows b: Int, perWindow k: Int, latent: [Float], shared: inout [Float],
+                          output: inout [Float]) {
+        let h = configuration.hidden, z = configuration.latent, columns = b * k
+        parameters.values.withUnsafeBufferPointer { values in
+            let weight1 = values.baseAddress! + decoder1.weight.offset
+            gemmNN(transA: false, m: h, n: b, k: h, a: weight1, lda: h + z, b: past, ldb: b, c: &shared, ldc: b,
+                   accumulate: false, rowBias: values.baseAddress! + decoder1.bias.offset)
+            shared.withUnsafeBufferPointer { shared in
+                output.withUnsafeMutableBufferPointer { out in
+                    for r in 0..<h {
+                        for window in 0..<b {
+                            let value = shared[r * b + window]
+                            for column in (window * k)..<((window + 1) * k) { out[r * columns + column] = value }
+                        }
+                    }
+                }
+            }
+            gemmNN(transA: false, m: h, n: columns, k: z, a: weight1 + h, lda: h + z, b: latent, ldb: columns,
+                   c: &output, ldc: columns, accumulate: true, epilogue: .relu)
         }
     }
 }

@@ -107,9 +107,7 @@ public struct CVAEDLowModel: ForecastModel {
         Features.future(batch.windows, batch.indices, angles: batch.angles, mirror: batch.mirror, into: &e.y)
         cvae.encodePast(batch: b, workspace: e)
         let p = cvae.parameters.values
-        cvae.prior.forward(e.postInput, batch: b, parameters: p, output: &e.priorHidden, activation: .relu)
-        cvae.priorMu.forward(e.priorHidden, batch: b, parameters: p, output: &e.muP)
-        cvae.priorLogVariance.forward(e.priorHidden, batch: b, parameters: p, output: &e.logVarianceP)
+        cvae.priorForward(batch: b, workspace: e)
         codes.forward(e.postInput, batch: b, parameters: p, output: &w.codes)
         // The scalar loops below work on local arrays taken out of the workspace (swapped, not
         // copied): indexing a class's array property pays an exclusivity check per access.
@@ -127,23 +125,9 @@ public struct CVAEDLowModel: ForecastModel {
                 }
             }
         }
-        // The decoder on every code: its first layer's h-part once per window.
-        p.withUnsafeBufferPointer { values in
-            gemmNN(transA: false, m: h, n: b, k: h, a: values.baseAddress! + cvae.decoder1.weight.offset, lda: h + z,
-                   b: e.postInput, ldb: b, c: &w.shared, ldc: b, accumulate: false,
-                   rowBias: values.baseAddress! + cvae.decoder1.bias.offset)
-        }
-        let shared: [Float] = w.shared
-        for r in 0..<h {
-            for window in 0..<b {
-                let value = shared[r * b + window]
-                for column in (window * kCount)..<((window + 1) * kCount) { d1[r * columns + column] = value }
-            }
-        }
-        p.withUnsafeBufferPointer { values in
-            gemmNN(transA: false, m: h, n: columns, k: z, a: values.baseAddress! + cvae.decoder1.weight.offset + h,
-                   lda: h + z, b: latent, ldb: columns, c: &d1, ldc: columns, accumulate: true, epilogue: .relu)
-        }
+        // The decoder on every code, as sampling runs it (its first layer's h-part once per window).
+        cvae.decodeFirstLayer(past: e.postInput, windows: b, perWindow: kCount, latent: latent, shared: &w.shared,
+                              output: &d1)
         cvae.decoder2.forward(d1, batch: columns, parameters: p, output: &w.d2, activation: .relu)
         cvae.decoder3.forward(w.d2, batch: columns, parameters: p, output: &w.out)
         let out: [Float] = w.out, d2: [Float] = w.d2
