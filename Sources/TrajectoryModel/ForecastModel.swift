@@ -152,22 +152,30 @@ extension ForecastModel {
     /// Sets every parameter from `tensors` (by name). Every parameter must be present with its
     /// shape, and no other tensor.
     public mutating func load(_ tensors: [NamedTensor]) throws(ModelError) {
-        var seen = Set<String>()
-        for tensor in tensors {
-            guard let entry = parameters.entry(tensor.name) else { throw .unknownTensor(name: tensor.name) }
-            guard entry.shape == tensor.shape else {
-                throw .shapeMismatch(name: tensor.name, expected: entry.shape, found: tensor.shape)
-            }
-            parameters.values.replaceSubrange(entry.range.range, with: tensor.values)
-            seen.insert(tensor.name)
-        }
-        if let missing = parameters.entries.first(where: { !seen.contains($0.name) }) {
+        let placed = try parameters.place(tensors, into: &parameters.values)
+        if let missing = parameters.entries.first(where: { !placed.contains($0.name) }) {
             throw .missingTensor(name: missing.name)
         }
     }
 }
 
 extension ParameterSet {
+    /// Writes each of `tensors` into `values` (laid out as these parameters) at its entry's range;
+    /// a name the set does not have, or another shape, is refused. Returns the names written.
+    @discardableResult
+    public func place(_ tensors: [NamedTensor], into values: inout [Float]) throws(ModelError) -> Set<String> {
+        var placed = Set<String>()
+        for tensor in tensors {
+            guard let entry = entry(tensor.name) else { throw .unknownTensor(name: tensor.name) }
+            guard entry.shape == tensor.shape else {
+                throw .shapeMismatch(name: tensor.name, expected: entry.shape, found: tensor.shape)
+            }
+            values.replaceSubrange(entry.range.range, with: tensor.values)
+            placed.insert(tensor.name)
+        }
+        return placed
+    }
+
     /// `values` (laid out as these parameters) cut into named tensors, entry by entry.
     public func namedTensors(_ values: [Float]) -> [NamedTensor] {
         entries.map { NamedTensor(name: $0.name, shape: $0.shape, values: Array(values[$0.range.range])) }

@@ -120,13 +120,7 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
         try model.load(state.tensors.parameters)
         func moments(_ tensors: [NamedTensor]) throws(ModelError) -> [Float] {
             var values = [Float](repeating: 0, count: model.parameters.count)
-            for tensor in tensors {
-                guard let entry = model.parameters.entry(tensor.name) else { throw .unknownTensor(name: tensor.name) }
-                guard entry.shape == tensor.shape else {
-                    throw .shapeMismatch(name: tensor.name, expected: entry.shape, found: tensor.shape)
-                }
-                values.replaceSubrange(entry.range.range, with: tensor.values)
-            }
+            try model.parameters.place(tensors, into: &values)
             return values
         }
         if !state.tensors.firstMoments.isEmpty { adam.m = try moments(state.tensors.firstMoments) }

@@ -66,12 +66,9 @@ public enum PredictionWriter {
 
     /// Writes to the file at `path` (created or replaced).
     public static func write(_ predictions: Predictions, as format: PredictionFormat, toFile path: String) throws {
+        try checkFolder(of: path)
         guard FileManager.default.createFile(atPath: path, contents: nil),
-              let handle = FileHandle(forWritingAtPath: path) else {
-            let folder = (path as NSString).deletingLastPathComponent
-            throw WorkflowError.cannotWrite(path: path + (folder.isEmpty || FileManager.default.fileExists(atPath: folder)
-                ? "" : " (no folder \(folder))"))
-        }
+              let handle = FileHandle(forWritingAtPath: path) else { throw WorkflowError.cannotWrite(path: path) }
         defer { try? handle.close() }
         write(predictions, as: format, to: handle)
     }
@@ -80,15 +77,20 @@ public enum PredictionWriter {
 extension String {
     /// Writes the text to `path` (replacing it), or says plainly why it cannot.
     public func write(toPath path: String) throws {
-        let folder = (path as NSString).deletingLastPathComponent
-        var isDirectory: ObjCBool = false
-        if !folder.isEmpty, !(FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) && isDirectory.boolValue) {
-            throw WorkflowError.cannotWrite(path: path + " (no folder \(folder))")
-        }
+        try checkFolder(of: path)
         do {
             try write(toFile: path, atomically: true, encoding: .utf8)
         } catch {
             throw WorkflowError.cannotWrite(path: path + " (\((error as NSError).localizedDescription))")
         }
+    }
+}
+
+/// Refuses an output path whose folder does not exist, naming the folder.
+func checkFolder(of path: String) throws {
+    let folder = (path as NSString).deletingLastPathComponent
+    var isDirectory: ObjCBool = false
+    if !folder.isEmpty, !(FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) && isDirectory.boolValue) {
+        throw WorkflowError.cannotWrite(path: path + " (no folder \(folder))")
     }
 }
