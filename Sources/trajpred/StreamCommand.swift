@@ -1,0 +1,80 @@
+// `trajpred stream`: live prediction through a pipe. One tracker frame per line of JSON on stdin,
+// one line of predictions per frame on stdout (flushed), a bad line reported on stderr with its
+// number and skipped; EOF or Ctrl-C ends with a summary on stderr.
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import Foundation
+import TrajectoryStore
+import Workflows
+
+struct StreamCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stream",
+        abstract: "Predict live: tracker frames as JSON lines on stdin, predictions as JSON lines on stdout.",
+        discussion: """
+            Each input line is one tracker frame, {"time": 12.4, "agents": [{"id": "7", "x": 1.0, "y": 2.0}, …]} \
+            (seconds, meters, any rate). Each output line answers it: {"time": 12.4, "predictions": [{"id": "7", \
+            "futures": [[[x, y], …], …], "times": [12.8, …], "probabilities": […]}], "waiting": […]}. Positions \
+            are resampled onto the model's step; an agent is predicted once it has the model's observed steps \
+            and forgotten after --forget seconds unseen. Every line uses --seed: the same history gives the same \
+            futures.
+            """
+    )
+
+    @OptionGroup var store: StoreOptions
+    @Option(name: .customLong("run"), help: "The trained run (id or name).") var runReference: String
+    @Option(help: "The checkpoint: best or last.") var checkpoint: CheckpointRecord.Label = .best
+    @Option(parsing: .unconditional, help: "Futures per agent.") var k: Int = 20
+    @Option(help: "The seed of every line's samples.") var seed: UInt64 = 0
+    @Option(help: "Seconds unseen after which an agent is forgotten.") var forget: Double = 5
+    @Option(help: "Seconds per model step (default: that of the run's training data).") var dt: Double?
+    @Option(help: "Seconds between two observations beyond which they are not interpolated (default: 2.5 steps).")
+    var maxGap: Double?
+
+    func validate() throws {
+        guard k >= 1 else { throw ValidationError("--k must be at least 1") }
+        guard forget > 0, forget.isFinite else { throw ValidationError("--forget must be a positive number of seconds") }
+        if let dt, !(dt > 0 && dt.isFinite) { throw ValidationError("--dt must be a positive number of seconds") }
+        if let maxGap, !(maxGap > 0 && maxGap.isFinite) { throw ValidationError("--max-gap must be a positive number of seconds") }
+    }
+
+    func run() throws {
+        let database = try store.openExisting()
+        let predictor = try OnlinePredictor.load(database, run: runReference, checkpoint: checkpoint, timeStep: dt,
+                                                 maxGap: maxGap)
+        var stream = try LiveStream(predictor: predictor, k: k, seed: seed, forget: forget)
+        endReadingOnInterrupt()
+        var number = 0
+        while !Interrupt.requested, let line = readLine(strippingNewline: true) {
+            number += 1
+            if line.allSatisfy(\.isWhitespace) { continue }
+            switch stream.process(Data(line.utf8)) {
+            case let .success(output):
+                FileHandle.standardOutput.write(output + Data("\n".utf8))
+            case let .failure(error):
+                printError("line \(number): \(error); skipped")
+            }
+        }
+        printError("stream ended: \(stream.summary.description)")
+    }
+
+    /// Ctrl-C (or SIGTERM) ends the input: the signal interrupts the blocking read (no SA_RESTART),
+    /// so `readLine` returns nil and the summary is printed. A parent may have started us with both
+    /// blocked (Foundation's Process does): they are unblocked.
+    func endReadingOnInterrupt() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        for signal in [SIGINT, SIGTERM] {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { _ in _ = interruptCount.add(1, ordering: .relaxed) }
+            action.sa_flags = 0
+            sigemptyset(&action.sa_mask)
+            sigaction(signal, &action, nil)
+        }
+    }
+}
