@@ -1,22 +1,9 @@
 // The resampler against closed forms: a walker on a straight line at constant speed is where
 // linear interpolation says at every grid time, whatever the source's rate, jitter or drops;
 // splits at long gaps, no extrapolation, exact observations on grid times, live = batch.
+import TestSupport
 import Testing
 @testable import TrajectoryData
-
-/// SplitMix64, for seeded jitter and drops without a dependency.
-struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [a, b).
-    mutating func uniform(_ a: Double, _ b: Double) -> Double { a + (b - a) * Double(next() >> 11) / 9_007_199_254_740_992 }
-}
 
 /// A walker at constant velocity: x = 3 + 1.2 t, y = −0.5 t.
 private func straight(_ t: Double) -> TimedPosition { TimedPosition(time: t, x: 3 + 1.2 * t, y: -0.5 * t) }
