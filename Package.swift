@@ -73,6 +73,6 @@ let package = Package(
         .testTarget(name: "PredictionServiceTests",
                     dependencies: ["PredictionService", "Workflows", "TrajectoryModel", "TrajectoryStore", "TrajectoryData",
                                    "TestSupport"]),
-        .testTarget(name: "TrajpredCLITests", dependencies: ["trajpred", "TrajectoryStore", "TestSupport"]),
+        .testTarget(name: "TrajpredCLITests", dependencies: ["trajpred", "PredictionService", "TrajectoryStore", "TestSupport"]),
     ]
 )

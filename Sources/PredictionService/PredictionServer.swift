@@ -107,6 +107,14 @@ public struct PredictionServer: Sendable {
     struct Options: Decodable {
         var k: Int?
         var seed: UInt64?
+
+        enum CodingKeys: String, CodingKey { case k, seed }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            k = try c.decodeIfPresent(Int.self, forKey: .k)
+            seed = try c.decodeSeedIfPresent(forKey: .seed)
+        }
     }
 
     func predict(_ body: Data) throws -> LiveForecast {

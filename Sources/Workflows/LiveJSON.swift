@@ -54,7 +54,8 @@ public enum LiveJSON {
     static func expected(_ type: Any.Type) -> String {
         switch type {
         case is Double.Type, is Float.Type: return "a number"
-        case is Int.Type, is UInt64.Type: return "an integer"
+        case is Int.Type: return "an integer"
+        case is UInt64.Type: return "an integer from 0 to 2^64 - 1"
         case is String.Type: return "a string"
         case is [Any].Type: return "an array"
         default: return type is any Decodable.Type && "\(type)".hasPrefix("Array") ? "an array" : "an object"

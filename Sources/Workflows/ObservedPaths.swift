@@ -36,6 +36,16 @@ public struct ObservedPaths: Decodable, Sendable, Equatable {
         (self.agents, self.time, self.k, self.seed) = (agents, time, k, seed)
     }
 
+    enum CodingKeys: String, CodingKey { case agents, time, k, seed }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        agents = try c.decode([Path].self, forKey: .agents)
+        time = try c.decodeIfPresent(Double.self, forKey: .time)
+        k = try c.decodeIfPresent(Int.self, forKey: .k)
+        seed = try c.decodeSeedIfPresent(forKey: .seed)
+    }
+
     /// The prediction time and every agent's observations, checked: ids once each, at least one
     /// position of two finite numbers, times (when given) one per position, finite and increasing.
     public func observations(timeStep: Double) throws(WorkflowError) -> (time: Double, paths: [(id: String, path: [TimedPosition])]) {

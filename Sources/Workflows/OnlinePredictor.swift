@@ -21,8 +21,8 @@ public struct OnlinePredictor: Sendable {
     /// The most futures a request may ask: the model's own limit, else this.
     public static let futureLimit = 1000
 
-    /// The default `maxGap`, in model steps.
-    public static let defaultMaxGapSteps = 2.5
+    /// The default `maxGap`, in model steps (as `import --resample`'s default `--max-gap`).
+    public static let defaultMaxGapSteps = 2.0
 
     public init(model: TrainedModel, timeStep: Double, maxGap: Double? = nil) {
         precondition(timeStep > 0 && timeStep.isFinite, "a positive step")

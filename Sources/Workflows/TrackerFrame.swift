@@ -58,3 +58,13 @@ extension KeyedDecodingContainer {
         return try decode(String.self, forKey: key)
     }
 }
+
+extension KeyedDecodingContainer {
+    /// A seed: an integer 0 … 2⁶⁴ − 1 (a negative or fractional number is a type mismatch on the key,
+    /// which Foundation would report without it).
+    public func decodeSeedIfPresent(forKey key: Key) throws -> UInt64? {
+        guard contains(key), !(try decodeNil(forKey: key)) else { return nil }
+        if let seed = try? decode(UInt64.self, forKey: key) { return seed }
+        throw DecodingError.typeMismatch(UInt64.self, .init(codingPath: codingPath + [key], debugDescription: "not a seed"))
+    }
+}

@@ -27,7 +27,7 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "The seed when a request does not say.") var seed: UInt64 = 0
     @Option(help: "Seconds unseen after which a session's agent is forgotten.") var forget: Double = 5
     @Option(help: "Seconds per model step (default: that of the run's training data).") var dt: Double?
-    @Option(help: "Seconds between two observations beyond which they are not interpolated (default: 2.5 steps).")
+    @Option(help: "Seconds between two observations beyond which they are not interpolated (default: 2 steps).")
     var maxGap: Double?
     @Option(help: "The largest request body in bytes (larger: 413).") var bodyLimit = 1 << 20
 

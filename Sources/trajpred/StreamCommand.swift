@@ -30,7 +30,7 @@ struct StreamCommand: ParsableCommand {
     @Option(help: "The seed of every line's samples.") var seed: UInt64 = 0
     @Option(help: "Seconds unseen after which an agent is forgotten.") var forget: Double = 5
     @Option(help: "Seconds per model step (default: that of the run's training data).") var dt: Double?
-    @Option(help: "Seconds between two observations beyond which they are not interpolated (default: 2.5 steps).")
+    @Option(help: "Seconds between two observations beyond which they are not interpolated (default: 2 steps).")
     var maxGap: Double?
 
     func validate() throws {
@@ -45,12 +45,12 @@ struct StreamCommand: ParsableCommand {
         let predictor = try OnlinePredictor.load(database, run: runReference, checkpoint: checkpoint, timeStep: dt,
                                                  maxGap: maxGap)
         var stream = try LiveStream(predictor: predictor, k: k, seed: seed, forget: forget)
-        endReadingOnInterrupt()
+        var input = InputLines()
         var number = 0
-        while !Interrupt.requested, let line = readLine(strippingNewline: true) {
+        while let line = input.next() {
             number += 1
-            if line.allSatisfy(\.isWhitespace) { continue }
-            switch stream.process(Data(line.utf8)) {
+            if line.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { continue }
+            switch stream.process(line) {
             case let .success(output):
                 FileHandle.standardOutput.write(output + Data("\n".utf8))
             case let .failure(error):
@@ -59,11 +59,21 @@ struct StreamCommand: ParsableCommand {
         }
         printError("stream ended: \(stream.summary.description)")
     }
+}
 
-    /// Ctrl-C (or SIGTERM) ends the input: the signal interrupts the blocking read (no SA_RESTART),
-    /// so `readLine` returns nil and the summary is printed. A parent may have started us with both
-    /// blocked (Foundation's Process does): they are unblocked.
-    func endReadingOnInterrupt() {
+/// The write end of the pipe a SIGINT or SIGTERM writes a byte into, ending `InputLines`.
+nonisolated(unsafe) private var signalPipe: [Int32] = [-1, -1]
+
+/// Lines of stdin (without their newline) until EOF, Ctrl-C or SIGTERM. Waiting for input and for
+/// the signal in one poll(2) leaves no moment where a signal is missed (a flag checked before a
+/// blocking read has one).
+struct InputLines {
+    private var buffer: [UInt8] = []
+    private var ended = false
+
+    init() {
+        pipe(&signalPipe)
+        // A parent may have started us with both blocked (Foundation's Process does).
         var set = sigset_t()
         sigemptyset(&set)
         sigaddset(&set, SIGINT)
@@ -71,10 +81,33 @@ struct StreamCommand: ParsableCommand {
         pthread_sigmask(SIG_UNBLOCK, &set, nil)
         for signal in [SIGINT, SIGTERM] {
             var action = sigaction()
-            action.__sigaction_handler.sa_handler = { _ in _ = interruptCount.add(1, ordering: .relaxed) }
-            action.sa_flags = 0
+            action.__sigaction_handler.sa_handler = { _ in
+                var byte: UInt8 = 1
+                _ = write(signalPipe[1], &byte, 1)
+            }
             sigemptyset(&action.sa_mask)
             sigaction(signal, &action, nil)
+        }
+    }
+
+    mutating func next() -> Data? {
+        while true {
+            if let newline = buffer.firstIndex(of: 10) {
+                let line = Data(buffer[..<newline])
+                buffer.removeSubrange(...newline)
+                return line
+            }
+            if ended {
+                defer { buffer = [] }
+                return buffer.isEmpty ? nil : Data(buffer)
+            }
+            var fds = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: signalPipe[0], events: Int16(POLLIN), revents: 0)]
+            guard poll(&fds, 2, -1) > 0 else { continue }  // EINTR: the pipe says whether to stop
+            if fds[1].revents != 0 { return nil }
+            var chunk = [UInt8](repeating: 0, count: 1 << 16)
+            let count = read(STDIN_FILENO, &chunk, chunk.count)
+            if count > 0 { buffer += chunk[..<count] } else if count == 0 || errno != EINTR { ended = true }
         }
     }
 }

@@ -98,7 +98,7 @@ func walk(_ time: Double, start: SIMD2<Double> = [2, 3], velocity: SIMD2<Double>
     }
 
     @Test func agentsWaitForTheirStepsAndAreForgotten() throws {
-        let predictor = try OnlinePredictor.load(try liveRuns(), run: "anchors", checkpoint: .best)
+        let predictor = try OnlinePredictor.load(try liveRuns(), run: "anchors", checkpoint: .best, maxGap: 1)
         var tracks = predictor.makeTracks(forget: 1)
         func frame(_ step: Int, _ agents: [TrackedAgent]) throws -> LiveForecast {
             let time = Double(step) * 0.4
@@ -111,7 +111,7 @@ func walk(_ time: Double, start: SIMD2<Double> = [2, 3], velocity: SIMD2<Double>
         #expect(seventh.predictions.map(\.id) == ["w", "o"] && seventh.waiting.isEmpty)
         #expect(seventh.predictions[0].times == [3.2, 3.6, 4, 4.4, 4.8, 5.2, 5.6, 6, 6.4, 6.8, 7.2, 7.6])
         // Unseen at one frame: remembered, and back its steps are interpolated across the 0.8 s gap
-        // (within the maximum gap of 2.5 steps).
+        // (within the maximum gap, 1 s here).
         #expect(try frame(8, [other]).predictions.map(\.id) == ["o"])
         #expect(tracks.agents["w"] != nil)
         #expect(try frame(9, [walk(3.6), other]).predictions.map(\.id) == ["w", "o"])
