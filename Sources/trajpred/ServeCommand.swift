@@ -5,7 +5,6 @@ import ArgumentParser
 import Dispatch
 import PredictionService
 import TrajectoryData
-import TrajectoryStore
 import Workflows
 
 struct ServeCommand: ParsableCommand {
@@ -18,34 +17,21 @@ struct ServeCommand: ParsableCommand {
             """
     )
 
-    @OptionGroup var store: StoreOptions
-    @Option(name: .customLong("run"), help: "The trained run (id or name).") var runReference: String
-    @Option(help: "The checkpoint: best or last.") var checkpoint: CheckpointRecord.Label = .best
+    @OptionGroup var live: LiveOptions
     @Option(help: "The address to listen on.") var host = "127.0.0.1"
     @Option(help: "The port (0: any free one, reported on stderr).") var port = 8080
-    @Option(parsing: .unconditional, help: "Futures per agent when a request does not say.") var k: Int = 20
-    @Option(help: "The seed when a request does not say.") var seed: UInt64 = 0
-    @Option(help: "Seconds unseen after which a session's agent is forgotten.") var forget: Double = 5
-    @Option(help: "Seconds per model step (default: that of the run's training data).") var dt: Double?
-    @Option(help: "Seconds between two observations beyond which they are not interpolated (default: 2 steps).")
-    var maxGap: Double?
     @Option(help: "The largest request body in bytes (larger: 413).") var bodyLimit = 1 << 20
 
     func validate() throws {
-        guard k >= 1 else { throw ValidationError("--k must be at least 1") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be within 0…65535") }
-        guard forget > 0, forget.isFinite else { throw ValidationError("--forget must be a positive number of seconds") }
         guard bodyLimit >= 1024 else { throw ValidationError("--body-limit must be at least 1024 bytes") }
-        if let dt, !(dt > 0 && dt.isFinite) { throw ValidationError("--dt must be a positive number of seconds") }
-        if let maxGap, !(maxGap > 0 && maxGap.isFinite) { throw ValidationError("--max-gap must be a positive number of seconds") }
     }
 
     func run() throws {
-        let predictor = try OnlinePredictor.load(try store.openExisting(), run: runReference, checkpoint: checkpoint,
-                                                 timeStep: dt, maxGap: maxGap)
+        let predictor = try live.predictor()
         var settings = ServerSettings()
-        (settings.host, settings.port, settings.k, settings.seed) = (host, port, k, seed)
-        (settings.forget, settings.bodyLimit) = (forget, bodyLimit)
+        (settings.host, settings.port, settings.k, settings.seed) = (host, port, live.k, live.seed)
+        (settings.forget, settings.bodyLimit) = (live.forget, bodyLimit)
         let server = try PredictionServer(predictor: predictor, settings: settings)
         let (family, host) = (predictor.model.configuration.family, host)
         let result = blockingRun {

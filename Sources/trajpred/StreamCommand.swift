@@ -6,7 +6,6 @@ import Glibc
 #endif
 import ArgumentParser
 import Foundation
-import TrajectoryStore
 import Workflows
 
 struct StreamCommand: ParsableCommand {
@@ -23,28 +22,10 @@ struct StreamCommand: ParsableCommand {
             """
     )
 
-    @OptionGroup var store: StoreOptions
-    @Option(name: .customLong("run"), help: "The trained run (id or name).") var runReference: String
-    @Option(help: "The checkpoint: best or last.") var checkpoint: CheckpointRecord.Label = .best
-    @Option(parsing: .unconditional, help: "Futures per agent.") var k: Int = 20
-    @Option(help: "The seed of every line's samples.") var seed: UInt64 = 0
-    @Option(help: "Seconds unseen after which an agent is forgotten.") var forget: Double = 5
-    @Option(help: "Seconds per model step (default: that of the run's training data).") var dt: Double?
-    @Option(help: "Seconds between two observations beyond which they are not interpolated (default: 2 steps).")
-    var maxGap: Double?
-
-    func validate() throws {
-        guard k >= 1 else { throw ValidationError("--k must be at least 1") }
-        guard forget > 0, forget.isFinite else { throw ValidationError("--forget must be a positive number of seconds") }
-        if let dt, !(dt > 0 && dt.isFinite) { throw ValidationError("--dt must be a positive number of seconds") }
-        if let maxGap, !(maxGap > 0 && maxGap.isFinite) { throw ValidationError("--max-gap must be a positive number of seconds") }
-    }
+    @OptionGroup var live: LiveOptions
 
     func run() throws {
-        let database = try store.openExisting()
-        let predictor = try OnlinePredictor.load(database, run: runReference, checkpoint: checkpoint, timeStep: dt,
-                                                 maxGap: maxGap)
-        var stream = try LiveStream(predictor: predictor, k: k, seed: seed, forget: forget)
+        var stream = try LiveStream(predictor: try live.predictor(), k: live.k, seed: live.seed, forget: live.forget)
         var input = InputLines()
         var number = 0
         while let line = input.next() {
