@@ -58,7 +58,8 @@ public struct GridOptions: Equatable, Sendable {
     public var resample: Double?
     /// Longest interval, in seconds, interpolated across when resampling (nil: twice `resample`).
     public var maxGap: Double?
-    /// How pixel positions become meters (nil: positions are meters).
+    /// How pixel positions become meters (nil: positions are meters). ETH obsmat files are meters
+    /// already: for them the mapping is only kept, to draw them over the scene's image.
     public var pixels: PixelMapping?
 
     public init(frameStep: Double? = nil, timeStep: Double? = nil, resample: Double? = nil, maxGap: Double? = nil,
@@ -130,7 +131,7 @@ public enum SceneBuilder {
                 throw .invalidSetting(file: file, reason: "\(flag) must be a positive number, got \(value)")
             }
         }
-        if let pixels = options.pixels {
+        if let pixels = options.pixels, parsed.format != .obsmat {
             try toMeters(&observations, pixels, file: file)
         } else if parsed.positionsArePixels {
             throw .invalidSetting(file: file, reason: "the positions are pixels: give --scale METERS_PER_PIXEL, "
