@@ -27,8 +27,8 @@ public struct WindowSource: Equatable, Sendable {
 }
 
 /// Many windows as views into their tracks: the tracks' positions are kept once, track after track
-/// (`points`), and a window is where its first position is, its scene, agent and last observed
-/// step, about 32 bytes instead of a copy of its T positions. A window's positions relative to its
+/// (`points`), and a window is its run of consecutive steps and its place in it, 8 bytes instead of
+/// a copy of its T positions (168 bytes with its origin). A window's positions relative to its
 /// origin are computed when read, `Float(p − origin)` as the copy was, so every value is bit for bit
 /// what it was. A window changed after it was added (its observed steps capped, its future set by a
 /// test) or given as values (`append(relative:)`) owns its T × 2 floats.
@@ -39,8 +39,10 @@ public struct WindowSet: Sendable {
     /// The absolute positions of the tracks windows are cut from, each run of consecutive steps
     /// contiguous.
     private var points: [SIMD2<Double>] = []
-    /// One record per window.
-    private var records: [Record] = []
+    /// Per window: its run and where it starts in it, 8 bytes.
+    private var views: [View] = []
+    /// Runs of consecutive steps of one track (or one owned window), which windows view.
+    private var runs: [Run] = []
     /// (owned windows × T × 2) floats relative to their origins, and those origins.
     private var owned: [Float] = []
     private var ownedOrigins: [SIMD2<Double>] = []
@@ -50,17 +52,32 @@ public struct WindowSet: Sendable {
     /// then: a window viewing its track reads its observed steps through each cap that came after
     /// it was added, the same arithmetic on the same values as when the cap rewrote a copy.
     private var caps: [Cap] = []
+    /// The context of each scene index that has one (set by `add`, or `setContext`).
+    public private(set) var contexts: [Int: SceneContext] = [:]
 
     struct Cap: Sendable {
         var maximum: Float
         var windows: Int
     }
-    /// The context of each scene index that has one (set by `add`, or `setContext`).
-    public private(set) var contexts: [Int: SceneContext] = [:]
 
-    struct Record: Sendable {
-        /// The index of the window's first position in `points`, or of its first float / T × 2 in
-        /// `owned` and `ownedOrigins` when `isOwned`.
+    struct View: Sendable {
+        var run: Int32
+        var offset: Int32
+    }
+
+    struct Run: Sendable {
+        /// The index of the run's first position in `points`, or of its first float in `owned`
+        /// (T × 2 of them, one window) when `isOwned`.
+        var base: Int
+        var firstStep: Int
+        var scene: Int32
+        var agent: Int32
+        var name: Int32
+        var isOwned: Bool
+    }
+
+    /// What is known of window n, gathered from its view and its run.
+    struct Record {
         var start: Int
         var lastObservedStep: Int
         var scene: Int32
@@ -69,7 +86,14 @@ public struct WindowSet: Sendable {
         var isOwned: Bool
     }
 
-    public var count: Int { records.count }
+    @inline(__always)
+    func record(_ n: Int) -> Record {
+        let view = views[n], run = runs[Int(view.run)]
+        return Record(start: run.base + Int(view.offset), lastObservedStep: run.firstStep + Int(view.offset) + observed - 1,
+                      scene: run.scene, agent: run.agent, name: run.name, isOwned: run.isOwned)
+    }
+
+    public var count: Int { views.count }
 
     public init(observed: Int = 8, predicted: Int = 12) {
         precondition(observed >= 2 && predicted >= 1, "a window needs 2 observed steps and 1 predicted")
@@ -87,7 +111,7 @@ public struct WindowSet: Sendable {
         public var startIndex: Int { 0 }
         public var endIndex: Int { windows.count }
         public subscript(n: Int) -> WindowSource {
-            let record = windows.records[n]
+            let record = windows.record(n)
             return WindowSource(scene: Int(record.scene), pedestrian: windows.names[Int(record.name)],
                                 lastObservedStep: record.lastObservedStep, agent: Int(record.agent))
         }
@@ -102,7 +126,7 @@ public struct WindowSet: Sendable {
 
     @inline(__always)
     func origin(_ n: Int) -> SIMD2<Double> {
-        let record = records[n]
+        let record = record(n)
         return record.isOwned ? ownedOrigins[record.start / (steps * 2)] : points[record.start + observed - 1]
     }
 
@@ -124,12 +148,11 @@ public struct WindowSet: Sendable {
                         names.append(track.pedestrian)
                         name = Int32(names.count - 1)
                     }
-                    let base = points.count
+                    runs.append(Run(base: points.count, firstStep: trackPoints[runStart].step, scene: Int32(scene),
+                                    agent: Int32(agent), name: name!, isOwned: false))
                     for point in trackPoints[runStart...i] { points.append(SIMD2(point.x, point.y)) }
                     for first in runStart...(i - length + 1) {
-                        records.append(Record(start: base + first - runStart,
-                                              lastObservedStep: trackPoints[first + observed - 1].step,
-                                              scene: Int32(scene), agent: Int32(agent), name: name!, isOwned: false))
+                        views.append(View(run: Int32(runs.count - 1), offset: Int32(first - runStart)))
                     }
                 }
                 runStart = i + 1
@@ -140,7 +163,7 @@ public struct WindowSet: Sendable {
     /// Keeps the context of scene index `scene`: all of `tracks` (agent i is `tracks[i]`). Set it
     /// before adding the scene's windows, each with its agent.
     public mutating func setContext(_ tracks: [Track], scene: Int) {
-        precondition(!records.contains { $0.scene == Int32(scene) }, "the context of scene \(scene) comes before its windows")
+        precondition(!runs.contains { $0.scene == Int32(scene) }, "the context of scene \(scene) comes before its windows")
         contexts[scene] = SceneContext(tracks: tracks)
     }
 
@@ -175,7 +198,7 @@ public struct WindowSet: Sendable {
     /// observed steps only, so no input built from it can see the future.
     public func neighbours(of n: Int, atObservedStep t: Int) -> [PresentAgent] {
         precondition((0..<observed).contains(t), "step \(t) is not an observed step")
-        let record = records[n]
+        let record = record(n)
         guard let context = contexts[Int(record.scene)] else { return [] }
         let origin = origin(n)
         return context.present(at: record.lastObservedStep - observed + 1 + t).compactMap { other in
@@ -188,8 +211,9 @@ public struct WindowSet: Sendable {
         precondition(positions.count == steps * 2, "a window has \(steps) positions")
         precondition(source.agent >= 0 || contexts[source.scene] == nil, "a window of a scene with context names its agent")
         names.append(source.pedestrian)
-        records.append(Record(start: owned.count, lastObservedStep: source.lastObservedStep, scene: Int32(source.scene),
-                              agent: Int32(source.agent), name: Int32(names.count - 1), isOwned: true))
+        appendOwnedRun(lastObservedStep: source.lastObservedStep, scene: Int32(source.scene), agent: Int32(source.agent),
+                       name: Int32(names.count - 1))
+        views.append(View(run: Int32(runs.count - 1), offset: 0))
         owned += positions
         ownedOrigins.append(origin)
     }
@@ -198,7 +222,7 @@ public struct WindowSet: Sendable {
     /// window owns them, else computed from its track into a buffer on the stack.
     @inline(__always)
     public func withRelativePositions<R>(_ n: Int, _ body: (UnsafePointer<Float>) throws -> R) rethrows -> R {
-        let record = records[n]
+        let record = record(n)
         if record.isOwned {
             return try owned.withUnsafeBufferPointer { try body($0.baseAddress! + record.start) }
         }
@@ -236,13 +260,21 @@ public struct WindowSet: Sendable {
     /// Makes window n own its positions (a copy of what it reads), so they can change without
     /// touching its track or the other windows of it.
     private mutating func own(_ n: Int) -> Int {
-        if records[n].isOwned { return records[n].start }
+        let record = record(n)
+        if record.isOwned { return record.start }
         let positions = relativePositions(n), origin = origin(n)
-        records[n].start = owned.count
-        records[n].isOwned = true
+        appendOwnedRun(lastObservedStep: record.lastObservedStep, scene: record.scene, agent: record.agent, name: record.name)
+        views[n] = View(run: Int32(runs.count - 1), offset: 0)
         owned += positions
         ownedOrigins.append(origin)
-        return records[n].start
+        return runs[runs.count - 1].base
+    }
+
+    /// A run of one window that owns its floats, placed at the end of `owned` (the caller appends them).
+    private mutating func appendOwnedRun(lastObservedStep: Int, scene: Int32, agent: Int32, name: Int32) {
+        precondition(runs.count < Int32.max && points.count < Int(Int32.max) * 4, "too many windows")
+        runs.append(Run(base: owned.count, firstStep: lastObservedStep - observed + 1, scene: scene, agent: agent,
+                        name: name, isOwned: true))
     }
 
     /// Shortens every observed step longer than `maximum` meters to `maximum`, keeping its direction
@@ -256,7 +288,7 @@ public struct WindowSet: Sendable {
         let (steps, observed) = (self.steps, self.observed)
         var window = [Float](repeating: 0, count: steps * 2)
         for n in 0..<count {
-            let record = records[n]
+            let record = record(n)
             let changed: Bool
             if record.isOwned {
                 changed = owned.withUnsafeMutableBufferPointer {
