@@ -241,16 +241,17 @@ public enum SpeedBenchmarks {
             ])
     }
 
-    /// `rows` ETH/UCY rows: pedestrians of 200 steps each, random walks, starts staggered, sorted by frame.
-    static func writeWalkers(rows: Int, to path: String) throws {
-        var rng = Xoshiro256(seed: 1)
+    /// `rows` ETH/UCY rows: pedestrians of 200 steps each, random walks, starts staggered over
+    /// `span` steps, sorted by frame.
+    static func writeWalkers(rows: Int, to path: String, seed: UInt64 = 1, span: Int = 2_000) throws {
+        var rng = Xoshiro256(seed: seed)
         let steps = 200
         var lines: [(frame: Int, pedestrian: Int, x: Float, y: Float)] = []
         lines.reserveCapacity(rows)
         var pedestrian = 0
         while lines.count < rows {
             pedestrian += 1
-            let start = rng.below(2_000) * 10
+            let start = rng.below(span) * 10
             var x = rng.uniform(-10, 10), y = rng.uniform(-10, 10)
             for k in 0..<min(steps, rows - lines.count) {
                 x += 0.4 + 0.1 * rng.normal()
