@@ -1,6 +1,8 @@
 // A minimal SVG writer: shapes and text appended as elements, numbers written with two decimals,
 // text escaped. Produces standalone files that browsers and rsvg-convert render alike.
 
+import Foundation
+
 /// An SVG drawing being built.
 public struct SVGDocument: Sendable {
     public let width: Double
@@ -35,6 +37,13 @@ public struct SVGDocument: Sendable {
         elements.append("<circle cx=\"\(n(cx))\" cy=\"\(n(cy))\" r=\"\(n(r))\"\(attributes(style))/>")
     }
 
+    /// A raster image embedded in the document (`data:` URL of its bytes), stretched to the rectangle.
+    public mutating func image(_ bytes: [UInt8], mimeType: String, x: Double, y: Double, width: Double, height: Double) {
+        let data = Data(bytes).base64EncodedString()
+        elements.append("<image x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(width))\" height=\"\(n(height))\" "
+            + "preserveAspectRatio=\"none\" href=\"data:\(mimeType);base64,\(data)\"/>")
+    }
+
     /// Text anchored at (x, y): `anchor` is start, middle or end.
     public mutating func text(_ content: String, x: Double, y: Double, size: Double = 12, anchor: String = "start",
                               style: Style = [:]) {
@@ -47,7 +56,7 @@ public struct SVGDocument: Sendable {
     /// The complete document.
     public func render() -> String {
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        out += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(n(width))\" height=\"\(n(height))\" "
+        out += "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" width=\"\(n(width))\" height=\"\(n(height))\" "
         out += "viewBox=\"0 0 \(n(width)) \(n(height))\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">\n"
         out += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
         for element in elements { out += element + "\n" }

@@ -1,6 +1,7 @@
 // A scene at one moment: each pedestrian's observed path, true future and k sampled futures
 // (thin, translucent), optionally shaded by the density of the samples' positions. Axes in
-// meters with equal aspect, a legend.
+// meters with equal aspect, a legend; or drawn over the scene's reference image, in its pixels.
+import TrajectoryData
 
 /// What to draw for one pedestrian, absolute coordinates in meters.
 public struct PedestrianPaths: Sendable {
@@ -34,17 +35,7 @@ public enum ScenePlot {
         }
         var svg = SVGDocument(width: width, height: height)
         svg.text(title, x: width / 2, y: 22, size: 15, anchor: "middle", style: ["font-weight": "bold"])
-        // Legend.
-        let legend: [(String, SVGDocument.Style)] = [
-            ("observed", ["stroke": "#1f4e99", "stroke-width": "2.5"]),
-            ("true future", ["stroke": "#2ca02c", "stroke-width": "2.5", "stroke-dasharray": "6,4"]),
-            ("sampled futures", ["stroke": "#ff7f0e", "stroke-width": "1.2", "stroke-opacity": "0.5"]),
-        ]
-        for (i, (label, style)) in legend.enumerated() {
-            let x = 20 + Double(i) * 170
-            svg.line(x1: x, y1: 42, x2: x + 30, y2: 42, style: style)
-            svg.text(label, x: x + 36, y: 46, size: 11)
-        }
+        drawLegend(&svg)
         if density {
             let cell = 0.25
             var counts: [SIMD2<Int>: Int] = [:]
@@ -80,7 +71,44 @@ public enum ScenePlot {
         }
         svg.text("x (m)", x: (x0 + x1) / 2, y: y0 + 36, size: 11, anchor: "middle")
         svg.text("y (m)", x: 26, y: (y0 + y1) / 2, size: 11, anchor: "middle")
-        // Paths: samples first, so observed paths and truths stay on top.
+        drawPaths(pedestrians, on: &svg, at: px)
+        return svg.render()
+    }
+
+    /// An SVG of `pedestrians` over `image`, the scene's reference picture: positions go to its
+    /// pixels through `pixels` (meters → image), the picture is shown at most `width` wide.
+    public static func render(_ pedestrians: [PedestrianPaths], title: String, over image: SceneImage,
+                              pixels: PixelMapping, width: Double = 1000) -> String {
+        let zoom = min(1, width / Double(image.width))
+        let top = 60.0
+        var svg = SVGDocument(width: Double(image.width) * zoom, height: top + Double(image.height) * zoom)
+        svg.text(title, x: svg.width / 2, y: 22, size: 15, anchor: "middle", style: ["font-weight": "bold"])
+        drawLegend(&svg)
+        svg.image(image.data, mimeType: image.format == .png ? "image/png" : "image/jpeg", x: 0, y: top,
+                  width: Double(image.width) * zoom, height: Double(image.height) * zoom)
+        drawPaths(pedestrians, on: &svg) { p in
+            let (u, v) = pixels.image(x: p.x, y: p.y)
+            return (u * zoom, top + v * zoom)
+        }
+        return svg.render()
+    }
+
+    static func drawLegend(_ svg: inout SVGDocument) {
+        let legend: [(String, SVGDocument.Style)] = [
+            ("observed", ["stroke": "#1f4e99", "stroke-width": "2.5"]),
+            ("true future", ["stroke": "#2ca02c", "stroke-width": "2.5", "stroke-dasharray": "6,4"]),
+            ("sampled futures", ["stroke": "#ff7f0e", "stroke-width": "1.2", "stroke-opacity": "0.5"]),
+        ]
+        for (i, (label, style)) in legend.enumerated() {
+            let x = 20 + Double(i) * 170
+            svg.line(x1: x, y1: 42, x2: x + 30, y2: 42, style: style)
+            svg.text(label, x: x + 36, y: 46, size: 11)
+        }
+    }
+
+    /// Samples first, so observed paths and truths stay on top; `px` maps meters to the drawing.
+    static func drawPaths(_ pedestrians: [PedestrianPaths], on svg: inout SVGDocument,
+                          at px: (SIMD2<Double>) -> (Double, Double)) {
         for pedestrian in pedestrians {
             let start = pedestrian.observed.last
             for sample in pedestrian.samples {
@@ -100,6 +128,5 @@ public enum ScenePlot {
                 svg.text(pedestrian.name, x: x + 5, y: y - 5, size: 10, style: ["fill": "#1f4e99"])
             }
         }
-        return svg.render()
     }
 }

@@ -17,6 +17,8 @@ public enum ImportError: Error, Equatable, CustomStringConvertible {
     case duplicateObservation(file: String, line: Int, frame: String, pedestrian: String, firstLine: Int)
     /// A frame is not on the scene's grid origin + k * step.
     case offGrid(file: String, line: Int, frame: String, origin: String, step: String)
+    /// Many frames are off any grid: irregular times (a tracker's jitter) that need resampling.
+    case irregularTimes(file: String, line: Int, frame: String, offGrid: Int, rows: Int, step: String)
     /// A CSV header lacks a column we need.
     case missingColumn(file: String, role: String, tried: [String], header: [String])
     /// A line of an ndjson file is not the JSON object we expect.
@@ -42,6 +44,11 @@ public enum ImportError: Error, Equatable, CustomStringConvertible {
         case let .offGrid(file, line, frame, origin, step):
             return "\(file):\(line): frame \(frame) is not on the frame grid \(origin) + k × \(step) "
                 + "(set --frame-step if the step was detected wrongly)"
+        case let .irregularTimes(file, line, frame, offGrid, rows, step):
+            return "\(file):\(line): frame \(frame) is not on a grid of step \(step), nor are \(offGrid - 1) other of the "
+                + "\(rows) rows: the times are irregular (jitter, or runs restarting at another phase of the step); "
+                + "import with --resample SECONDS "
+                + "(e.g. --resample 0.4) to interpolate them onto a regular grid"
         case let .missingColumn(file, role, tried, header):
             return "\(file):1: no \(role) column in the header [\(header.joined(separator: ", "))]; "
                 + "looked for \(tried.joined(separator: ", ")); name it with --\(role)-col"
@@ -57,6 +64,7 @@ public enum ImportError: Error, Equatable, CustomStringConvertible {
         switch self {
         case let .wrongColumnCount(_, line, _, _), let .notANumber(_, line, _, _), let .nonFinite(_, line, _, _),
              let .duplicateObservation(_, line, _, _, _), let .offGrid(_, line, _, _, _),
+             let .irregularTimes(_, line, _, _, _, _),
              let .malformedRecord(_, line, _):
             return line
         case .missingColumn:

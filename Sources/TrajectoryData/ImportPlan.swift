@@ -130,9 +130,14 @@ public enum ImportPlan {
         return ImportItem(path: path, dataset: name, split: chosen, scene: scene ?? sceneName(path), splitSource: source)
     }
 
-    /// The scene of a file: its name without extension and without a `_train`/`_val`/`_test` ending.
+    /// The scene of a file: its name without extension and without a `_train`/`_val`/`_test` ending;
+    /// for a Stanford Drone `annotations.txt`, its scene and video folders (`hyang_video12`).
     public static func sceneName(_ path: String) -> String {
         let name = stem(path)
+        if name == "annotations",
+           let (scene, video) = SceneScales.sceneAndVideo(of: URL(fileURLWithPath: path).standardizedFileURL.path) {
+            return scene + "_" + video
+        }
         if let split = splitSuffix(name) { return String(name.dropLast(split.rawValue.count + 1)) }
         return name
     }

@@ -30,6 +30,10 @@ public enum TrajectoryFormat: String, CaseIterable, Sendable {
     case csv
     /// TrajNet++ ndjson: `{"scene": {...}}` and `{"track": {"f","p","x","y"}}` lines.
     case ndjson
+    /// ETH `obsmat.txt`: `frame ped pos_x pos_z pos_y v_x v_z v_y`, meters, 2.5 annotations per second.
+    case obsmat
+    /// Stanford Drone Dataset `annotations.txt`: `track_id xmin ymin xmax ymax frame lost occluded generated "label"`.
+    case sdd
 }
 
 /// What a reader returns.
@@ -42,13 +46,21 @@ public struct ParsedFile: Sendable {
     public var framesPerSecond: Double?
     /// True when the frame column holds seconds (a CSV column named `t`, `time`, `timestamp`).
     public var frameIsSeconds: Bool
+    /// Seconds between two annotations of a pedestrian, stated by the format (ETH obsmat: 0.4 s),
+    /// whatever the frame ids count.
+    public var annotationSeconds: Double?
+    /// True when positions are pixels (SDD): they need a scale or a homography.
+    public var positionsArePixels: Bool
 
     public init(format: TrajectoryFormat, detail: String, observations: [Observation],
-                framesPerSecond: Double? = nil, frameIsSeconds: Bool = false) {
+                framesPerSecond: Double? = nil, frameIsSeconds: Bool = false, annotationSeconds: Double? = nil,
+                positionsArePixels: Bool = false) {
         self.format = format
         self.detail = detail
         self.observations = observations
         self.framesPerSecond = framesPerSecond
         self.frameIsSeconds = frameIsSeconds
+        self.annotationSeconds = annotationSeconds
+        self.positionsArePixels = positionsArePixels
     }
 }

@@ -20,19 +20,10 @@ extension TrajectoryReader {
                     if buffer[i] == 0x09 { sawTab = true } else if buffer[i] == 0x20 { sawSpace = true }
                 }
             }
-            func number(_ field: Range<Int>, _ column: String) -> Double? {
-                guard let value = parseNumber(buffer, field) else {
-                    failure = .notANumber(file: file, line: line, column: column, text: shown(buffer, field))
-                    return nil
-                }
-                guard isStorable(value) else {
-                    failure = .nonFinite(file: file, line: line, column: column, text: shown(buffer, field))
-                    return nil
-                }
-                return value
-            }
-            guard let frame = number(fields[0], "frame"), let id = number(fields[1], "pedestrian"),
-                  let x = number(fields[2], "x"), let y = number(fields[3], "y")
+            guard let frame = readNumber(buffer, fields[0], file: file, line: line, column: "frame", &failure),
+                  let id = readNumber(buffer, fields[1], file: file, line: line, column: "pedestrian", &failure),
+                  let x = readNumber(buffer, fields[2], file: file, line: line, column: "x", &failure),
+                  let y = readNumber(buffer, fields[3], file: file, line: line, column: "y", &failure)
             else { return false }
             let name: String
             if let known = idNames[id] {

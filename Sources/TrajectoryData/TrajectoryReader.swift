@@ -13,6 +13,8 @@ public struct ReadOptions: Sendable {
     public var idColumn: String?
     public var xColumn: String?
     public var yColumn: String?
+    /// SDD labels to keep; nil keeps all.
+    public var labels: Set<String>? = ["Pedestrian"]
 
     public init(format: TrajectoryFormat? = nil, delimiter: UInt8? = nil, frameColumn: String? = nil,
                 idColumn: String? = nil, xColumn: String? = nil, yColumn: String? = nil) {
@@ -40,13 +42,16 @@ public enum TrajectoryReader {
         case .ethucy: parsed = try readEthUcy(text, file: file)
         case .csv: parsed = try readCSV(text, file: file, options: options)
         case .ndjson: parsed = try readNDJSON(text, file: file)
+        case .obsmat: parsed = try readObsmat(text, file: file)
+        case .sdd: parsed = try readSDD(text, file: file, labels: options.labels)
         }
         if parsed.observations.isEmpty { throw .empty(file: file) }
         return parsed
     }
 
     /// The format of `text`: ndjson by extension or a first line starting with `{`; CSV by extension
-    /// or when no field of the first line is a number (a header); ETH/UCY text otherwise, so a
+    /// or when no field of the first line is a number (a header); ETH obsmat for 8 numbers; Stanford
+    /// Drone annotations for 10 fields ending in a quoted label; ETH/UCY text otherwise, so a
     /// damaged first row is reported as such rather than as a strange header.
     public static func detectFormat(_ text: TextBuffer, file: String) -> TrajectoryFormat {
         let lower = file.lowercased()
@@ -61,7 +66,13 @@ public enum TrajectoryReader {
                 format = .csv
             } else {
                 let fields = splitFields(buffer, range, delimiter: nil)
-                if fields.allSatisfy({ parseNumber(buffer, $0) == nil }) { format = .csv }
+                if fields.allSatisfy({ parseNumber(buffer, $0) == nil }) {
+                    format = .csv
+                } else if fields.count == 8, fields.allSatisfy({ parseNumber(buffer, $0) != nil }) {
+                    format = .obsmat
+                } else if fields.count == 10, buffer[fields[9].lowerBound] == UInt8(ascii: "\"") {
+                    format = .sdd
+                }
             }
             return false
         }

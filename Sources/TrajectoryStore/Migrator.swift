@@ -25,7 +25,6 @@ public enum Migrator {
     public static func migrate(_ db: Database, migrations: [Migration] = Migration.embedded) throws(StoreError) {
         let latest = migrations.last?.version ?? 0
         let current = try checkIdentity(db, latest: latest)
-        try db.execute("PRAGMA foreign_keys = ON")
         if current < latest {
             // WAL lets readers (a sqlite3 shell) go on while trajpred writes.
             try db.execute("PRAGMA journal_mode = WAL")
@@ -33,9 +32,13 @@ public enum Migrator {
         try db.execute("PRAGMA synchronous = NORMAL")
         // The log is kept between connections; once checkpointed, cut it back to 16 MB.
         try db.execute("PRAGMA journal_size_limit = 16777216")
+        // Migrations run with foreign keys off, as SQLite's recipe for rebuilding a table requires
+        // (dropping the old table must not cascade); each checks them before it commits.
+        try db.execute("PRAGMA foreign_keys = OFF")
         for migration in migrations where migration.version > current {
             try apply(migration, to: db)
         }
+        try db.execute("PRAGMA foreign_keys = ON")
     }
 
     /// The file's current schema version, after refusing files that are not ours or are too new.
@@ -61,7 +64,7 @@ public enum Migrator {
 
     static func apply(_ migration: Migration, to db: Database) throws(StoreError) {
         try db.execute("BEGIN IMMEDIATE")
-        do {
+        do throws(StoreError) {
             // Another process may have migrated while we waited for the lock: look again.
             let version = Int(try db.scalarInt("PRAGMA user_version") ?? 0)
             if version >= migration.version {
@@ -69,6 +72,10 @@ public enum Migrator {
                 return
             }
             try db.execute(migration.sql)
+            if let table = try db.scalarText("SELECT \"table\" FROM pragma_foreign_key_check LIMIT 1") {
+                throw .sqlite(code: 787, message: "migration \(migration.name) leaves a row of \(table) without its parent",
+                              sql: "PRAGMA foreign_key_check")
+            }
             try db.execute("PRAGMA application_id = \(applicationID)")
             try db.execute("PRAGMA user_version = \(migration.version)")
             try db.execute("COMMIT")

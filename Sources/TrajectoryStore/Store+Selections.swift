@@ -12,11 +12,14 @@ public struct SceneReference: Equatable, Sendable {
     public var frameOrigin: Double
     public var frameStep: Double
     public var timeStep: Double
+    /// Decimals the frames are written with (nil: not short decimals); frames are shown rounded to them.
+    public var frameDecimals: Int?
 
     public init(id: Int64?, dataset: String, split: Split, name: String, frameOrigin: Double, frameStep: Double,
-                timeStep: Double) {
+                timeStep: Double, frameDecimals: Int? = nil) {
         (self.id, self.dataset, self.split, self.name) = (id, dataset, split, name)
-        (self.frameOrigin, self.frameStep, self.timeStep) = (frameOrigin, frameStep, timeStep)
+        (self.frameOrigin, self.frameStep, self.timeStep, self.frameDecimals) =
+            (frameOrigin, frameStep, timeStep, frameDecimals)
     }
 
     /// `dataset/split/name`.
@@ -25,15 +28,22 @@ public struct SceneReference: Equatable, Sendable {
     /// How outputs name the scene: its path in the store, or the name of the file it was read from.
     public var displayName: String { id == nil ? name : path }
 
-    /// The frame number of `step`.
-    public func frame(of step: Int) -> Double { frameOrigin + Double(step) * frameStep }
+    /// The frame number of `step`, as the file writes it (`12.4`, not `12.400000000000002`).
+    public func frame(of step: Int) -> Double {
+        let frame = frameOrigin + Double(step) * frameStep
+        return frameDecimals.map { rounded(frame, decimals: $0) } ?? frame
+    }
 
-    /// The step of frame `frame`, when it lies on the scene's grid (within 10⁻⁶ of a step).
+    /// The step nearest frame `frame` (every frame within half a step of a grid step matches it);
+    /// nil for a frame more than 10¹² steps away or not finite.
     public func step(ofFrame frame: Double) -> Int? {
         let step = (frame - frameOrigin) / frameStep
-        guard step.isFinite, abs(step) < 1e12, abs(step - step.rounded()) <= 1e-6 else { return nil }
+        guard step.isFinite, abs(step) < 1e12 else { return nil }
         return Int(step.rounded())
     }
+
+    /// The step nearest `time` seconds (the trajectory view's `time`).
+    public func step(ofTime time: Double) -> Int? { step(ofFrame: time * frameStep / timeStep) }
 
     /// The time of `step` in seconds: its frame in seconds, as the trajectory view's `time`.
     public func time(of step: Int) -> Double { frame(of: step) * timeStep / frameStep }
@@ -54,13 +64,14 @@ extension Store {
             throw StoreError.unknownSplit(selection: selection, split: parts[1])
         }
         let found = try database.prepare("""
-            SELECT s.id, d.name, s.split, s.name, s.frame_origin, s.frame_step, s.time_step
+            SELECT s.id, d.name, s.split, s.name, s.frame_origin, s.frame_step, s.time_step, s.frame_decimals
             FROM scene AS s JOIN dataset AS d ON d.id = s.dataset_id
             WHERE d.name = ?1 AND (?2 IS NULL OR s.split = ?2) AND (?3 IS NULL OR s.name = ?3)
             ORDER BY CASE s.split WHEN 'train' THEN 0 WHEN 'val' THEN 1 ELSE 2 END, s.name
             """).rows([.text(parts[0]), parts.count >= 2 ? .text(parts[1]) : .null, parts.count == 3 ? .text(parts[2]) : .null]) {
                 SceneReference(id: $0.int(0), dataset: $0.text(1), split: Split(rawValue: $0.text(2))!, name: $0.text(3),
-                               frameOrigin: $0.double(4), frameStep: $0.double(5), timeStep: $0.double(6))
+                               frameOrigin: $0.double(4), frameStep: $0.double(5), timeStep: $0.double(6),
+                               frameDecimals: $0.isNull(7) ? nil : Int($0.int(7)))
             }
         guard !found.isEmpty else { throw StoreError.emptySelection(selection) }
         return found

@@ -34,15 +34,18 @@ public final class Store {
         public var path: String
         public var sha256: String
         public var format: TrajectoryFormat
+        /// A reference image stored with the scene.
+        public var image: SceneImage?
 
         public init(dataset: String, split: Split, scene: String, path: String, sha256: String,
-                    format: TrajectoryFormat) {
+                    format: TrajectoryFormat, image: SceneImage? = nil) {
             self.dataset = dataset
             self.split = split
             self.scene = scene
             self.path = path
             self.sha256 = sha256
             self.format = format
+            self.image = image
         }
     }
 
@@ -85,16 +88,37 @@ public final class Store {
                 throw StoreError.sceneTaken(file: source.path,
                                             scene: "\(source.dataset)/\(source.split.rawValue)/\(source.scene)", other: other)
             }
+            let pixels = scene.pixels
+            var axes: SQLValue = .null, metersPerPixel: SQLValue = .null
+            switch pixels {
+            case let .homography(_, imageAxes)?: axes = .text(imageAxes.rawValue)
+            case let .scale(scale)?: metersPerPixel = .real(scale)
+            case nil: break
+            }
             try database.prepare("""
                 INSERT INTO scene (dataset_id, name, split, frame_origin, frame_step, time_step,
-                                   source_path, source_sha256, source_format, source_rows)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                                   source_path, source_sha256, source_format, source_rows, frame_decimals,
+                                   resample_max_gap, interpolated, pixel_mapping, image_to_world, image_axes,
+                                   meters_per_pixel)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
                 """).run([
                     .integer(datasetID), .text(source.scene), .text(source.split.rawValue), .real(scene.frameOrigin),
                     .real(scene.frameStep), .real(scene.timeStep), .text(source.path), .text(source.sha256),
                     .text(source.format.rawValue), .integer(Int64(scene.rowCount)),
+                    scene.frameDecimals.map { .integer(Int64($0)) } ?? .null,
+                    scene.resampling.map { .real($0.maxGap) } ?? .null,
+                    .integer(Int64(scene.resampling?.summary.interpolated ?? 0)),
+                    pixels.map { .text($0.kind) } ?? .null,
+                    try pixels.map { .text(try Self.jsonArray($0.imageToWorld)) } ?? .null, axes, metersPerPixel,
                 ])
             let sceneID = database.lastInsertRowID
+            if let image = source.image {
+                try database.prepare("""
+                    INSERT INTO scene_image (scene_id, format, width, height, source_path, data)
+                    VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                    """).run([.integer(sceneID), .text(image.format.rawValue), .integer(Int64(image.width)),
+                              .integer(Int64(image.height)), .text(image.path), .blob(image.data)])
+            }
             let insertAgent = try database.prepare("INSERT INTO agent (scene_id, name) VALUES (?1, ?2)")
             let insertPosition = try database.prepare("INSERT INTO position (agent_id, step, x, y) VALUES (?1, ?2, ?3, ?4)")
             try insertAgent.bind(sceneID, at: 1)

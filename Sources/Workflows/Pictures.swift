@@ -6,18 +6,20 @@ import TrajectoryModel
 import TrajectoryStore
 
 public enum Pictures {
-    /// SVG of the one scene of `selection` at `frame`: everyone with the model's observed steps
-    /// ending there, their true futures and `k` sampled futures each.
-    public static func scene(_ store: Store, model: TrainedModel, selection: String, frame: Double, k: Int, seed: UInt64,
-                             density: Bool) throws -> String {
+    /// SVG of the one scene of `selection` at `frame` (a time in seconds with `frameIsTime`): everyone
+    /// with the model's observed steps ending there, their true futures and `k` sampled futures
+    /// each; drawn over the scene's image when it has one and a homography or scale.
+    public static func scene(_ store: Store, model: TrainedModel, selection: String, frame: Double, frameIsTime: Bool = false,
+                             k: Int, seed: UInt64, density: Bool) throws -> String {
         let scenes = try store.scenes(selection: selection)
         guard scenes.count == 1, let scene = scenes.first else {
             throw WorkflowError.oneSceneNeeded(selection: selection, found: scenes.map(\.path))
         }
         let predictions: Predictions
         do {
-            predictions = try Prediction.predict(store, model: model, PredictionRequest(
-                source: .store(scene.path), target: .frame(frame), k: k, seed: seed))
+            var request = PredictionRequest(source: .store(scene.path), target: .frame(frame), k: k, seed: seed)
+            request.frameIsTime = frameIsTime
+            predictions = try Prediction.predict(store, model: model, request)
         } catch WorkflowError.nothingToPredict(let observed, _, _, _) {
             throw WorkflowError.nothingToPredict(observed: observed, frame: formatted(frame), pedestrian: nil,
                                                  data: scene.path)
@@ -38,8 +40,12 @@ public enum Pictures {
             paths.append(PedestrianPaths(name: predictions.pedestrian(n), observed: predictions.observed(n), truth: truth,
                                          samples: futures))
         }
-        return ScenePlot.render(paths, title: "\(scene.path), frame \(formatted(frame)): \(predictions.count) pedestrians, "
-            + "\(k) futures each", density: density)
+        let title = "\(scene.path), \(frameIsTime ? "time" : "frame") \(formatted(frame)): \(predictions.count) "
+            + "pedestrians, \(k) futures each"
+        if let id = scene.id, let image = try store.image(scene: id), let pixels = try store.pixelMapping(scene: id) {
+            return ScenePlot.render(paths, title: title, over: image, pixels: pixels)
+        }
+        return ScenePlot.render(paths, title: title, density: density)
     }
 
     /// SVG of a run's loss, KL and validation curves, one point per finished epoch.

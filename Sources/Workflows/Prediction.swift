@@ -30,9 +30,16 @@ public struct PredictionRequest: Sendable {
     public var seed: UInt64
     /// How a `.file` source is read (format, columns, grid), as `import` reads files.
     public var reading = ImportSettings()
+    /// The target's frame is a time in seconds (`--time`), matched to the nearest step as a frame is.
+    public var frameIsTime = false
 
     public init(source: Source, target: Target, k: Int = 20, seed: UInt64 = 0) {
         (self.source, self.target, self.k, self.seed) = (source, target, k, seed)
+    }
+
+    /// The step of `scene` nearest `instant`, a frame or (with `frameIsTime`) a time in seconds.
+    func step(of instant: Double, in scene: SceneReference) -> Int? {
+        frameIsTime ? scene.step(ofTime: instant) : scene.step(ofFrame: instant)
     }
 
     var sourceName: String {
@@ -58,10 +65,10 @@ public enum Prediction {
         case let .file(path):
             let text = try TextBuffer(contentsOf: path)
             let scene = try SceneBuilder.build(try TrajectoryReader.read(text, file: path, options: request.reading.read),
-                                               file: path, frameStep: request.reading.frameStep,
-                                               timeStep: request.reading.timeStep)
+                                               file: path, options: try request.reading.grid(for: path).0)
             scenes = [SceneReference(id: nil, dataset: "input", split: .test, name: ImportPlan.sceneName(path),
-                                     frameOrigin: scene.frameOrigin, frameStep: scene.frameStep, timeStep: scene.timeStep)]
+                                     frameOrigin: scene.frameOrigin, frameStep: scene.frameStep, timeStep: scene.timeStep,
+                                     frameDecimals: scene.frameDecimals)]
             tracks = [scene.tracks]
         }
         var windows = WindowSet(observed: observed, predicted: predicted)
@@ -72,13 +79,13 @@ public enum Prediction {
                 case .all:
                     for point in track.points { windows.addObserved(track, endingAt: point.step, scene: s, agent: agent) }
                 case let .frame(frame):
-                    if let step = scene.step(ofFrame: frame) {
+                    if let step = request.step(of: frame, in: scene) {
                         windows.addObserved(track, endingAt: step, scene: s, agent: agent)
                     }
                 case let .pedestrian(name, frame):
                     guard track.pedestrian == name else { continue }
                     if let frame {
-                        if let step = scene.step(ofFrame: frame) {
+                        if let step = request.step(of: frame, in: scene) {
                             windows.addObserved(track, endingAt: step, scene: s, agent: agent)
                         }
                     } else if let last = track.points.last {

@@ -8,12 +8,15 @@ import Workflows
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import trajectory files (ETH/UCY text, CSV, TrajNet++ ndjson) into the store.",
+        abstract: "Import trajectory files (ETH/UCY text, CSV, TrajNet++ ndjson, ETH obsmat, Stanford Drone "
+            + "annotations) into the store.",
         discussion: """
             A folder laid out as DATASET/{train,val,test}/FILE imports whole, splits from its folders; a \
             folder of such datasets imports each under its own name. Each file is one transaction: a bad \
             row stops that file with file:line and stores nothing of it. A file whose content is already \
-            in the dataset is skipped.
+            in the dataset is skipped. Irregular times (a tracker's timestamps, 30 fps video) need \
+            --resample SECONDS; pixels need --homography FILE or --scale / --scales; --image stores a \
+            picture of the scene for `trajpred plot`.
             """
     )
 
@@ -39,9 +42,14 @@ struct ImportCommand: ParsableCommand {
     @Flag(help: "Replace a scene of the same name or content, to import a file again with other options (one transaction).")
     var replace = false
 
+    @Option(help: ArgumentHelp("A reference image of the scene (PNG or JPEG, a video frame) to store with it; "
+        + "`plot` draws over it when the scene has a homography or a scale.", valueName: "file"))
+    var image: String?
+
     func run() throws {
         var settings = reading.settings
         (settings.dataset, settings.split, settings.scene, settings.replace) = (dataset, split, scene, replace)
+        settings.image = image
         let items = try Importing.plan(paths, settings)
         let ignored = ImportPlan.ignoredFiles(in: paths)
         if !ignored.isEmpty {
@@ -55,6 +63,7 @@ struct ImportCommand: ParsableCommand {
             case .imported where format == nil:
                 print("\(report.item.path) → \(report.scene): \(report.pedestrians ?? 0) pedestrians, "
                     + "\(report.positions ?? 0) positions (\(report.detail); split \(report.item.splitSource))")
+                if let warning = report.warning { printError("warning: \(warning)") }
             case .skipped where format == nil:
                 print("\(report.item.path): skipped, the same content is already imported as \(report.scene) "
                     + "(--replace imports it again, with the options given)")
@@ -77,7 +86,7 @@ struct ImportCommand: ParsableCommand {
 
 /// How trajectory files are read, for every command that reads one (`import`, `sample --input`).
 struct ReaderOptionGroup: ParsableArguments {
-    @Option(name: .customLong("input-format"), help: "File format: auto, ethucy, csv or ndjson.")
+    @Option(name: .customLong("input-format"), help: "File format: auto, ethucy, csv, ndjson, obsmat (ETH) or sdd (Stanford Drone).")
     var inputFormat: String = "auto"
 
     @Option(help: "Frame units between two steps (default: detected).")
@@ -98,9 +107,51 @@ struct ReaderOptionGroup: ParsableArguments {
     @Option(help: "CSV column holding y.")
     var yCol: String?
 
+    @Option(help: ArgumentHelp("Resample onto a grid of this many seconds by linear interpolation between observations "
+        + "(never extrapolating), for irregular or fast tracks: timestamps with jitter, 30 fps video (e.g. 0.4).",
+        valueName: "seconds"))
+    var resample: Double?
+
+    @Option(help: ArgumentHelp("With --resample: the longest interval between two observations interpolated across; "
+        + "a track is split at longer ones (default: twice the --resample step).", valueName: "seconds"))
+    var maxGap: Double?
+
+    @Option(help: ArgumentHelp("Positions are pixels: a 3×3 homography image → world, 9 numbers whitespace-separated "
+        + "(ETH's H.txt).", valueName: "file"))
+    var homography: String?
+
+    @Option(help: ArgumentHelp("The order of image coordinates the homography multiplies: xy (column, row) or yx "
+        + "(row, column; ETH's H.txt files)."))
+    var imageAxes: String = "xy"
+
+    @Option(help: ArgumentHelp("Positions are pixels: meters per pixel.", valueName: "meters"))
+    var scale: Double?
+
+    @Option(help: ArgumentHelp("Positions are pixels: the Stanford Drone scales file (estimated_scales.yaml); the "
+        + "scene and video are the file's folders (hyang/video12/annotations.txt); warns when the estimate's "
+        + "certainty is below 1.", valueName: "file"))
+    var scales: String?
+
+    @Option(help: "Stanford Drone annotations: the labels to keep, comma-separated, or 'all' (default: Pedestrian).")
+    var labels: String = "Pedestrian"
+
     func validate() throws {
         if inputFormat != "auto", TrajectoryFormat(rawValue: inputFormat) == nil {
-            throw ValidationError("--input-format must be auto, ethucy, csv or ndjson, not '\(inputFormat)'")
+            throw ValidationError("--input-format must be auto, ethucy, csv, ndjson, obsmat or sdd, not '\(inputFormat)'")
+        }
+        if let resample, !(resample > 0 && resample.isFinite) {
+            throw ValidationError("--resample must be a positive number of seconds (e.g. 0.4)")
+        }
+        if let maxGap {
+            guard maxGap > 0 && maxGap.isFinite else { throw ValidationError("--max-gap must be a positive number of seconds") }
+            guard resample != nil else { throw ValidationError("--max-gap goes with --resample SECONDS") }
+        }
+        if ImageAxes(rawValue: imageAxes) == nil { throw ValidationError("--image-axes must be xy or yx, not '\(imageAxes)'") }
+        if [homography != nil, scale != nil, scales != nil].filter({ $0 }).count > 1 {
+            throw ValidationError("give one of --homography, --scale and --scales")
+        }
+        if let scale, !(scale > 0 && scale.isFinite) {
+            throw ValidationError("--scale must be a positive number of meters per pixel, not \(scale)")
         }
         if let delimiter, delimiter != "tab", delimiter.utf8.count != 1 {
             throw ValidationError("--delimiter must be one character (or 'tab'), not '\(delimiter)'")
@@ -112,9 +163,14 @@ struct ReaderOptionGroup: ParsableArguments {
     }
 
     var settings: ImportSettings {
-        ImportSettings(read: ReadOptions(format: TrajectoryFormat(rawValue: inputFormat),
-                                         delimiter: delimiter.map { $0 == "tab" ? 0x09 : $0.utf8.first! },
-                                         frameColumn: frameCol, idColumn: idCol, xColumn: xCol, yColumn: yCol),
-                       frameStep: frameStep, timeStep: dt)
+        var read = ReadOptions(format: TrajectoryFormat(rawValue: inputFormat),
+                               delimiter: delimiter.map { $0 == "tab" ? 0x09 : $0.utf8.first! },
+                               frameColumn: frameCol, idColumn: idCol, xColumn: xCol, yColumn: yCol)
+        read.labels = labels == "all" ? nil : Set(labels.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) })
+        var settings = ImportSettings(read: read, frameStep: frameStep, timeStep: dt)
+        (settings.resample, settings.maxGap) = (resample, maxGap)
+        (settings.homography, settings.imageAxes, settings.scale, settings.scales) =
+            (homography, ImageAxes(rawValue: imageAxes) ?? .xy, scale, scales)
+        return settings
     }
 }

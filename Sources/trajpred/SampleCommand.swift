@@ -23,7 +23,9 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Data selection DATASET[/SPLIT[/SCENE]].") var data: String?
     @Option(help: "Observed paths from a trajectory file (ETH/UCY, CSV or ndjson) instead of --data.") var input: String?
     @OptionGroup(title: "Reading --input") var reading: ReaderOptionGroup
-    @Option(help: "Predict from this frame (the last observed one).") var frame: Double?
+    @Option(help: "Predict from this frame (the last observed one), as written in the file; the nearest step matches.")
+    var frame: Double?
+    @Option(help: "Predict from this time in seconds (the trajectory view's time) instead of a frame.") var time: Double?
     @Option(help: "Only this pedestrian (its id as written in the file); without --frame, from its last frame.")
     var pedestrian: String?
     @Flag(help: "Every window: every frame where a pedestrian has 8 observed steps.") var all = false
@@ -36,8 +38,12 @@ struct SampleCommand: ParsableCommand {
 
     func validate() throws {
         guard (data == nil) != (input == nil) else { throw ValidationError("give either --data SELECTION or --input FILE") }
+        if frame != nil, time != nil { throw ValidationError("give --frame F or --time SECONDS, not both") }
+        let frame = self.frame ?? time
         let modes = [frame != nil && pedestrian == nil, pedestrian != nil, all].filter { $0 }.count
-        guard modes == 1 else { throw ValidationError("choose one of --frame F, --pedestrian P [--frame F], --all") }
+        guard modes == 1 else {
+            throw ValidationError("choose one of --frame F (or --time S), --pedestrian P [--frame F], --all")
+        }
         guard k >= 1 else { throw ValidationError("--k must be at least 1") }
         if keep, input != nil { throw ValidationError("--store needs pedestrians of the store (--data)") }
     }
@@ -45,10 +51,12 @@ struct SampleCommand: ParsableCommand {
     func run() throws {
         let database = try store.openExisting()
         let model = try TrainedModel.load(database, run: runReference, checkpoint: checkpoint)
+        let instant = frame ?? time
         let target: PredictionRequest.Target =
-            all ? .all : pedestrian.map { .pedestrian($0, frame: frame) } ?? .frame(frame!)
+            all ? .all : pedestrian.map { .pedestrian($0, frame: instant) } ?? .frame(instant!)
         var request = PredictionRequest(source: data.map { .store($0) } ?? .file(input!), target: target, k: k, seed: seed)
         request.reading = reading.settings
+        request.frameIsTime = time != nil
         let predictions = try Prediction.predict(database, model: model, request)
         if predictions.cappedWindows > 0 {
             printError("warning: \(predictions.cappedWindows) of \(predictions.count) pedestrians moved more than "

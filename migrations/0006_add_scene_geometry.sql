@@ -1,0 +1,189 @@
+-- trajpred schema 6: data as trackers and cameras produce it. A scene now keeps how its frames
+-- are written (frame_decimals: 12.4 stays 12.4), whether it was resampled onto its grid (from
+-- irregular times, with the longest gap interpolated across), how pixels map to meters (a
+-- homography image → world, or a scale), and optionally a reference image of the scene.
+-- The formats ETH obsmat and Stanford Drone (sdd) join source_format; SQLite cannot widen a CHECK
+-- in place, so the scene table is rebuilt (the migrator applies migrations with foreign keys off
+-- and checks them before committing) and the views that read it are made again.
+
+DROP VIEW trajectory;
+DROP VIEW track;
+DROP VIEW scene_summary;
+DROP VIEW dataset_summary;
+DROP VIEW prediction_view;
+
+CREATE TABLE scene_new (
+    id           INTEGER PRIMARY KEY,
+    dataset_id   INTEGER NOT NULL REFERENCES dataset (id) ON DELETE CASCADE,
+    name         TEXT NOT NULL CHECK (length(name) > 0 AND instr(name, '/') = 0),
+    split        TEXT NOT NULL CHECK (split IN ('train', 'val', 'test')),
+    frame_origin REAL NOT NULL,                     -- frame number of step 0
+    frame_step   REAL NOT NULL CHECK (frame_step > 0), -- frame units between two steps
+    time_step    REAL NOT NULL CHECK (time_step > 0),  -- seconds between two steps
+    source_path  TEXT NOT NULL,
+    source_sha256 TEXT NOT NULL CHECK (length(source_sha256) = 64),
+    source_format TEXT NOT NULL CHECK (source_format IN ('ethucy', 'csv', 'ndjson', 'obsmat', 'sdd')),
+    source_rows  INTEGER NOT NULL CHECK (source_rows >= 0),
+    imported_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    -- Decimals the frames are written with (frame = round(frame_origin + step * frame_step, this));
+    -- NULL when they are not short decimals (a step of 1/30 s).
+    frame_decimals INTEGER CHECK (frame_decimals BETWEEN 0 AND 9),
+    -- Set when irregular times were interpolated onto the grid (import --resample): the longest
+    -- interval interpolated across, in seconds, and how many positions were interpolated.
+    resample_max_gap REAL CHECK (resample_max_gap > 0),
+    interpolated INTEGER NOT NULL DEFAULT 0 CHECK (interpolated >= 0),
+    -- Pixels to meters: 'homography' or 'scale'; image_to_world is the 3×3 matrix (JSON, row-major)
+    -- taking (column, row, 1) to homogeneous meters; image_axes the order the user's file used.
+    pixel_mapping TEXT CHECK (pixel_mapping IN ('homography', 'scale')),
+    image_to_world TEXT CHECK (image_to_world IS NULL OR json_array_length(image_to_world) = 9),
+    image_axes TEXT CHECK (image_axes IN ('xy', 'yx')),
+    meters_per_pixel REAL CHECK (meters_per_pixel > 0),
+    CHECK ((pixel_mapping IS NULL) = (image_to_world IS NULL)),
+    UNIQUE (dataset_id, split, name),
+    UNIQUE (dataset_id, source_sha256)
+) STRICT;
+
+INSERT INTO scene_new (id, dataset_id, name, split, frame_origin, frame_step, time_step, source_path, source_sha256,
+                       source_format, source_rows, imported_at,
+                       frame_decimals)
+SELECT id, dataset_id, name, split, frame_origin, frame_step, time_step, source_path, source_sha256,
+       source_format, source_rows, imported_at,
+       -- Scenes imported before: the fewest decimals that write their origin and step exactly.
+       CASE WHEN round(frame_origin) = frame_origin AND round(frame_step) = frame_step THEN 0
+            WHEN round(frame_origin, 1) = frame_origin AND round(frame_step, 1) = frame_step THEN 1
+            WHEN round(frame_origin, 2) = frame_origin AND round(frame_step, 2) = frame_step THEN 2
+            WHEN round(frame_origin, 3) = frame_origin AND round(frame_step, 3) = frame_step THEN 3
+            WHEN round(frame_origin, 6) = frame_origin AND round(frame_step, 6) = frame_step THEN 6 END
+FROM scene;
+
+DROP TABLE scene;
+ALTER TABLE scene_new RENAME TO scene;
+
+-- A reference image of a scene (a video frame), drawn under its tracks by `trajpred plot`.
+CREATE TABLE scene_image (
+    scene_id    INTEGER PRIMARY KEY REFERENCES scene (id) ON DELETE CASCADE,
+    format      TEXT NOT NULL CHECK (format IN ('png', 'jpeg')),
+    width       INTEGER NOT NULL CHECK (width > 0),
+    height      INTEGER NOT NULL CHECK (height > 0),
+    source_path TEXT NOT NULL,
+    data        BLOB NOT NULL
+) STRICT;
+
+-- One row per position, with names instead of ids; frames as written (integral ones as integers).
+CREATE VIEW trajectory AS
+SELECT dataset, split, scene, pedestrian, step,
+       iif(frame = CAST(frame AS INTEGER), CAST(frame AS INTEGER), frame) AS frame,
+       frame * time_step / frame_step AS time,
+       x, y
+FROM (SELECT d.name AS dataset, s.split AS split, s.name AS scene, a.name AS pedestrian, p.step AS step,
+             iif(s.frame_decimals IS NULL, s.frame_origin + p.step * s.frame_step,
+                 round(s.frame_origin + p.step * s.frame_step, s.frame_decimals)) AS frame,
+             s.time_step, s.frame_step, p.x AS x, p.y AS y
+      FROM position AS p
+      JOIN agent AS a ON a.id = p.agent_id
+      JOIN scene AS s ON s.id = a.scene_id
+      JOIN dataset AS d ON d.id = s.dataset_id);
+
+-- One row per pedestrian: where and how long it was seen; gaps counts missing steps inside the track.
+CREATE VIEW track AS
+SELECT dataset, split, scene, pedestrian, agent_id,
+       iif(first_frame = CAST(first_frame AS INTEGER), CAST(first_frame AS INTEGER), first_frame) AS first_frame,
+       iif(last_frame = CAST(last_frame AS INTEGER), CAST(last_frame AS INTEGER), last_frame) AS last_frame,
+       positions, gaps, seconds
+FROM (SELECT d.name AS dataset, s.split AS split, s.name AS scene, a.name AS pedestrian, a.id AS agent_id,
+             iif(s.frame_decimals IS NULL, s.frame_origin + min(p.step) * s.frame_step,
+                 round(s.frame_origin + min(p.step) * s.frame_step, s.frame_decimals)) AS first_frame,
+             iif(s.frame_decimals IS NULL, s.frame_origin + max(p.step) * s.frame_step,
+                 round(s.frame_origin + max(p.step) * s.frame_step, s.frame_decimals)) AS last_frame,
+             count(*) AS positions,
+             max(p.step) - min(p.step) + 1 - count(*) AS gaps,
+             (max(p.step) - min(p.step)) * s.time_step AS seconds
+      FROM agent AS a
+      JOIN position AS p ON p.agent_id = a.id
+      JOIN scene AS s ON s.id = a.scene_id
+      JOIN dataset AS d ON d.id = s.dataset_id
+      GROUP BY a.id);
+
+-- One row per scene, with how it was read: resampling, pixels, image.
+CREATE VIEW scene_summary AS
+SELECT d.name AS dataset,
+       s.split AS split,
+       s.name AS scene,
+       (SELECT count(*) FROM agent AS a WHERE a.scene_id = s.id) AS pedestrians,
+       s.source_rows AS positions,
+       s.frame_step AS frame_step,
+       s.time_step AS time_step,
+       s.source_format AS format,
+       s.source_path AS source_path,
+       s.imported_at AS imported_at,
+       s.resample_max_gap IS NOT NULL AS resampled,
+       s.interpolated AS interpolated,
+       s.pixel_mapping AS pixel_mapping,
+       s.meters_per_pixel AS meters_per_pixel,
+       i.width AS image_width,
+       i.height AS image_height
+FROM scene AS s
+JOIN dataset AS d ON d.id = s.dataset_id
+LEFT JOIN scene_image AS i ON i.scene_id = s.id;
+
+-- One row per dataset.
+CREATE VIEW dataset_summary AS
+SELECT d.name AS dataset,
+       count(s.id) AS scenes,
+       coalesce(sum(s.split = 'train'), 0) AS train_scenes,
+       coalesce(sum(s.split = 'val'), 0) AS val_scenes,
+       coalesce(sum(s.split = 'test'), 0) AS test_scenes,
+       (SELECT count(*) FROM agent AS a JOIN scene AS s2 ON s2.id = a.scene_id WHERE s2.dataset_id = d.id)
+           AS pedestrians,
+       coalesce(sum(s.source_rows), 0) AS positions,
+       d.created_at AS created_at
+FROM dataset AS d
+LEFT JOIN scene AS s ON s.dataset_id = d.id
+GROUP BY d.id;
+
+-- Predictions beside the ground truth, with names and frames as written in the imported files.
+CREATE VIEW prediction_view AS
+SELECT p.run_id,
+       d.name AS dataset,
+       s.split AS split,
+       s.name AS scene,
+       a.name AS pedestrian,
+       iif(s.frame_decimals IS NULL, s.frame_origin + p.last_observed_step * s.frame_step,
+           iif(s.frame_decimals = 0, CAST(round(s.frame_origin + p.last_observed_step * s.frame_step) AS INTEGER),
+               round(s.frame_origin + p.last_observed_step * s.frame_step, s.frame_decimals))) AS last_observed_frame,
+       p.sample,
+       p.step,
+       iif(s.frame_decimals IS NULL, s.frame_origin + (p.last_observed_step + p.step) * s.frame_step,
+           iif(s.frame_decimals = 0, CAST(round(s.frame_origin + (p.last_observed_step + p.step) * s.frame_step) AS INTEGER),
+               round(s.frame_origin + (p.last_observed_step + p.step) * s.frame_step, s.frame_decimals))) AS frame,
+       p.x,
+       p.y,
+       truth.x AS true_x,
+       truth.y AS true_y
+FROM prediction AS p
+JOIN agent AS a ON a.id = p.agent_id
+JOIN scene AS s ON s.id = a.scene_id
+JOIN dataset AS d ON d.id = s.dataset_id
+LEFT JOIN position AS truth ON truth.agent_id = p.agent_id AND truth.step = p.last_observed_step + p.step;
+
+-- Positions in the pixels of the scene's image (or of the pixel file it was imported from), for
+-- scenes with a homography or a scale: the inverse of image_to_world applied to (x, y, 1) (its
+-- adjugate: the determinant cancels in the division by the third coordinate).
+CREATE VIEW pixel_position AS
+SELECT t.dataset, t.split, t.scene, t.pedestrian, t.step, t.frame, t.x, t.y,
+       (m.i00 * t.x + m.i01 * t.y + m.i02) / (m.i20 * t.x + m.i21 * t.y + m.i22) AS u,
+       (m.i10 * t.x + m.i11 * t.y + m.i12) / (m.i20 * t.x + m.i21 * t.y + m.i22) AS v
+FROM trajectory AS t
+JOIN (SELECT dataset, split, scene,
+             e * i - f * h AS i00, c * h - b * i AS i01, b * f - c * e AS i02,
+             f * g - d * i AS i10, a * i - c * g AS i11, c * d - a * f AS i12,
+             d * h - e * g AS i20, b * g - a * h AS i21, a * e - b * d AS i22
+      FROM (SELECT ds.name AS dataset, s.split AS split, s.name AS scene,
+                   json_extract(s.image_to_world, '$[0]') AS a, json_extract(s.image_to_world, '$[1]') AS b,
+                   json_extract(s.image_to_world, '$[2]') AS c, json_extract(s.image_to_world, '$[3]') AS d,
+                   json_extract(s.image_to_world, '$[4]') AS e, json_extract(s.image_to_world, '$[5]') AS f,
+                   json_extract(s.image_to_world, '$[6]') AS g, json_extract(s.image_to_world, '$[7]') AS h,
+                   json_extract(s.image_to_world, '$[8]') AS i
+            FROM scene AS s JOIN dataset AS ds ON ds.id = s.dataset_id
+            WHERE s.image_to_world IS NOT NULL)) AS m
+  ON m.dataset = t.dataset AND m.split = t.split AND m.scene = t.scene;
