@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 // trajpred: multi-future pedestrian trajectory prediction with an SQLite store.
 // Dependencies point down: the CLI parses and prints; Workflows (the application layer) joins the
 // libraries; the store and the model never import each other.
@@ -24,6 +24,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // The HTTP service only (PredictionService); without its default traits, so swift-configuration
+        // is not built.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0", traits: []),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     ],
     targets: [
         .systemLibrary(
@@ -40,9 +44,13 @@ let package = Package(
         .target(name: "TrajectoryStore", dependencies: ["CSQLite", "TrajectoryData"]),
         .target(name: "Workflows",
                 dependencies: ["NNCore", "Notebook", "Plots", "TrajectoryData", "TrajectoryModel", "TrajectoryStore"]),
+        .target(name: "PredictionService",
+                dependencies: ["Workflows", "TrajectoryModel", .product(name: "Hummingbird", package: "hummingbird"),
+                               .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "trajpred",
             dependencies: [
+                "PredictionService",
                 "Notebook",
                 "Plots",
                 "TrajectoryData",
@@ -62,6 +70,9 @@ let package = Package(
         .testTarget(name: "TrajectoryStoreTests", dependencies: ["TrajectoryStore", "TrajectoryData", "TestSupport"]),
         .testTarget(name: "WorkflowsTests",
                     dependencies: ["Workflows", "TrajectoryModel", "TrajectoryStore", "TrajectoryData", "NNCore", "TestSupport"]),
-        .testTarget(name: "TrajpredCLITests", dependencies: ["trajpred", "TrajectoryStore", "TestSupport"]),
+        .testTarget(name: "PredictionServiceTests",
+                    dependencies: ["PredictionService", "Workflows", "TrajectoryModel", "TrajectoryStore", "TrajectoryData",
+                                   "TestSupport"]),
+        .testTarget(name: "TrajpredCLITests", dependencies: ["trajpred", "PredictionService", "TrajectoryStore", "TestSupport"]),
     ]
 )

@@ -16,6 +16,13 @@ public func median(_ values: [Double]) -> Double {
     return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
 }
 
+/// The `q`-quantile (0 < q ≤ 1) of `sorted` (ascending, not empty) by the nearest-rank method: the
+/// smallest value with at least q of the values at or below it.
+public func percentile(_ sorted: [Double], _ q: Double) -> Double {
+    precondition(!sorted.isEmpty, "a percentile of no values")
+    return sorted[min(sorted.count - 1, max(0, Int((q * Double(sorted.count)).rounded(.up)) - 1))]
+}
+
 /// The peak resident memory of this process so far, in bytes.
 public func peakResidentBytes() -> Int {
     var usage = rusage()

@@ -1,6 +1,7 @@
 // The one error type of the application layer: what a workflow refuses, with the names and
 // values a user needs to fix it. Errors of the libraries below (StoreError, ModelError,
 // ImportError) pass through unchanged.
+import TrajectoryData
 import TrajectoryStore
 
 public enum WorkflowError: Error, Equatable, CustomStringConvertible {
@@ -34,6 +35,11 @@ public enum WorkflowError: Error, Equatable, CustomStringConvertible {
     case interrupted(run: String, epoch: Int, step: Int, database: String)
     /// A pedestrian id that no track of the data has.
     case noSuchPedestrian(name: String, data: String)
+    /// Live input (a tracker frame, a request body) with a field at fault: `agents[2].x`, or "" for
+    /// the whole document.
+    case invalidInput(field: String, reason: String)
+    /// The seconds per step of a run's training data are not one value (or it has none).
+    case unknownTimeStep(run: String, found: [Double])
 
     public var description: String {
         switch self {
@@ -82,6 +88,12 @@ public enum WorkflowError: Error, Equatable, CustomStringConvertible {
                 + "continue with: trajpred train --resume \(run) --db \(database)"
         case let .noSuchPedestrian(name, data):
             return "no pedestrian '\(name)' in \(data) (ids as written in the file; trajpred tracks --scene lists them)"
+        case let .invalidInput(field, reason):
+            return field.isEmpty ? reason : "\(field): \(reason)"
+        case let .unknownTimeStep(run, found):
+            let steps: String = found.isEmpty ? "no scenes left"
+                : "steps of " + found.map { formatted($0) }.joined(separator: ", ") + " s"
+            return "the training data of run \(run) have \(steps); give the model's step in seconds with --dt"
         }
     }
 }

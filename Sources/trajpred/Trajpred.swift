@@ -14,7 +14,7 @@ struct Trajpred: ParsableCommand {
             The store is an SQLite file (--db, default ./trajpred.sqlite or $TRAJPRED_DB) that you can \
             query with the sqlite3 shell. Start with `trajpred demo`, or `trajpred import data/zara1`.
             """,
-        subcommands: [ImportCommand.self, DatasetsCommand.self, ScenesCommand.self, TracksCommand.self, TrainCommand.self, SampleCommand.self, EvalCommand.self, PlotCommand.self, DemoCommand.self, BenchmarkCommand.self, RunsCommand.self, DeleteCommand.self, NotebookCommand.self, BenchCommand.self]
+        subcommands: [ImportCommand.self, DatasetsCommand.self, ScenesCommand.self, TracksCommand.self, TrainCommand.self, SampleCommand.self, StreamCommand.self, ServeCommand.self, EvalCommand.self, PlotCommand.self, DemoCommand.self, BenchmarkCommand.self, RunsCommand.self, DeleteCommand.self, NotebookCommand.self, BenchCommand.self]
     )
 
     static func main() {

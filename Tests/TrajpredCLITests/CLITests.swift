@@ -11,9 +11,9 @@ struct Run {
     var stderr: String
 }
 
-/// Runs `executable` with `arguments` in `folder`.
-func run(_ executable: String, _ arguments: [String], in folder: String, environment: [String: String] = [:]) throws
-    -> Run
+/// Runs `executable` with `arguments` in `folder`, stdin read from the file `input` if given.
+func run(_ executable: String, _ arguments: [String], in folder: String, environment: [String: String] = [:],
+         input: String? = nil) throws -> Run
 {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
@@ -34,7 +34,7 @@ func run(_ executable: String, _ arguments: [String], in folder: String, environ
     }
     process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
     process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-    process.standardInput = FileHandle.nullDevice
+    process.standardInput = try input.map { try FileHandle(forReadingFrom: URL(fileURLWithPath: $0)) } ?? FileHandle.nullDevice
     try process.run()
     process.waitUntilExit()
     let outData = FileManager.default.contents(atPath: outPath) ?? Data()

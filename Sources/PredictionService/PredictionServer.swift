@@ -1,0 +1,216 @@
+// The HTTP/JSON service of `trajpred serve` on Hummingbird: one loaded model (`OnlinePredictor`)
+// answers stateless requests (`POST /v1/predict`) and stateful tracker sessions (`POST
+// /v1/sessions/{id}/frames`), describes itself (`GET /v1/model`, `GET /openapi.json`) and its
+// health (`GET /healthz`). What each route answers is `answer(_:parameters:body:)`, free of
+// Hummingbird, so it is tested without a socket; `run` only binds it to HTTP. SIGTERM and SIGINT
+// stop accepting connections, finish the requests in flight and return.
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Workflows
+
+/// How `trajpred serve` runs.
+public struct ServerSettings: Sendable {
+    /// The address to listen on: loopback unless told otherwise.
+    public var host = "127.0.0.1"
+    /// 0: any free port (the one chosen is reported when ready).
+    public var port = 8080
+    /// k and seed of a request that does not give them.
+    public var k = 20
+    public var seed: UInt64 = 0
+    /// Seconds unseen after which a session's agent is forgotten.
+    public var forget: Double = 5
+    /// Largest request body in bytes; larger ones get 413.
+    public var bodyLimit = 1 << 20
+    /// Sessions kept at once; a new one beyond this replaces the least recently used.
+    public var sessionLimit = 1024
+
+    public init() {}
+}
+
+public struct PredictionServer: Sendable {
+    /// What a route does.
+    public enum Operation: String, Sendable, CaseIterable {
+        case predict, sessionFrames, deleteSession, model, health, openAPI
+    }
+
+    /// One route: method, path (with `{parameters}` as OpenAPI writes them) and what it does.
+    public struct Route: Sendable, Equatable {
+        public var method: String
+        public var path: String
+        public var operation: Operation
+    }
+
+    /// Every route served; the OpenAPI document lists exactly these (a test checks it).
+    public static let routes: [Route] = [
+        Route(method: "POST", path: "/v1/predict", operation: .predict),
+        Route(method: "POST", path: "/v1/sessions/{id}/frames", operation: .sessionFrames),
+        Route(method: "DELETE", path: "/v1/sessions/{id}", operation: .deleteSession),
+        Route(method: "GET", path: "/v1/model", operation: .model),
+        Route(method: "GET", path: "/healthz", operation: .health),
+        Route(method: "GET", path: "/openapi.json", operation: .openAPI),
+    ]
+
+    public let predictor: OnlinePredictor
+    public let settings: ServerSettings
+    let sessions: SessionStore
+
+    public init(predictor: OnlinePredictor, settings: ServerSettings) throws(WorkflowError) {
+        try predictor.check(k: settings.k)
+        self.predictor = predictor
+        self.settings = settings
+        sessions = SessionStore(limit: settings.sessionLimit)
+    }
+
+    /// An HTTP answer: status and JSON body (empty for 204).
+    public struct Answer: Sendable, Equatable {
+        public var status: Int
+        public var body: Data
+    }
+
+    /// The answer of route `operation` to `body`, with the path's parameters.
+    public func answer(_ operation: Operation, parameters: [String: String] = [:], body: Data = Data()) -> Answer {
+        do {
+            switch operation {
+            case .predict:
+                return Answer(status: 200, body: LiveJSON.encode(try predict(body)))
+            case .sessionFrames:
+                return Answer(status: 200, body: LiveJSON.encode(try frame(body, session: parameters["id"] ?? "")))
+            case .deleteSession:
+                return sessions.remove(parameters["id"] ?? "") ? Answer(status: 204, body: Data())
+                    : Self.error(404, field: "id", "no session '\(parameters["id"] ?? "")'")
+            case .model:
+                return Answer(status: 200, body: LiveJSON.encode(ModelDescription(predictor, settings)))
+            case .health:
+                return Answer(status: 200, body: LiveJSON.encode(["status": "ok"]))
+            case .openAPI:
+                return Answer(status: 200, body: Data(OpenAPIDocument.json.utf8))
+            }
+        } catch let error as WorkflowError {
+            switch error {
+            case let .invalidInput(field, _): return Self.error(400, field: field, error.description)
+            case .tooManyFutures: return Self.error(400, field: "k", error.description)
+            default: return Self.error(500, field: "", error.description)
+            }
+        } catch {
+            return Self.error(500, field: "", "\(error)")
+        }
+    }
+
+    /// The body of an error: `{"error": "agents[2].x: missing", "field": "agents[2].x"}`.
+    static func error(_ status: Int, field: String, _ message: String) -> Answer {
+        Answer(status: status, body: LiveJSON.encode(["error": message, "field": field]))
+    }
+
+    /// k and seed beside a request's other fields.
+    struct Options: Decodable {
+        var k: Int?
+        var seed: UInt64?
+
+        enum CodingKeys: String, CodingKey { case k, seed }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            k = try c.decodeIfPresent(Int.self, forKey: .k)
+            seed = try c.decodeSeedIfPresent(forKey: .seed)
+        }
+    }
+
+    func predict(_ body: Data) throws -> LiveForecast {
+        let request = try LiveJSON.decode(ObservedPaths.self, from: body)
+        let k = request.k ?? settings.k
+        try predictor.check(k: k)
+        let (time, paths) = try request.observations(timeStep: predictor.timeStep)
+        var tracks = predictor.makeTracks(forget: .greatestFiniteMagnitude)
+        for (id, path) in paths { tracks.observe(agent: id, path: path) }
+        return predictor.predict(tracks, at: time, agents: paths.map(\.id), k: k, seed: request.seed ?? settings.seed)
+    }
+
+    func frame(_ body: Data, session id: String) throws -> LiveForecast {
+        let frame = try LiveJSON.decode(TrackerFrame.self, from: body)
+        let options = try LiveJSON.decode(Options.self, from: body)
+        let k = options.k ?? settings.k
+        try predictor.check(k: k)
+        let tracks = try sessions.observe(frame, session: id) { predictor.makeTracks(forget: settings.forget) }
+        return predictor.predict(tracks, at: frame.time, agents: frame.agents.map(\.id), k: k,
+                                 seed: options.seed ?? settings.seed)
+    }
+
+    /// Serves until SIGTERM or SIGINT, then finishes the requests in flight and returns.
+    /// `onReady` gets the port listened on once connections are accepted.
+    public func run(onReady: @escaping @Sendable (Int) -> Void) async throws {
+        let router = Router()
+        let limit = settings.bodyLimit
+        for route in Self.routes {
+            router.on(RouterPath(route.path), method: HTTPRequest.Method(route.method)!) { request, context in
+                var parameters: [String: String] = [:]
+                if let id = context.parameters.get("id") { parameters["id"] = id }
+                var request = request
+                let body: ByteBuffer
+                do {
+                    body = try await request.collectBody(upTo: limit)
+                } catch is NIOTooManyBytesError {
+                    return Self.response(Self.error(413, field: "", "the body is larger than \(limit) bytes"))
+                }
+                return Self.response(self.answer(route.operation, parameters: parameters, body: Data(buffer: body)))
+            }
+        }
+        var logger = Logger(label: "trajpred.serve", factory: { StreamLogHandler.standardError(label: $0) })
+        logger.logLevel = .warning
+        let app = Application(router: router,
+                              configuration: .init(address: .hostname(settings.host, port: settings.port),
+                                                   serverName: "trajpred"),
+                              onServerRunning: { channel in onReady(channel.localAddress?.port ?? 0) },
+                              logger: logger)
+        try await app.runService()
+    }
+
+    static func response(_ answer: Answer) -> Response {
+        var headers = HTTPFields()
+        if answer.status != 204 { headers[.contentType] = "application/json" }
+        return Response(status: HTTPResponse.Status(code: answer.status), headers: headers,
+                        body: answer.status == 204 ? ResponseBody() : ResponseBody(byteBuffer: ByteBuffer(data: answer.body)))
+    }
+}
+
+/// `GET /v1/model`.
+struct ModelDescription: Encodable {
+    var run: String
+    var runID: Int64
+    var family: String
+    var summary: String
+    var checkpointEpoch: Int
+    var observed: Int
+    var predicted: Int
+    var dt: Double
+    var maxGap: Double
+    var forget: Double
+    var k: KRange
+
+    struct KRange: Encodable {
+        var min: Int
+        var max: Int
+        var `default`: Int
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case run, family, summary, observed, predicted, dt, k, forget
+        case runID = "run_id", checkpointEpoch = "checkpoint_epoch", maxGap = "max_gap"
+    }
+
+    init(_ predictor: OnlinePredictor, _ settings: ServerSettings) {
+        let model = predictor.model
+        run = model.run.name
+        runID = model.run.id
+        family = model.configuration.family
+        summary = model.configuration.model.summary
+        checkpointEpoch = model.checkpointEpoch
+        observed = predictor.observed
+        predicted = predictor.predicted
+        dt = predictor.timeStep
+        maxGap = predictor.maxGap
+        forget = settings.forget
+        k = KRange(min: 1, max: predictor.maximumK, default: settings.k)
+    }
+}

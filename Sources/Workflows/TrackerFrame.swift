@@ -1,0 +1,70 @@
+// One tracker cycle as live prediction takes it, `{"time": 12.4, "agents": [{"id": "7", "x": 1.0,
+// "y": 2.0}, …]}`: one line of `trajpred stream`, one body of `POST /v1/sessions/{id}/frames`.
+// Times in seconds at the tracker's own rate; positions in meters. Decoding and the checks name the
+// field at fault (`agents[2].x`).
+import TrajectoryData
+
+public struct TrackerFrame: Decodable, Sendable, Equatable {
+    public var time: Double
+    public var agents: [TrackedAgent]
+
+    public init(time: Double, agents: [TrackedAgent]) {
+        self.time = time
+        self.agents = agents
+    }
+
+    /// A finite time, finite positions, each id once.
+    func check() throws(WorkflowError) {
+        guard time.isFinite else { throw .invalidInput(field: "time", reason: "must be a finite number") }
+        var seen = Set<String>()
+        for (i, agent) in agents.enumerated() {
+            for (name, value) in [("x", agent.x), ("y", agent.y)] where !value.isFinite {
+                throw .invalidInput(field: "agents[\(i)].\(name)", reason: "must be a finite number")
+            }
+            guard seen.insert(agent.id).inserted else {
+                throw .invalidInput(field: "agents[\(i)].id", reason: "'\(agent.id)' appears twice in the frame")
+            }
+        }
+    }
+}
+
+/// One agent of a tracker frame. The id is a string; a number is taken as its text (`7`, `7.0` → "7").
+public struct TrackedAgent: Decodable, Sendable, Equatable {
+    public var id: String
+    public var x: Double
+    public var y: Double
+
+    public init(id: String, x: Double, y: Double) {
+        (self.id, self.x, self.y) = (id, x, y)
+    }
+
+    enum CodingKeys: String, CodingKey { case id, x, y }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decodeAgentID(forKey: .id)
+        x = try c.decode(Double.self, forKey: .x)
+        y = try c.decode(Double.self, forKey: .y)
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// An agent id: a string, or a number written as `Observation` ids are (integral numbers
+    /// without a fraction).
+    func decodeAgentID(forKey key: Key) throws -> String {
+        if let number = try? decode(Double.self, forKey: key) {
+            return number.rounded() == number && abs(number) < 1e15 ? String(Int64(number)) : "\(number)"
+        }
+        return try decode(String.self, forKey: key)
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// A seed: an integer 0 … 2⁶⁴ − 1 (a negative or fractional number is a type mismatch on the key,
+    /// which Foundation would report without it).
+    public func decodeSeedIfPresent(forKey key: Key) throws -> UInt64? {
+        guard contains(key), !(try decodeNil(forKey: key)) else { return nil }
+        if let seed = try? decode(UInt64.self, forKey: key) { return seed }
+        throw DecodingError.typeMismatch(UInt64.self, .init(codingPath: codingPath + [key], debugDescription: "not a seed"))
+    }
+}

@@ -1,0 +1,94 @@
+// `trajpred stream`: live prediction through a pipe. One tracker frame per line of JSON on stdin,
+// one line of predictions per frame on stdout (flushed), a bad line reported on stderr with its
+// number and skipped; EOF or Ctrl-C ends with a summary on stderr.
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import Foundation
+import Workflows
+
+struct StreamCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stream",
+        abstract: "Predict live: tracker frames as JSON lines on stdin, predictions as JSON lines on stdout.",
+        discussion: """
+            Each input line is one tracker frame, {"time": 12.4, "agents": [{"id": "7", "x": 1.0, "y": 2.0}, …]} \
+            (seconds, meters, any rate). Each output line answers it: {"time": 12.4, "predictions": [{"id": "7", \
+            "futures": [[[x, y], …], …], "times": [12.8, …], "probabilities": […]}], "waiting": […]}. Positions \
+            are resampled onto the model's step; an agent is predicted once it has the model's observed steps \
+            and forgotten after --forget seconds unseen. Every line uses --seed: the same history gives the same \
+            futures.
+            """
+    )
+
+    @OptionGroup var live: LiveOptions
+
+    func run() throws {
+        var stream = try LiveStream(predictor: try live.predictor(), k: live.k, seed: live.seed, forget: live.forget)
+        var input = InputLines()
+        var number = 0
+        while let line = input.next() {
+            number += 1
+            if line.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { continue }
+            switch stream.process(line) {
+            case let .success(output):
+                FileHandle.standardOutput.write(output + Data("\n".utf8))
+            case let .failure(error):
+                printError("line \(number): \(error); skipped")
+            }
+        }
+        printError("stream ended: \(stream.summary.description)")
+    }
+}
+
+/// The write end of the pipe a SIGINT or SIGTERM writes a byte into, ending `InputLines`.
+nonisolated(unsafe) private var signalPipe: [Int32] = [-1, -1]
+
+/// Lines of stdin (without their newline) until EOF, Ctrl-C or SIGTERM. Waiting for input and for
+/// the signal in one poll(2) leaves no moment where a signal is missed (a flag checked before a
+/// blocking read has one).
+struct InputLines {
+    private var buffer: [UInt8] = []
+    private var ended = false
+
+    init() {
+        pipe(&signalPipe)
+        // A parent may have started us with both blocked (Foundation's Process does).
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        for signal in [SIGINT, SIGTERM] {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { _ in
+                var byte: UInt8 = 1
+                _ = write(signalPipe[1], &byte, 1)
+            }
+            sigemptyset(&action.sa_mask)
+            sigaction(signal, &action, nil)
+        }
+    }
+
+    mutating func next() -> Data? {
+        while true {
+            if let newline = buffer.firstIndex(of: 10) {
+                let line = Data(buffer[..<newline])
+                buffer.removeSubrange(...newline)
+                return line
+            }
+            if ended {
+                defer { buffer = [] }
+                return buffer.isEmpty ? nil : Data(buffer)
+            }
+            var fds = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: signalPipe[0], events: Int16(POLLIN), revents: 0)]
+            guard poll(&fds, 2, -1) > 0 else { continue }  // EINTR: the pipe says whether to stop
+            if fds[1].revents != 0 { return nil }
+            var chunk = [UInt8](repeating: 0, count: 1 << 16)
+            let count = read(STDIN_FILENO, &chunk, chunk.count)
+            if count > 0 { buffer += chunk[..<count] } else if count == 0 || errno != EINTR { ended = true }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+// `trajpred serve` end to end on a loopback port the system chooses: every endpoint answers,
+// malformed bodies get 400 and big ones 413, 64 clients at once get exactly the answers of one
+// client asking in turn, and SIGTERM lets a request in flight finish before exiting 0.
+import Foundation
+import PredictionService
+import Synchronization
+import Testing
+
+/// A running `trajpred serve` and its port (read from its "listening on" line).
+struct Server {
+    let process: Process
+    let port: Int
+
+    init(_ arguments: [String], in folder: String) throws {
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: trajpred)
+        process.arguments = ["serve", "--port", "0"] + arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        // The readiness signal: the line the server writes once it accepts connections.
+        var text = ""
+        while !text.contains("\n") {
+            let data = errors.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+        }
+        guard let range = text.range(of: "listening on http://127.0.0.1:"),
+              let port = Int(text[range.upperBound...].prefix { $0.isNumber }) else {
+            process.terminate()
+            throw LoopbackClient.Failure.malformed("no 'listening on' line: \(text)")
+        }
+        self.port = port
+        // Keep draining stderr so the server never blocks on it.
+        Thread { _ = errors.fileHandleForReading.readDataToEndOfFile() }.start()
+    }
+
+    func client() throws -> LoopbackClient { try LoopbackClient(port: port) }
+
+    /// SIGTERM, then its exit status (nil if it did not exit within a minute).
+    func stop() -> Int32? {
+        process.terminate()
+        return exits(process, within: 60) ? process.terminationStatus : nil
+    }
+}
+
+func body(_ object: [String: Any]) -> Data { try! JSONSerialization.data(withJSONObject: object) }
+
+/// A request of `agents` walkers (some with times), with `k` and `seed`.
+func predictBody(agents: Int, k: Int, seed: Int) -> Data {
+    body(["k": k, "seed": seed, "agents": (0..<agents).map { a -> [String: Any] in
+        let positions = (0..<8).map { [Double(a) + Double($0) * 0.4, Double(a % 3) + Double($0) * 0.1] }
+        return a % 2 == 0 ? ["id": "p\(a)", "positions": positions]
+            : ["id": "p\(a)", "positions": positions, "times": (0..<8).map { 1.0 + Double($0) * 0.4 }]
+    }])
+}
+
+@Suite(.serialized) struct ServeCLITests {
+    @Test func everyEndpointAnswersAndBadBodiesAreRefused() throws {
+        let folder = try importedFolder()
+        #expect(try run(trajpred, ["train"] + smallTraining + ["--epochs", "1", "--name", "small"], in: folder).status == 0)
+        let server = try Server(["--run", "small", "--body-limit", "4096"], in: folder)
+        let client = try server.client()
+        #expect(try client.send("GET", "/healthz").status == 200)
+        let model = try client.send("GET", "/v1/model")
+        #expect(model.status == 200 && model.headers["content-type"] == "application/json")
+        #expect(json(model.body)["family"] as? String == "cvae")
+        #expect(json(try client.send("GET", "/openapi.json").body)["openapi"] as? String == "3.0.3")
+        let predict = try client.send("POST", "/v1/predict", body: predictBody(agents: 3, k: 5, seed: 1))
+        #expect(predict.status == 200 && (json(predict.body)["predictions"] as? [Any])?.count == 3)
+        let frame = try client.send("POST", "/v1/sessions/cam-1/frames",
+                                    body: body(["time": 1.5, "agents": [["id": "7", "x": 1.0, "y": 2.0]]]))
+        #expect(frame.status == 200 && json(frame.body)["waiting"] as? [String] == ["7"])
+        #expect(try client.send("DELETE", "/v1/sessions/cam-1").status == 204)
+        let bad = try client.send("POST", "/v1/predict", body: Data(#"{"agents": [{"id": "a", "positions": [[1, "x"]]}]}"#.utf8))
+        #expect(bad.status == 400 && json(bad.body)["field"] as? String == "agents[0].positions[0][1]")
+        #expect(try client.send("POST", "/v1/predict", body: Data("not json".utf8)).status == 400)
+        let big = try server.client().send("POST", "/v1/predict", body: predictBody(agents: 40, k: 5, seed: 1))
+        #expect(big.status == 413)
+        #expect(try client.send("GET", "/v1/nothing").status == 404)
+        #expect(server.stop() == 0)
+    }
+
+    @Test func sixtyFourClientsAtOnceGetTheAnswersOfOne() throws {
+        let folder = try importedFolder()
+        #expect(try run(trajpred, ["train"] + smallTraining + ["--epochs", "1", "--name", "small"], in: folder).status == 0)
+        let server = try Server(["--run", "small"], in: folder)
+        let requests = (0..<64).map { predictBody(agents: 1 + $0 % 7, k: 20, seed: $0 % 5) }
+        let one = try server.client()
+        let sequential = try requests.map { try one.send("POST", "/v1/predict", body: $0).body }
+        let answers = Mutex([[Data]](repeating: [], count: 64))
+        DispatchQueue.concurrentPerform(iterations: 64) { c in
+            guard let client = try? server.client() else { return }
+            for round in 0..<3 {
+                let i = (c + round * 7) % 64
+                let answer = try? client.send("POST", "/v1/predict", body: requests[i])
+                answers.withLock { $0[c].append(answer?.status == 200 ? answer!.body : Data()) }
+            }
+        }
+        for c in 0..<64 {
+            let got = answers.withLock { $0[c] }
+            #expect(got == (0..<3).map { sequential[(c + $0 * 7) % 64] }, "client \(c)")
+        }
+        #expect(server.stop() == 0)
+    }
+
+    @Test func sigtermFinishesTheRequestInFlight() throws {
+        let folder = try importedFolder()
+        #expect(try run(trajpred, ["train", "--model", "anchors", "--train", "zara1/train/crowds_zara02",
+                                   "--val", "zara1/val/crowds_zara02", "--name", "a", "--progress", "plain"],
+                        in: folder).status == 0)
+        let server = try Server(["--run", "a"], in: folder)
+        let client = try server.client()
+        #expect(try client.send("GET", "/healthz").status == 200)
+        // Half a request, then SIGTERM: the server stops accepting, and still answers this one.
+        let request = LoopbackClient.request("POST", "/v1/predict", body: predictBody(agents: 5, k: 20, seed: 0))
+        let half = request.count / 2
+        try client.write(request.prefix(half))
+        server.process.terminate()
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline, (try? LoopbackClient(port: server.port)) != nil { usleep(10_000) }
+        #expect((try? LoopbackClient(port: server.port)) == nil, "still accepting after SIGTERM")
+        try client.write(request.dropFirst(half))
+        let answer = try client.readResponse()
+        #expect(answer.status == 200 && (json(answer.body)["predictions"] as? [Any])?.count == 5)
+        #expect(exits(server.process, within: 60) && server.process.terminationStatus == 0)
+    }
+}
+
+func json(_ data: Data) -> [String: Any] {
+    (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+}
