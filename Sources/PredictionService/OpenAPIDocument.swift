@@ -1,9 +1,25 @@
 // The OpenAPI 3.0 document of the service, served at /openapi.json. Its paths are exactly
 // `PredictionServer.routes` and its schemas what the library decodes and encodes (a test checks
-// both, and CI fuzzes the server from it with schemathesis). Edit it with the routes.
+// both; `.ci/run` fuzzes a server from it with schemathesis). Edit it with the routes. What a
+// schema cannot say (ids once per request, times increasing, a frame after the previous one) is a
+// 400 naming the field.
+import Foundation
 
 enum OpenAPIDocument {
-    static let json = """
+    /// The document for a model that makes at most `maximumK` futures (the schema K's maximum).
+    static func json(maximumK: Int) -> Data {
+        guard var document = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+              var components = document["components"] as? [String: Any],
+              var schemas = components["schemas"] as? [String: Any],
+              var k = schemas["K"] as? [String: Any] else { preconditionFailure("the OpenAPI document is not valid JSON") }
+        k["maximum"] = maximumK
+        schemas["K"] = k
+        components["schemas"] = schemas
+        document["components"] = components
+        return (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])) ?? Data()
+    }
+
+    static let text = """
     {
       "openapi": "3.0.3",
       "info": {
@@ -89,6 +105,8 @@ enum OpenAPIDocument {
           "TooLarge": {"description": "the body is over the server's limit", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
         },
         "schemas": {
+          "K": {"type": "integer", "nullable": true, "minimum": 1, "maximum": 1000, "description": "futures per agent (default: the server's --k); the maximum is the model's (GET /v1/model)"},
+          "Seed": {"type": "integer", "nullable": true, "minimum": 0, "description": "the seed of the samples (default: the server's --seed)"},
           "AgentID": {"description": "an agent's id; a number is taken as its text (7 and 7.0 are \\"7\\")", "oneOf": [{"type": "string"}, {"type": "number"}]},
           "TrackerFrame": {
             "type": "object",
@@ -99,8 +117,8 @@ enum OpenAPIDocument {
                 "type": "object", "required": ["id", "x", "y"],
                 "properties": {"id": {"$ref": "#/components/schemas/AgentID"}, "x": {"type": "number"}, "y": {"type": "number"}}
               }},
-              "k": {"type": "integer", "minimum": 1, "description": "futures per agent (default: the server's --k)"},
-              "seed": {"type": "integer", "minimum": 0, "description": "the seed of the samples (default: the server's --seed)"}
+              "k": {"$ref": "#/components/schemas/K"},
+              "seed": {"$ref": "#/components/schemas/Seed"}
             }
           },
           "ObservedPaths": {
@@ -112,12 +130,12 @@ enum OpenAPIDocument {
                 "properties": {
                   "id": {"$ref": "#/components/schemas/AgentID"},
                   "positions": {"type": "array", "minItems": 1, "items": {"type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "number"}}},
-                  "times": {"type": "array", "items": {"type": "number"}, "description": "seconds of each position, increasing; without them the positions are on the model's step, the last at `time`"}
+                  "times": {"type": "array", "nullable": true, "items": {"type": "number"}, "description": "seconds of each position, increasing, one per position; without them the positions are on the model's step, the last at `time`"}
                 }
               }},
-              "time": {"type": "number", "description": "seconds to predict from (default: the latest time given, else 0)"},
-              "k": {"type": "integer", "minimum": 1},
-              "seed": {"type": "integer", "minimum": 0}
+              "time": {"type": "number", "nullable": true, "description": "seconds to predict from (default: the latest time given, else 0)"},
+              "k": {"$ref": "#/components/schemas/K"},
+              "seed": {"$ref": "#/components/schemas/Seed"}
             }
           },
           "Forecast": {

@@ -55,12 +55,15 @@ public struct PredictionServer: Sendable {
     public let predictor: OnlinePredictor
     public let settings: ServerSettings
     let sessions: SessionStore
+    /// The OpenAPI document, with this model's largest k.
+    let document: Data
 
     public init(predictor: OnlinePredictor, settings: ServerSettings) throws(WorkflowError) {
         try predictor.check(k: settings.k)
         self.predictor = predictor
         self.settings = settings
         sessions = SessionStore(limit: settings.sessionLimit)
+        document = OpenAPIDocument.json(maximumK: predictor.maximumK)
     }
 
     /// An HTTP answer: status and JSON body (empty for 204).
@@ -85,7 +88,7 @@ public struct PredictionServer: Sendable {
             case .health:
                 return Answer(status: 200, body: LiveJSON.encode(["status": "ok"]))
             case .openAPI:
-                return Answer(status: 200, body: Data(OpenAPIDocument.json.utf8))
+                return Answer(status: 200, body: document)
             }
         } catch let error as WorkflowError {
             switch error {
@@ -124,7 +127,7 @@ public struct PredictionServer: Sendable {
         let (time, paths) = try request.observations(timeStep: predictor.timeStep)
         var tracks = predictor.makeTracks(forget: .greatestFiniteMagnitude)
         for (id, path) in paths { tracks.observe(agent: id, path: path) }
-        return predictor.predict(tracks, at: time, agents: paths.map(\.id), k: k, seed: request.seed ?? settings.seed)
+        return try predictor.predict(tracks, at: time, agents: paths.map(\.id), k: k, seed: request.seed ?? settings.seed)
     }
 
     func frame(_ body: Data, session id: String) throws -> LiveForecast {
@@ -133,7 +136,7 @@ public struct PredictionServer: Sendable {
         let k = options.k ?? settings.k
         try predictor.check(k: k)
         let tracks = try sessions.observe(frame, session: id) { predictor.makeTracks(forget: settings.forget) }
-        return predictor.predict(tracks, at: frame.time, agents: frame.agents.map(\.id), k: k,
+        return try predictor.predict(tracks, at: frame.time, agents: frame.agents.map(\.id), k: k,
                                  seed: options.seed ?? settings.seed)
     }
 
@@ -154,6 +157,17 @@ public struct PredictionServer: Sendable {
                     return Self.response(Self.error(413, field: "", "the body is larger than \(limit) bytes"))
                 }
                 return Self.response(self.answer(route.operation, parameters: parameters, body: Data(buffer: body)))
+            }
+        }
+        // A path served with another method: 405 with the methods it has.
+        for path in Set(Self.routes.map(\.path)) {
+            let allowed = Self.routes.filter { $0.path == path }.map(\.method)
+            for method in ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "QUERY"] where !allowed.contains(method) {
+                router.on(RouterPath(path), method: HTTPRequest.Method(method)!) { _, _ in
+                    var response = Self.response(Self.error(405, field: "", "\(path) takes \(allowed.joined(separator: ", "))"))
+                    response.headers[.allow] = allowed.joined(separator: ", ")
+                    return response
+                }
             }
         }
         var logger = Logger(label: "trajpred.serve", factory: { StreamLogHandler.standardError(label: $0) })

@@ -28,7 +28,7 @@ public struct LiveStream: Sendable {
         do {
             let frame = try LiveJSON.decode(TrackerFrame.self, from: line)
             try tracks.observe(frame)
-            let forecast = predictor.predict(tracks, at: frame.time, agents: frame.agents.map(\.id), k: k, seed: seed)
+            let forecast = try predictor.predict(tracks, at: frame.time, agents: frame.agents.map(\.id), k: k, seed: seed)
             let output = LiveJSON.encode(forecast)
             summary.predictions += forecast.predictions.count
             summary.agents = tracks.agentsSeen

@@ -49,7 +49,7 @@ public struct ObservedPaths: Decodable, Sendable, Equatable {
     /// The prediction time and every agent's observations, checked: ids once each, at least one
     /// position of two finite numbers, times (when given) one per position, finite and increasing.
     public func observations(timeStep: Double) throws(WorkflowError) -> (time: Double, paths: [(id: String, path: [TimedPosition])]) {
-        if let time, !time.isFinite { throw .invalidInput(field: "time", reason: "must be a finite number") }
+        if let time { try LiveLimit.time.check(time, field: "time") }
         var seen = Set<String>()
         var latest: Double?
         for (i, agent) in agents.enumerated() {
@@ -60,15 +60,19 @@ public struct ObservedPaths: Decodable, Sendable, Equatable {
             guard !agent.positions.isEmpty else {
                 throw .invalidInput(field: field + ".positions", reason: "needs at least one [x, y]")
             }
-            for (j, position) in agent.positions.enumerated() where position.count != 2 || !position.allSatisfy(\.isFinite) {
-                throw .invalidInput(field: field + ".positions[\(j)]", reason: "must be [x, y], two finite numbers")
+            for (j, position) in agent.positions.enumerated() {
+                guard position.count == 2 else {
+                    throw .invalidInput(field: field + ".positions[\(j)]", reason: "must be [x, y], two numbers")
+                }
+                try LiveLimit.coordinate.check(position[0], field: field + ".positions[\(j)][0]")
+                try LiveLimit.coordinate.check(position[1], field: field + ".positions[\(j)][1]")
             }
             guard let times = agent.times else { continue }
             guard times.count == agent.positions.count else {
                 throw .invalidInput(field: field + ".times", reason: "has \(times.count) times for \(agent.positions.count) positions")
             }
             for (j, t) in times.enumerated() {
-                guard t.isFinite else { throw .invalidInput(field: field + ".times[\(j)]", reason: "must be a finite number") }
+                try LiveLimit.time.check(t, field: field + ".times[\(j)]")
                 if j > 0, !(t > times[j - 1]) {
                     throw .invalidInput(field: field + ".times[\(j)]", reason: "\(formatted(t)) is not after \(formatted(times[j - 1]))")
                 }

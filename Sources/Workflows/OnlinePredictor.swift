@@ -79,9 +79,10 @@ public struct OnlinePredictor: Sendable {
     /// seen at `time`) is waiting. The windows are built in order of first appearance and sampled
     /// together from a generator seeded with `seed`, as `sample --frame` does with a scene's
     /// tracks: the same history and seed give the same futures. Every remembered agent is context
-    /// (neighbours) at the grid times it covers. `k` is checked by `check(k:)`.
+    /// (neighbours) at the grid times it covers. `k` is checked by `check(k:)`. Futures that are not
+    /// finite numbers (damaged weights) are an error, never an answer.
     public func predict(_ tracks: OnlineTracks, at time: Double, agents ids: [String], k: Int, seed: UInt64)
-        -> LiveForecast
+        throws(WorkflowError) -> LiveForecast
     {
         let resampler = Resampler(gridStep: timeStep, origin: time, maxGap: maxGap)
         let first = -(observed - 1)
@@ -112,6 +113,8 @@ public struct OnlinePredictor: Sendable {
         }
         windows.capObservedSteps(at: maximumObservedStep)
         let samples = model.sample(windows, Array(0..<windows.count)[...], k: k, seed: seed)
+        let bad = samples.values.count { !$0.isFinite }
+        guard bad == 0 else { throw .nonFinitePredictions(run: model.run.name, count: bad / 2) }
         let scene = SceneReference(id: nil, dataset: "live", split: .test, name: "live", frameOrigin: 0, frameStep: 1,
                                    timeStep: timeStep)
         let predictions = Predictions(windows: windows, scenes: [scene], samples: samples)

@@ -13,14 +13,13 @@ public struct TrackerFrame: Decodable, Sendable, Equatable {
         self.agents = agents
     }
 
-    /// A finite time, finite positions, each id once.
+    /// A finite time, finite positions (within the limits of `LiveLimit`), each id once.
     func check() throws(WorkflowError) {
-        guard time.isFinite else { throw .invalidInput(field: "time", reason: "must be a finite number") }
+        try LiveLimit.time.check(time, field: "time")
         var seen = Set<String>()
         for (i, agent) in agents.enumerated() {
-            for (name, value) in [("x", agent.x), ("y", agent.y)] where !value.isFinite {
-                throw .invalidInput(field: "agents[\(i)].\(name)", reason: "must be a finite number")
-            }
+            try LiveLimit.coordinate.check(agent.x, field: "agents[\(i)].x")
+            try LiveLimit.coordinate.check(agent.y, field: "agents[\(i)].y")
             guard seen.insert(agent.id).inserted else {
                 throw .invalidInput(field: "agents[\(i)].id", reason: "'\(agent.id)' appears twice in the frame")
             }
@@ -66,5 +65,19 @@ extension KeyedDecodingContainer {
         guard contains(key), !(try decodeNil(forKey: key)) else { return nil }
         if let seed = try? decode(UInt64.self, forKey: key) { return seed }
         throw DecodingError.typeMismatch(UInt64.self, .init(codingPath: codingPath + [key], debugDescription: "not a seed"))
+    }
+}
+
+/// What live input may hold: times within ±10¹² s (Unix time in seconds is ~2·10⁹) and coordinates
+/// within ±10⁹ m, so that differences, interpolation and the model's offsets from the last position
+/// stay finite (1e300 − (−1e300) would not).
+public enum LiveLimit: Double, Sendable {
+    case time = 1e12
+    case coordinate = 1e9
+
+    func check(_ value: Double, field: String) throws(WorkflowError) {
+        guard value.isFinite, abs(value) <= rawValue else {
+            throw .invalidInput(field: field, reason: "must be a finite number within ±\(self == .time ? "1e12" : "1e9")")
+        }
     }
 }

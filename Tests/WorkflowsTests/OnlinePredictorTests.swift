@@ -70,7 +70,7 @@ func walk(_ time: Double, start: SIMD2<Double> = [2, 3], velocity: SIMD2<Double>
         for (index, frame) in try zara1TestReplay().enumerated() {
             try tracks.observe(frame)
             guard index % 9 == 0 else { continue }
-            let live = predictor.predict(tracks, at: frame.time, agents: frame.agents.map(\.id), k: 3, seed: 7)
+            let live = try predictor.predict(tracks, at: frame.time, agents: frame.agents.map(\.id), k: 3, seed: 7)
             let frameNumber = (frame.time * 10 / 0.4).rounded()
             let request = PredictionRequest(source: .store("zara1/test"), target: .frame(frameNumber), k: 3, seed: 7)
             guard let sampled = try? Prediction.predict(store, model: predictor.model, request) else {
@@ -103,7 +103,7 @@ func walk(_ time: Double, start: SIMD2<Double> = [2, 3], velocity: SIMD2<Double>
         func frame(_ step: Int, _ agents: [TrackedAgent]) throws -> LiveForecast {
             let time = Double(step) * 0.4
             try tracks.observe(TrackerFrame(time: time, agents: agents))
-            return predictor.predict(tracks, at: time, agents: agents.map(\.id), k: 2, seed: 0)
+            return try predictor.predict(tracks, at: time, agents: agents.map(\.id), k: 2, seed: 0)
         }
         let other = TrackedAgent(id: "o", x: 0, y: 0)
         for step in 0..<7 { #expect(try frame(step, [walk(Double(step) * 0.4), other]).waiting == ["w", "o"]) }
@@ -140,8 +140,8 @@ func walk(_ time: Double, start: SIMD2<Double> = [2, 3], velocity: SIMD2<Double>
             times[0] = 99.9
             times.append(102.8)
             for time in times { try jittered.observe(TrackerFrame(time: time, agents: [walk(time - 100)])) }
-            let a = predictor.predict(exact, at: 102.8, agents: ["w"], k: 5, seed: 1)
-            let b = predictor.predict(jittered, at: 102.8, agents: ["w"], k: 5, seed: 1)
+            let a = try predictor.predict(exact, at: 102.8, agents: ["w"], k: 5, seed: 1)
+            let b = try predictor.predict(jittered, at: 102.8, agents: ["w"], k: 5, seed: 1)
             #expect(a.predictions.count == 1 && b.predictions.count == 1)
             let largest = zip(a.predictions[0].futures, b.predictions[0].futures).map { abs($0 - $1) }.max() ?? 1
             #expect(largest < 1e-4, "\(run): \(largest) m")
@@ -167,6 +167,9 @@ func walk(_ time: Double, start: SIMD2<Double> = [2, 3], velocity: SIMD2<Double>
             (#"{"time": 2, "agents": [{"id": "1", "x": 1, "y": 2}, {"id": 1, "x": 1, "y": 2}]}"#,
              .invalidInput(field: "agents[1].id", reason: "'1' appears twice in the frame")),
             (#"{"time": 2, "agents": [{"id": "1", "x": 1e999, "y": 2}]}"#, .invalidInput(field: "", reason: "not JSON")),
+            (#"{"time": 2, "agents": [{"id": "1", "x": 1, "y": -1e300}]}"#,
+             .invalidInput(field: "agents[0].y", reason: "must be a finite number within ±1e9")),
+            (#"{"time": 1e13, "agents": []}"#, .invalidInput(field: "time", reason: "must be a finite number within ±1e12")),
         ]
         for (line, expected) in cases {
             #expect(throws: expected, "\(line)") {
@@ -174,7 +177,7 @@ func walk(_ time: Double, start: SIMD2<Double> = [2, 3], velocity: SIMD2<Double>
             }
         }
         // NaN cannot be written in JSON; a frame built in code with one is refused all the same.
-        #expect(throws: WorkflowError.invalidInput(field: "agents[1].x", reason: "must be a finite number")) {
+        #expect(throws: WorkflowError.invalidInput(field: "agents[1].x", reason: "must be a finite number within ±1e9")) {
             try tracks.observe(TrackerFrame(time: 2, agents: [walk(0.4), TrackedAgent(id: "n", x: .nan, y: 0)]))
         }
         #expect(tracks.lastFrameTime == 1.6 && tracks.agents.count == 1 && tracks.agents["w"]!.observations.count == 1)
@@ -193,11 +196,11 @@ func walk(_ time: Double, start: SIMD2<Double> = [2, 3], velocity: SIMD2<Double>
                 if index % 10 == 9 { recorded.append((tracks, frame)) }
             }
             let snapshots = recorded
-            let sequential = snapshots.map { predictor.predict($0.0, at: $0.1.time, agents: $0.1.agents.map(\.id), k: 20, seed: 3) }
+            let sequential = try snapshots.map { try predictor.predict($0.0, at: $0.1.time, agents: $0.1.agents.map(\.id), k: 20, seed: 3) }
             let results = Mutex<[Int: LiveForecast]>([:])
             DispatchQueue.concurrentPerform(iterations: snapshots.count * 3) { i in
                 let (tracks, frame) = snapshots[i % snapshots.count]
-                let forecast = predictor.predict(tracks, at: frame.time, agents: frame.agents.map(\.id), k: 20, seed: 3)
+                let forecast = try? predictor.predict(tracks, at: frame.time, agents: frame.agents.map(\.id), k: 20, seed: 3)
                 results.withLock { all in
                     if let earlier = all[i % snapshots.count] { #expect(earlier == forecast) }
                     all[i % snapshots.count] = forecast
