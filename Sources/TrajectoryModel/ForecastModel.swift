@@ -109,7 +109,8 @@ public protocol ForecastModel: Sendable {
     func makeSamplingWorkspace(windows: Int, k: Int) -> SamplingWorkspace
 
     /// k futures for each window of `indices`, relative to the window's last observed position;
-    /// a model that ranks its futures returns them most probable first, with their probabilities.
+    /// a model that weighs its futures returns them with their probabilities, in an order whose every
+    /// prefix is the model's chosen k (`wta`: `FutureSelection`; `anchors`: by share).
     /// Deterministic given `rng`, whatever the timing and the workspace.
     func sample(_ windows: WindowSet, _ indices: ArraySlice<Int>, k: Int, using rng: inout Xoshiro256,
                 workspace: SamplingWorkspace) -> Samples

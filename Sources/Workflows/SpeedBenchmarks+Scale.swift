@@ -61,7 +61,7 @@ extension SpeedBenchmarks {
         let span = max(2_000, perFile / 100)
         progress("bench scale: writing \(files) files of \(perFile) positions into \(folder)")
         for f in 0..<files {
-            try writeWalkers(rows: min(perFile, positions - f * perFile), to: "\(folder)/walkers\(f).txt", seed: UInt64(f + 1), span: span)
+            try writeWalkers(rows: min(perFile, positions - f * perFile), seed: UInt64(f + 1), span: span, to: "\(folder)/walkers\(f).txt")
         }
         let database = folder + "/scale.sqlite"
         let store = try Store(path: database)
