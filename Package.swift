@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "CVectorMath"),
         .target(name: "NNCore", dependencies: ["CVectorMath"], swiftSettings: numericFlags),
         .target(name: "Notebook", dependencies: ["NNCore"], swiftSettings: numericFlags),
-        .target(name: "Plots"),
+        .target(name: "Plots", dependencies: ["TrajectoryData"]),
         .target(name: "TrajectoryModel", dependencies: ["NNCore", "TrajectoryData"], swiftSettings: numericFlags),
         .target(name: "TrajectoryData"),
         .target(name: "TrajectoryStore", dependencies: ["CSQLite", "TrajectoryData"]),
