@@ -27,6 +27,27 @@ public struct Track: Equatable, Sendable {
     }
 }
 
+extension [Track] {
+    /// The steps at which at least one of the tracks has a point, sorted: through a flag per step
+    /// while the span is within a few times the points, else by sorting them (a track seen again
+    /// 10⁶ steps later costs its points, never the span).
+    public func occurringSteps() -> [Int] {
+        var minStep = Int.max, maxStep = Int.min, total = 0
+        for track in self {
+            guard let first = track.points.first, let last = track.points.last else { continue }
+            (minStep, maxStep, total) = (Swift.min(minStep, first.step), Swift.max(maxStep, last.step), total + track.points.count)
+        }
+        guard total > 0 else { return [] }
+        let span = maxStep.subtractingReportingOverflow(minStep)
+        guard !span.overflow, span.partialValue <= 4 * total + 1024 else {
+            return Set<Int>(lazy.flatMap { $0.points.lazy.map(\.step) }).sorted()
+        }
+        var present = [Bool](repeating: false, count: span.partialValue + 1)
+        for track in self { for point in track.points { present[point.step - minStep] = true } }
+        return present.indices.filter { present[$0] }.map { $0 + minStep }
+    }
+}
+
 /// How a file's frames become a grid, and its positions meters; every field has a default.
 public struct GridOptions: Equatable, Sendable {
     /// Frame units between two steps (nil: detected).

@@ -47,7 +47,7 @@ public struct SceneContext: Sendable {
         // Dense while the span is within a few times the positions; else only the steps that occur.
         let span = maxStep.subtractingReportingOverflow(minStep)
         let sparse = span.overflow || span.partialValue > 4 * total + 1024
-        let occurring = sparse ? Array(Set(tracks.flatMap { $0.points.map(\.step) })).sorted() : nil
+        let occurring = sparse ? tracks.occurringSteps() : nil
         func slot(_ step: Int) -> Int {
             guard let occurring else { return step - minStep }
             var (low, high) = (0, occurring.count)

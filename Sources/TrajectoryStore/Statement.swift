@@ -120,6 +120,10 @@ public final class Statement {
         return result
     }
 
+    /// Virtual-machine steps run since the statement was prepared (`SQLITE_STMTSTATUS_VM_STEP`):
+    /// SQLite's count of the work a statement did, the same on any machine.
+    public var virtualMachineSteps: Int { Int(sqlite3_stmt_status(handle, SQLITE_STMTSTATUS_VM_STEP, 0)) }
+
     // MARK: columns of the current row
 
     public var columnCount: Int32 { sqlite3_column_count(handle) }

@@ -64,6 +64,23 @@ public final class Store {
             """, .text(dataset), .text(sha256))
     }
 
+    /// Writes the scene's `scene_frame` rows: each step at which someone is present, with its frame
+    /// as written (an integer when integral) and its time, as `SceneReference` computes them.
+    func insertFrames(of scene: SceneData, sceneID: Int64) throws {
+        let grid = SceneReference(id: sceneID, dataset: "", split: .train, name: "", frameOrigin: scene.frameOrigin,
+                                  frameStep: scene.frameStep, timeStep: scene.timeStep, frameDecimals: scene.frameDecimals)
+        let insert = try database.prepare("INSERT INTO scene_frame (scene_id, step, frame, time) VALUES (?1, ?2, ?3, ?4)")
+        try insert.bind(sceneID, at: 1)
+        for step in scene.tracks.occurringSteps() {
+            let frame = grid.frame(of: step)
+            try insert.bind(step, at: 2)
+            try insert.bind(frame == frame.rounded() && abs(frame) < 0x1p53 ? .integer(Int64(frame)) : .real(frame), at: 3)
+            try insert.bind(grid.time(of: step), at: 4)
+            try insert.step()
+            insert.reset()
+        }
+    }
+
     /// Stores `scene` under `source` in one transaction: all of it, or nothing. With `replacing`,
     /// the scene of the same name and any scene of the dataset with the same content are deleted
     /// first, in the same transaction (to import a file again with other options).
@@ -119,11 +136,16 @@ public final class Store {
                     """).run([.integer(sceneID), .text(image.format.rawValue), .integer(Int64(image.width)),
                               .integer(Int64(image.height)), .text(image.path), .blob(image.data)])
             }
-            let insertAgent = try database.prepare("INSERT INTO agent (scene_id, name) VALUES (?1, ?2)")
+            let insertAgent = try database.prepare("""
+                INSERT INTO agent (scene_id, name, first_step, last_step, position_count) VALUES (?1, ?2, ?3, ?4, ?5)
+                """)
             let insertPosition = try database.prepare("INSERT INTO position (agent_id, step, x, y) VALUES (?1, ?2, ?3, ?4)")
             try insertAgent.bind(sceneID, at: 1)
             for track in scene.tracks {
                 try insertAgent.bind(track.pedestrian, at: 2)
+                try insertAgent.bind(track.points.first?.step ?? 0, at: 3)
+                try insertAgent.bind(track.points.last?.step ?? 0, at: 4)
+                try insertAgent.bind(track.points.count, at: 5)
                 try insertAgent.step()
                 insertAgent.reset()
                 try insertPosition.bind(database.lastInsertRowID, at: 1)
@@ -135,6 +157,7 @@ public final class Store {
                     insertPosition.reset()
                 }
             }
+            try insertFrames(of: scene, sceneID: sceneID)
             return .imported(pedestrians: scene.tracks.count, positions: scene.rowCount)
         }
     }

@@ -114,4 +114,41 @@ import Testing
         }
         #expect(Migration.embedded.map(\.version) == Array(1...Migration.embedded.count))
     }
+
+    @Test func aSixthSchemaDatabaseMigratesWithItsRowsAsTheViewsShowedThem() throws {
+        // Schema 6 computed frames, times and track lengths from every position; schema 7 keeps
+        // them (scene_frame, the agent's steps): the views answer exactly as before, gaps, decimal
+        // frames (12.4) and a frame beyond 2^31 included.
+        let path = temporaryFolder() + "/old.sqlite"
+        let views = ["SELECT * FROM trajectory ORDER BY dataset, split, scene, pedestrian, step",
+                     "SELECT * FROM track ORDER BY agent_id", "SELECT * FROM pixel_position ORDER BY scene, pedestrian, step"]
+        var before: [[String]] = []
+        do {
+            let db = try Database(path: path)
+            try Migrator.migrate(db, migrations: Array(Migration.embedded.prefix(6)))
+            try db.execute("""
+                INSERT INTO dataset (name) VALUES ('d');
+                INSERT INTO scene (dataset_id, name, split, frame_origin, frame_step, time_step, source_path,
+                                   source_sha256, source_format, source_rows, frame_decimals, pixel_mapping, image_to_world)
+                VALUES (1, 's', 'test', 0, 10, 0.4, '/x', printf('%064d', 0), 'ethucy', 4, 0, NULL, NULL),
+                       (1, 't', 'test', 3000000000, 0.4, 0.4, '/y', printf('%064d', 1), 'csv', 3, 1,
+                        'scale', '[0.05, 0, 0, 0, 0.05, 0, 0, 0, 1]');
+                INSERT INTO agent (scene_id, name) VALUES (1, 'a'), (1, 'b'), (2, 'c');
+                INSERT INTO position (agent_id, step, x, y) VALUES (1, 0, 1, 2), (1, 1, 3, 4), (1, 4, 5, 6), (2, 1, 7, 8),
+                                                                   (3, 31, 0, 0), (3, 32, 1, 1), (3, 34, 2, 2);
+                """)
+            for view in views { before.append(try db.prepare(view).rows { row in (0..<row.columnCount).map { "\(row.value($0))" } }.map { $0.joined(separator: "|") }) }
+        }
+        let store = try Store(path: path)
+        #expect(try store.database.scalarInt("PRAGMA user_version") == Int64(Migration.embedded.last!.version))
+        for (view, rows) in zip(views, before) {
+            let after = try store.database.prepare(view).rows { row in (0..<row.columnCount).map { "\(row.value($0))" } }
+            #expect(after.map { $0.joined(separator: "|") } == rows, "\(view)")
+        }
+        #expect(try store.listing("SELECT first_frame, last_frame, positions, gaps FROM track WHERE pedestrian = 'a'").rows
+            == [[.integer(0), .integer(40), .integer(3), .integer(2)]])
+        #expect(try store.database.scalarText("SELECT group_concat(frame, ' ') FROM trajectory WHERE scene = 't'")
+            == "3000000012.4 3000000012.8 3000000013.6")
+        #expect(try store.database.scalarInt("SELECT count(*) FROM pragma_foreign_key_check") == 0)
+    }
 }

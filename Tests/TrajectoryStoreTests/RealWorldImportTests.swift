@@ -232,7 +232,7 @@ private func positions(_ store: Store, dataset: String) throws -> [String: (Doub
                 """)
         }
         let store = try Store(path: path)
-        #expect(try store.database.scalarInt("PRAGMA user_version") == 6)
+        #expect(try store.database.scalarInt("PRAGMA user_version") == Int64(Migration.embedded.last!.version))
         #expect(try store.database.scalarInt("PRAGMA foreign_keys") == 1)
         #expect(try store.database.scalarText("SELECT group_concat(frame || ':' || x, ' ') FROM trajectory") == "0:1.0 10:3.0 12.4:0.0")
         #expect(try store.database.scalarInt("SELECT count(*) FROM prediction_view WHERE frame = 10") == 1)
