@@ -26,7 +26,7 @@ public struct Evaluation: Sendable, Equatable {
     public var minADE: Double
     public var minFDE: Double
     /// minADE/minFDE over the first k' futures of each window for each k' of `Evaluator.smallerK`
-    /// below k (a ranked model's most probable k', or a sampler's first k' samples).
+    /// below k (a ranked model's first k', or a sampler's first k' samples).
     public var atSmallerK: [Int: Displacement] = [:]
     /// nil when no step had a usable KDE (k = 1, or all samples identical).
     public var kdeNLL: Double?
@@ -35,7 +35,8 @@ public struct Evaluation: Sendable, Equatable {
 }
 
 public enum Evaluator {
-    /// The smaller k reported beside the headline k: the most probable future, and the best of 5.
+    /// The smaller k reported beside the headline k: the first future (a ranked model's best single
+    /// guess), and the best of the first 5.
     public static let smallerK = [1, 5]
     public static let collisionDistance = 0.1
     public static let logDensityFloor = -20.0

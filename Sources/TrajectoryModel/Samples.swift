@@ -46,7 +46,7 @@ public struct Samples: Sendable, Equatable {
         return Samples(windows: windows.count, k: k, predicted: predicted, values: picked, probabilities: probabilities)
     }
 
-    /// The first `k` futures of every window (a ranked model's k most probable), probabilities
+    /// The first `k` futures of every window (a ranked model's best k), probabilities
     /// renormalised over them.
     public func prefix(_ k: Int) -> Samples {
         precondition(k >= 1 && k <= self.k, "k within 1…\(self.k)")

@@ -1,5 +1,6 @@
 // The ETH/UCY leave-one-out protocol in one call: import the tree, train each model per held-out
-// scene on its train split (the best epoch chosen on its val split), evaluate on its test split
+// scene on its train split (the best epoch chosen on its val split; then, by default, again on
+// train + val for that many epochs), evaluate on its test split
 // beside the baselines, over one or more seeds; the tables as Markdown with the published numbers
 // and the protocol below them. The test split is read by evaluation only.
 import Foundation
@@ -20,6 +21,10 @@ public struct ETHUCYBenchmark: Sendable {
     public var epochs: Int?
     /// The headline k.
     public var k = 20
+    /// After choosing the epoch count on `val`, train again on train + val for that many epochs and
+    /// evaluate the refit's last checkpoint (the reference's protocol trains on train + val too);
+    /// false evaluates the best checkpoint of the train-only run.
+    public var refit = true
 
     public init(data: String) { self.data = data }
 
@@ -80,8 +85,20 @@ public struct ETHUCYBenchmark: Sendable {
                     progress(.started(session))
                     let summary = try session.runToEnd(shouldStop: shouldStop, progress: { progress(.training($0)) })
                     progress(.trained(summary, run: session.run))
-                    let model = try TrainedModel.load(store, run: name, checkpoint: .best)
-                    var request = EvaluationRequest(data: "\(scene)/test", k: k, seed: seed, checkpoint: .best,
+                    var (evaluated, checkpoint) = (name, CheckpointRecord.Label.best)
+                    if refit, let epochs = summary.bestEpoch {
+                        progress(.stage("\(scene), seed \(seed), \(family): refit on \(scene)/train + \(scene)/val for "
+                            + "\(epochs) epoch\(epochs == 1 ? "" : "s")"))
+                        var again = configuration
+                        (again.training.epochs, again.train) = (epochs, ["\(scene)/train", "\(scene)/val"])
+                        (evaluated, checkpoint) = (name + "-refit", .last)
+                        let refit = try TrainingSession.start(store, configuration: again, name: evaluated)
+                        progress(.started(refit))
+                        let refitSummary = try refit.runToEnd(shouldStop: shouldStop, progress: { progress(.training($0)) })
+                        progress(.trained(refitSummary, run: refit.run))
+                    }
+                    let model = try TrainedModel.load(store, run: evaluated, checkpoint: checkpoint)
+                    var request = EvaluationRequest(data: "\(scene)/test", k: k, seed: seed, checkpoint: checkpoint,
                                                     headingNoiseDegrees: 25, benchmark: "ethucy")
                     request.baselines = index == 0
                     let report = try EvaluationPipeline.run(store, model: model, request)
@@ -132,7 +149,7 @@ public struct ETHUCYBenchmark: Sendable {
             lines.append("| \(name) | " + String(repeating: "– | ", count: scenes.count) + String(format: "%.2f / %.2f |", ade, fde))
         }
         let ks = (Evaluator.smallerK.filter { $0 < k } + [k])
-        lines += ["", "Averages over the scenes at several k (k = 1: a ranked model's most probable future, a "
+        lines += ["", "Averages over the scenes at several k (k = 1: a ranked model's future of least expected error, a "
             + "sampler's first sample; k = 5: the first five):", "",
             "| method | " + ks.map { "k = \($0)" }.joined(separator: " | ") + " |",
             "|---|" + String(repeating: "---|", count: ks.count)]
@@ -142,7 +159,10 @@ public struct ETHUCYBenchmark: Sendable {
         let counts = scenes.map { "\($0) \(windows[$0].map(String.init) ?? "–")" }.joined(separator: ", ")
         lines += ["", "Constant velocity makes one future: its row is its k = 1.", "",
             "Protocol: each model trains on the held-out scene's `train` split with the epoch chosen by "
-            + "validation minADE@20 (all K futures of a model with fewer) on its `val` split; the `test` split is read by evaluation only. Every pedestrian "
+            + "validation minADE@20 (all K futures of a model with fewer) on its `val` split"
+            + (refit ? ", then trains again on `train` + `val` for that many epochs and is evaluated at its last epoch"
+                : " and is evaluated at that epoch")
+            + "; the `test` split is read by evaluation only. Every pedestrian "
             + "with 8 observed + 12 future consecutive steps is scored, also those alone in the scene (test "
             + "windows: \(counts)); the minimum over k futures is taken per pedestrian, for ADE and FDE "
             + "independently. Epochs: " + families.map { family -> String in

@@ -43,7 +43,7 @@ public struct EvaluationReport: Sendable {
     }
 
     /// The report as a listing: scope, method, windows, k, min_ade, min_fde, kde_nll, collision_rate,
-    /// then minADE/minFDE at k = 1 and 5 (most probable future / first sample, best of the first 5).
+    /// then minADE/minFDE at k = 1 and 5 (a ranked model's best single guess / a sampler's first sample, best of the first 5).
     public var listing: Listing {
         Listing(columns: ["scope", "method", "windows", "k", "min_ade", "min_fde", "kde_nll", "collision_rate"]
                     + Evaluator.smallerK.flatMap { ["min_ade_\($0)", "min_fde_\($0)"] },

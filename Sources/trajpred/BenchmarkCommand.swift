@@ -35,6 +35,9 @@ struct BenchmarkETHUCY: ParsableCommand {
     @OptionGroup var model: ModelOptionGroup
     @Option(help: "Epochs per model (default: each family's; cvae 50, wta 30, anchors 1).") var epochs: Int?
     @Option(help: "Write the table as Markdown to this file.") var out: String?
+    @Flag(inversion: .prefixedNo,
+          help: "After choosing the epoch count on val, train again on train + val for that many epochs and evaluate that.")
+    var refit = true
 
     func validate() throws {
         _ = try parseSeeds(seeds)
@@ -47,7 +50,7 @@ struct BenchmarkETHUCY: ParsableCommand {
         benchmark.seeds = try parseSeeds(seeds)
         benchmark.scenes = scenes.split(separator: ",").map(String.init)
         benchmark.families = models.map { $0.split(separator: ",").map(String.init) } ?? [model.model]
-        (benchmark.options, benchmark.epochs) = (model.options, epochs)
+        (benchmark.options, benchmark.epochs, benchmark.refit) = (model.options, epochs, refit)
         let training = TrainingOutput(style: .plain)
         Interrupt.install()
         let markdown = try runInterruptible { try benchmark.run(try store.open(), shouldStop: { Interrupt.requested }) { event in

@@ -43,7 +43,7 @@ func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
         #expect(set.still.allSatisfy { $0 == 0 })
     }
 
-    @Test func anchorsModelRanksByShareAndRefusesNothingWithinK() throws {
+    @Test func anchorsModelOrderIsNestedAndRefusesNothingWithinK() throws {
         let windows = forkingWalkers(60, seed: 3)
         var configuration = AnchorsConfiguration()
         configuration.futures = 4
@@ -56,8 +56,11 @@ func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
         let probabilities = try #require(samples.probabilities)
         for n in 0..<2 {
             let p = Array(probabilities[(n * 3)..<(n * 3 + 3)])
-            #expect(p == p.sorted(by: >) && abs(p.reduce(0, +) - 1) < 1e-5)
+            #expect(abs(p.reduce(0, +) - 1) < 1e-5 && p.allSatisfy { $0 > 0 })
         }
+        // The first of k is the first of K: the order is nested.
+        let all = trainer.model.sample(windows, [0, 1], k: 4, using: &rng)
+        #expect(all.prefix(3).values == samples.values)
         #expect(trainer.model.maximumFutures?.k == 4)
     }
 
@@ -123,9 +126,19 @@ func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
         let one = Metrics.average(Metrics.minDisplacements(samples: trainer.model.sample(windows, all, k: 1, using: &rng),
                                                            windows: windows, indices: all))
         #expect(three.fde < 0.35 && one.fde > 2 * three.fde, "k=3 \(three), k=1 \(one), \(String(describing: last))")
-        // Ranked: probabilities decrease and sum to 1 over the k returned.
-        let ranked = try #require(trainer.model.sample(windows, [4], k: 6, using: &rng).probabilities)
-        #expect(ranked == ranked.sorted(by: >) && abs(ranked.reduce(0, +) - 1) < 1e-5)
+        // The probabilities sum to 1 over the k returned; the three ways hold about a third each.
+        let ranked = try #require(trainer.model.sample(windows, [4], k: 3, using: &rng).probabilities)
+        #expect(abs(ranked.reduce(0, +) - 1) < 1e-5 && ranked.allSatisfy { abs($0 - 1.0 / 3) < 0.15 }, "\(ranked)")
+        // The best single guess is the straight way, between the turns (each ends about 4.3 m to its
+        // side): the first future's last point lies within a meter of the walker's heading line.
+        let first = trainer.model.sample(windows, all, k: 1, using: &rng)
+        let sideways = all.map { n -> Float in
+            let observed = windows.observedPositions(n), o = observed.startIndex + 2 * (configuration.observed - 2)
+            let heading = SIMD2(-observed[o], -observed[o + 1]) / (observed[o] * observed[o] + observed[o + 1] * observed[o + 1]).squareRoot()
+            let last = first.offset(window: n - all.startIndex, sample: 0) + 2 * (configuration.predicted - 1)
+            return abs(heading.x * first.values[last + 1] - heading.y * first.values[last])
+        }.sorted()
+        #expect(sideways[sideways.count / 2] < 1, "median sideways \(sideways[sideways.count / 2]) m")
     }
 
     @Test(arguments: [false, true])

@@ -137,11 +137,28 @@ func svgCounts(_ path: String) -> (elements: [String: Int], classes: [String: In
         #expect(try sqlite3("trajpred.sqlite", "SELECT count(*) FROM evaluation WHERE scope = 'all'", in: folder) == "4\n")
         #expect(table.contains("| method | k = 1 | k = 5 | k = 20 |"))
         #expect(table.contains("the `test` split is read by evaluation only"))
-        // The training runs of the benchmark select train and val splits only.
+        // The training runs of the benchmark select train and val splits only: the run that chooses
+        // the epoch count on val, and its refit on train + val for that many epochs.
         #expect(try sqlite3("trajpred.sqlite", """
-            SELECT count(*), sum(json_extract(config, '$.train[0]') = 'zara1/train' AND json_extract(config, '$.val[0]') = 'zara1/val'
-                                 AND json_array_length(config, '$.train') = 1 AND json_array_length(config, '$.val') = 1)
-            FROM run WHERE kind = 'train'
-            """, in: folder) == "1,1\n")
+            SELECT (SELECT group_concat(value, '+') FROM json_each(run.config, '$.train')),
+                   (SELECT group_concat(value, '+') FROM json_each(run.config, '$.val')), json_extract(config, '$.epochs')
+            FROM run WHERE kind = 'train' ORDER BY id
+            """, in: folder) == "zara1/train,zara1/val,1\nzara1/train+zara1/val,zara1/val,1\n")
+        #expect(table.contains("then trains again on `train` + `val` for that many epochs"))
+        #expect(try sqlite3("trajpred.sqlite", """
+            SELECT DISTINCT t.name LIKE '%-refit', json_extract(v.config, '$.checkpoint')
+            FROM evaluation e JOIN run t ON t.id = e.trained_run_id JOIN run v ON v.id = e.run_id
+            """, in: folder) == "1,last\n")
+    }
+
+    @Test func withoutRefitTheTrainOnlyRunsBestEpochIsEvaluated() throws {
+        let folder = temporaryFolder()
+        let result = try run(trajpred, ["benchmark", "ethucy", "--data", repositoryRoot + "/data", "--scenes", "zara1",
+                                        "--epochs", "2", "--no-refit"], in: folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try sqlite3("trajpred.sqlite", """
+            SELECT (SELECT group_concat(value, '+') FROM json_each(run.config, '$.train')) FROM run WHERE kind = 'train'
+            """, in: folder) == "zara1/train\n")
+        #expect(result.stdout.contains("and is evaluated at that epoch"))
     }
 }

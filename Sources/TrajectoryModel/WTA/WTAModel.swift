@@ -3,7 +3,8 @@
 // group's K anchors; the loss of a window is ADE + FDE of its best future in meters, and only that
 // head gets a gradient (winner takes all). A score head (K logits on the trunk, trained with
 // cross-entropy to name the winning head — or, with a temperature, every head by how close it
-// came — its gradient kept out of the trunk) ranks the futures, so k < K returns the k most probable.
+// came — its gradient kept out of the trunk) weighs the futures; k < K returns k of them chosen by
+// `FutureSelection` (k = 1: the future of least expected error under those weights).
 //   x (I, B) → h1 = ReLU(W1 x + b1) (H, B) → h2 = ReLU(W2 h1 + b2) (H, B)
 //   residuals = W3 h2 + b3 (K·2P, B), zero-initialised; logits = W4 h2 + b4 (K, B), zero-initialised
 // Legend: B batch, I inputs, H hidden, K futures, P predicted steps.
@@ -231,8 +232,10 @@ public struct WTAModel: ForecastModel {
         return Loss(total: wta + crossEntropy, reconstruction: wta, kl: 0)
     }
 
-    /// The k most probable of the K futures (by the score's softmax, renormalised over the k),
-    /// in meters relative to the origin, most probable first. Draws nothing from `rng`.
+    /// k of the K futures in the order of `FutureSelection` under the score's softmax (the first of
+    /// least expected ADE + FDE, each next one lowering the expected error of the best most), each with
+    /// the weight of the futures it stands for as its probability; in meters relative to the origin.
+    /// Draws nothing from `rng`.
     public func sample(_ windows: WindowSet, _ indices: ArraySlice<Int>, k: Int, using rng: inout Xoshiro256,
                        workspace w: Workspace) -> Samples {
         precondition(k <= configuration.futures, "at most \(configuration.futures) futures")
@@ -245,22 +248,27 @@ public struct WTAModel: ForecastModel {
             let b = chunk.count
             features(windows, chunk, mirror: nil, targets: false, into: w)
             forward(batch: b, workspace: w)
+            var futures = [SIMD2<Float>](repeating: .zero, count: c.futures * c.predicted)
             for column in 0..<b {
                 let frame = w.frames[column], n = start - indices.startIndex + column
                 let logits = (0..<c.futures).map { w.logits[$0 * b + column] }
                 let top = logits.max()!
                 let weights = logits.map { expf($0 - top) }
-                let ranked = ranking(weights)
-                let total = ranked.prefix(k).reduce(Float(0)) { $0 + weights[$1] }
-                for s in 0..<k {
+                for f in 0..<c.futures {
+                    for t in 0..<c.predicted {
+                        futures[f * c.predicted + t] = frame.denormalise(future(f, t, column: column, batch: b,
+                                                                                anchors: set, moving: frame.moving, w: w))
+                    }
+                }
+                let chosen = FutureSelection.order(futures, steps: c.predicted, weights: weights).prefix(k)
+                let probabilities = FutureSelection.probabilities(of: chosen, futures, steps: c.predicted, weights: weights)
+                for (s, f) in chosen.enumerated() {
                     let base = samples.offset(window: n, sample: s)
                     for t in 0..<c.predicted {
-                        let p = frame.denormalise(future(ranked[s], t, column: column, batch: b, anchors: set,
-                                                         moving: frame.moving, w: w))
-                        samples.values[base + 2 * t] = p.x
-                        samples.values[base + 2 * t + 1] = p.y
+                        samples.values[base + 2 * t] = futures[f * c.predicted + t].x
+                        samples.values[base + 2 * t + 1] = futures[f * c.predicted + t].y
                     }
-                    samples.probabilities![n * k + s] = weights[ranked[s]] / total
+                    samples.probabilities![n * k + s] = probabilities[s]
                 }
             }
             start += b
