@@ -110,7 +110,7 @@ public protocol ForecastModel: Sendable {
 
     /// k futures for each window of `indices`, relative to the window's last observed position;
     /// a model that weighs its futures returns them with their probabilities, in an order whose every
-    /// prefix is the model's best k (for the K-future models: `FutureSelection`).
+    /// prefix is the model's chosen k (`wta`: `FutureSelection`; `anchors`: by share).
     /// Deterministic given `rng`, whatever the timing and the workspace.
     func sample(_ windows: WindowSet, _ indices: ArraySlice<Int>, k: Int, using rng: inout Xoshiro256,
                 workspace: SamplingWorkspace) -> Samples

@@ -189,73 +189,80 @@ public enum SpeedBenchmarks {
 
     /// Imports a generated ETH/UCY file of `rows` rows with this executable and with the sqlite3
     /// shell's .import into a STRICT table keyed in file order, as child processes, alternating
-    /// after one warm-up each: median seconds, rows per second, peak memory, and the ratio.
-    public static func importing(rows: Int, repeats: Int, sqlite3: String, progress: (String) -> Void = { _ in }) throws
-        -> Listing
-    {
+    /// after one warm-up each: median seconds, rows per second, peak memory, and the ratio. With
+    /// `resample` (seconds) the file is a 30 fps video's (a frame id per frame, walkers at 1.2 m/s)
+    /// and a third side imports it with `--resample`: the last column is its time over the plain
+    /// import's.
+    public static func importing(rows: Int, repeats: Int, sqlite3: String, resample: Double? = nil,
+                                 progress: (String) -> Void = { _ in }) throws -> Listing {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("trajpred-bench-\(getpid())").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let file = folder + "/walkers.txt"
-        try writeWalkers(rows: rows, to: file)
+        // 0.4 s steps of 10 frame ids (the benchmark's files), or 30 frames per second.
+        let (frameStep, metersPerFrame) = resample == nil ? (10, 0.4) : (1, 0.4 / 12)
+        try writeWalkers(rows: rows, frameStep: frameStep, metersPerFrame: Float(metersPerFrame), to: file)
         let database = folder + "/bench.sqlite"
-
-        func ours() throws -> ChildMeasurement {
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database + suffix) }
-            return try measureChild([currentExecutable(), "import", file, "--dataset", "bench", "--db", database])
-        }
-        func shell() throws -> ChildMeasurement {
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database + suffix) }
-            return try measureChild([
+        func fresh() { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database + suffix) } }
+        let plainImport = [currentExecutable(), "import", file, "--dataset", "bench", "--db", database]
+            + (resample == nil ? [] : ["--dt", "\(1.0 / 30)"])
+        var sides: [(workload: String, implementation: String, arguments: [String])] = [
+            ("import", "trajpred", plainImport),
+            ("import", "sqlite3 .import", [
                 sqlite3, database,
                 "CREATE TABLE position (frame REAL NOT NULL, pedestrian REAL NOT NULL, x REAL NOT NULL, "
                     + "y REAL NOT NULL, PRIMARY KEY (frame, pedestrian)) STRICT, WITHOUT ROWID",
                 ".mode tabs", ".import \(file) position",
-            ])
+            ]),
+        ]
+        if let resample {
+            sides.insert(("import --resample \(resample)", "trajpred", plainImport + ["--resample", "\(resample)"]), at: 1)
         }
-        progress("bench import: \(rows) rows, warm-up then \(repeats) runs each, alternating")
-        _ = try ours()
-        _ = try shell()
-        var trajpredRuns: [ChildMeasurement] = [], shellRuns: [ChildMeasurement] = []
-        for _ in 0..<repeats {
-            trajpredRuns.append(try ours())
-            shellRuns.append(try shell())
+        progress("bench import: \(rows) rows\(resample == nil ? "" : " at 30 fps"), warm-up then \(repeats) runs of "
+            + "each of \(sides.count), alternating")
+        var runs = [[ChildMeasurement]](repeating: [], count: sides.count)
+        for round in 0...repeats {
+            for (i, side) in sides.enumerated() {
+                fresh()
+                let measurement = try measureChild(side.arguments)
+                guard measurement.status == 0 else {
+                    throw WorkflowError.childFailed(command: "\(side.implementation) \(side.workload)", status: measurement.status)
+                }
+                if round > 0 { runs[i].append(measurement) }   // round 0 warms up
+            }
         }
-        if let failed = trajpredRuns.first(where: { $0.status != 0 }) {
-            throw WorkflowError.childFailed(command: "trajpred import", status: failed.status)
-        }
-        if let failed = shellRuns.first(where: { $0.status != 0 }) {
-            throw WorkflowError.childFailed(command: "\(sqlite3) .import", status: failed.status)
-        }
-        let oursMedian = median(trajpredRuns.map(\.seconds)), shellMedian = median(shellRuns.map(\.seconds))
-        return Listing(
-            columns: ["workload", "implementation", "median_s", "rows_per_s", "peak_rss_mb", "ratio_to_sqlite3"],
-            rows: [
-                [.text("import"), .text("trajpred"), .real(rounded(oursMedian, 3)),
-                 .integer(Int64(Double(rows) / oursMedian)),
-                 .real(rounded(Double(trajpredRuns.map(\.peakRSSBytes).max()!) / 1e6, 1)),
-                 .real(rounded(oursMedian / shellMedian, 2))],
-                [.text("import"), .text("sqlite3 .import"), .real(rounded(shellMedian, 3)),
-                 .integer(Int64(Double(rows) / shellMedian)),
-                 .real(rounded(Double(shellRuns.map(\.peakRSSBytes).max()!) / 1e6, 1)), .real(1)],
-            ])
+        let medians = runs.map { median($0.map(\.seconds)) }
+        let shell = medians[sides.count - 1]
+        var columns = ["workload", "implementation", "median_s", "rows_per_s", "peak_rss_mb", "ratio_to_sqlite3"]
+        if resample != nil { columns.append("ratio_to_plain_import") }
+        return Listing(columns: columns, rows: sides.indices.map { i in
+            var row: [SQLValue] = [
+                .text(sides[i].workload), .text(sides[i].implementation), .real(rounded(medians[i], 3)),
+                .integer(Int64(Double(rows) / medians[i])),
+                .real(rounded(Double(runs[i].map(\.peakRSSBytes).max()!) / 1e6, 1)), .real(rounded(medians[i] / shell, 2)),
+            ]
+            if resample != nil { row.append(sides[i].implementation == "trajpred" ? .real(rounded(medians[i] / medians[0], 2)) : .null) }
+            return row
+        })
     }
 
-    /// `rows` ETH/UCY rows: pedestrians of 200 steps each, random walks, starts staggered, sorted by frame.
-    static func writeWalkers(rows: Int, to path: String) throws {
+    /// `rows` ETH/UCY rows: pedestrians of 200 steps each, random walks, starts staggered, sorted by
+    /// frame; `frameStep` frame ids and `metersPerFrame` × `frameStep` meters forward between two rows
+    /// of a walker.
+    static func writeWalkers(rows: Int, frameStep: Int = 10, metersPerFrame: Float = 0.04, to path: String) throws {
         var rng = Xoshiro256(seed: 1)
-        let steps = 200
+        let steps = 200, forward = metersPerFrame * Float(frameStep), noise = forward / 4
         var lines: [(frame: Int, pedestrian: Int, x: Float, y: Float)] = []
         lines.reserveCapacity(rows)
         var pedestrian = 0
         while lines.count < rows {
             pedestrian += 1
-            let start = rng.below(2_000) * 10
+            let start = rng.below(2_000) * frameStep
             var x = rng.uniform(-10, 10), y = rng.uniform(-10, 10)
             for k in 0..<min(steps, rows - lines.count) {
-                x += 0.4 + 0.1 * rng.normal()
-                y += 0.1 * rng.normal()
-                lines.append((start + 10 * k, pedestrian, x, y))
+                x += forward + noise * rng.normal()
+                y += noise * rng.normal()
+                lines.append((start + frameStep * k, pedestrian, x, y))
             }
         }
         lines.sort { ($0.frame, $0.pedestrian) < ($1.frame, $1.pedestrian) }

@@ -162,3 +162,19 @@ func svgCounts(_ path: String) -> (elements: [String: Int], classes: [String: In
         #expect(result.stdout.contains("and is evaluated at that epoch"))
     }
 }
+
+@Suite struct BenchImportCLITests {
+    @Test func resamplingSideIsTimedBesideThePlainImportAndSqlite3() throws {
+        let folder = temporaryFolder()
+        let result = try run(trajpred, ["bench", "import", "--rows", "3000", "--repeats", "1", "--resample", "0.4",
+                                        "--format", "csv"], in: folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "workload,implementation,median_s,rows_per_s,peak_rss_mb,ratio_to_sqlite3,ratio_to_plain_import")
+        #expect(lines.count == 4)
+        #expect(lines.dropFirst().map { $0.split(separator: ",").prefix(2).joined(separator: ",") }
+                    == ["import,trajpred", "import --resample 0.4,trajpred", "import,sqlite3 .import"])
+        #expect(lines[1].hasSuffix(",1.0") || lines[1].hasSuffix(",1"), "the plain import is its own unit: \(lines[1])")
+        #expect(try run(trajpred, ["bench", "import", "--resample", "0"], in: folder).stderr.contains("--resample must be"))
+    }
+}

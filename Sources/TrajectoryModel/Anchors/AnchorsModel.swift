@@ -96,40 +96,36 @@ public struct AnchorsModel: ForecastModel {
 
     public var maximumFutures: (k: Int, option: String)? { (configuration.futures, "--model-option futures=N") }
 
-    /// k of the group's anchors in the order of `FutureSelection` (the first of least expected error
-    /// against the anchors weighted by their shares, each next one lowering the expected error of the
-    /// best most), each with the share of the anchors it stands for as its probability. Distances in
-    /// the agent frame are the window's own up to its scale, so one order serves every window of a group.
+    /// The group's k most frequent anchors, most frequent first, with their shares as probabilities
+    /// (renormalised over the k returned).
     public func sample(_ windows: WindowSet, _ indices: ArraySlice<Int>, k: Int, using rng: inout Xoshiro256,
                        workspace: Workspace) -> Samples {
         precondition(k <= configuration.futures, "at most \(configuration.futures) futures")
-        let set = anchors.read(parameters.values), steps = configuration.predicted
-        func choice(moving: Bool) -> (chosen: ArraySlice<Int>, probabilities: [Float]) {
-            let futures = (0..<set.count).flatMap { a -> [SIMD2<Float>] in
-                let anchor = set.anchor(a, moving: moving)
-                return (0..<steps).map { SIMD2(anchor[anchor.startIndex + 2 * $0], anchor[anchor.startIndex + 2 * $0 + 1]) }
-            }
-            let shares = set.shares(moving: moving)
-            let chosen = FutureSelection.order(futures, steps: steps, weights: shares).prefix(k)
-            return (chosen, FutureSelection.probabilities(of: chosen, futures, steps: steps, weights: shares))
-        }
-        let groups = (moving: choice(moving: true), still: choice(moving: false))
-        var samples = Samples(windows: indices.count, k: k, predicted: steps,
+        let set = anchors.read(parameters.values)
+        let order = (moving: ranking(set.movingShare), still: ranking(set.stillShare))
+        var samples = Samples(windows: indices.count, k: k, predicted: configuration.predicted,
                               probabilities: [Float](repeating: 0, count: indices.count * k))
         for (b, n) in indices.enumerated() {
             let frame = AgentFrame.of(windows, n)
-            let group = frame.moving ? groups.moving : groups.still
-            for (s, a) in group.chosen.enumerated() {
-                let anchor = set.anchor(a, moving: frame.moving)
+            let ranked = frame.moving ? order.moving : order.still
+            let shares = set.shares(moving: frame.moving)
+            let total = ranked.prefix(k).reduce(Float(0)) { $0 + shares[$1] }
+            for s in 0..<k {
+                let anchor = set.anchor(ranked[s], moving: frame.moving)
                 let base = samples.offset(window: b, sample: s)
-                for t in 0..<steps {
+                for t in 0..<configuration.predicted {
                     let p = frame.denormalise(SIMD2(anchor[anchor.startIndex + 2 * t], anchor[anchor.startIndex + 2 * t + 1]))
                     samples.values[base + 2 * t] = p.x
                     samples.values[base + 2 * t + 1] = p.y
                 }
-                samples.probabilities![b * k + s] = group.probabilities[s]
+                samples.probabilities![b * k + s] = total > 0 ? shares[ranked[s]] / total : 1 / Float(k)
             }
         }
         return samples
     }
+}
+
+/// Indices of `weights`, largest first (the lower index first on a tie).
+func ranking(_ weights: [Float]) -> [Int] {
+    weights.indices.sorted { weights[$0] > weights[$1] || (weights[$0] == weights[$1] && $0 < $1) }
 }
