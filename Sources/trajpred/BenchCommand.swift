@@ -8,7 +8,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure throughput against the reference implementations.",
-        subcommands: [BenchTrain.self, BenchSample.self, BenchNotebook.self, BenchImport.self, BenchGemm.self]
+        subcommands: [BenchTrain.self, BenchSample.self, BenchNotebook.self, BenchImport.self, BenchGemm.self, BenchServe.self]
     )
 }
 
