@@ -77,9 +77,9 @@ public struct PredictionServer: Sendable {
         do {
             switch operation {
             case .predict:
-                return Answer(status: 200, body: LiveJSON.encode(try predict(body)))
+                return Answer(status: 200, body: try predict(body).json)
             case .sessionFrames:
-                return Answer(status: 200, body: LiveJSON.encode(try frame(body, session: parameters["id"] ?? "")))
+                return Answer(status: 200, body: try frame(body, session: parameters["id"] ?? "").json)
             case .deleteSession:
                 return sessions.remove(parameters["id"] ?? "") ? Answer(status: 204, body: Data())
                     : Self.error(404, field: "id", "no session '\(parameters["id"] ?? "")'")

@@ -1,6 +1,7 @@
 // JSON in and out of live prediction: decoding that names the field at fault (`agents[2].x:
-// missing`) instead of Foundation's coding paths, and the encoder of answers (sorted keys, so a
-// line is the same bytes for the same prediction). Shared by `trajpred stream` and the HTTP service.
+// missing`) instead of Foundation's coding paths, and the encoder of small answers (sorted keys, so
+// an answer is the same bytes for the same content; futures have their own writer, LiveForecast.json).
+// Shared by `trajpred stream` and the HTTP service.
 import Foundation
 
 public enum LiveJSON {
@@ -19,10 +20,6 @@ public enum LiveJSON {
     public static func encode<T: Encodable>(_ value: T) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Every value live prediction encodes is finite (positions of a damaged model are refused
-        // before); should one not be, it is written as null rather than failing the answer.
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "null", negativeInfinity: "null",
-                                                                      nan: "null")
         return (try? encoder.encode(value)) ?? Data("null".utf8)
     }
 

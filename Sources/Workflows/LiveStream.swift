@@ -29,7 +29,7 @@ public struct LiveStream: Sendable {
             let frame = try LiveJSON.decode(TrackerFrame.self, from: line)
             try tracks.observe(frame)
             let forecast = try predictor.predict(tracks, at: frame.time, agents: frame.agents.map(\.id), k: k, seed: seed)
-            let output = LiveJSON.encode(forecast)
+            let output = forecast.json
             summary.predictions += forecast.predictions.count
             summary.agents = tracks.agentsSeen
             summary.latencies.append(Double((clock.now - start) / .microseconds(1)) / 1000)

@@ -129,6 +129,20 @@ func predictBody(agents: Int, k: Int, seed: Int) -> Data {
     }
 }
 
+extension ServeCLITests {
+    @Test func benchServeMeasuresEachWorkloadWithoutFailures() throws {
+        let folder = try importedFolder()
+        #expect(try run(trajpred, ["train", "--model", "anchors", "--train", "zara1/train/crowds_zara02",
+                                   "--val", "zara1/val/crowds_zara02", "--name", "a", "--progress", "plain"],
+                        in: folder).status == 0)
+        let bench = try run(trajpred, ["bench", "serve", "--run", "a", "--seconds", "0.5", "--agents", "5"], in: folder)
+        #expect(bench.status == 0, "\(bench.stderr)")
+        let rows = bench.stdout.split(separator: "\n").filter { $0.hasPrefix("serve:") || $0.hasPrefix("stream:") }
+        #expect(rows.count == 3 && rows.allSatisfy { $0.hasSuffix(" | 0") }, "\(bench.stdout)")
+        #expect(bench.stdout.contains("% of one core"))
+    }
+}
+
 func json(_ data: Data) -> [String: Any] {
     (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
 }

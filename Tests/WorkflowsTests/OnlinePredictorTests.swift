@@ -186,6 +186,18 @@ func walk(_ time: Double, start: SIMD2<Double> = [2, 3], velocity: SIMD2<Double>
         #expect(frame.agents[0].id == "7")
     }
 
+    @Test func anAnswerIsOneLineOfJSONWithItsValuesRounded() throws {
+        let forecast = LiveForecast(time: 1_700_000_000.4, predictions: [
+            LiveForecast.AgentFutures(id: "a\"b\\c\n\u{1}é", futures: [1.23456, -0.00004, -12.5, 3, 1e17, -0.25], k: 1,
+                                      times: [0.4, 0.8, 1.2], probabilities: [1]),
+        ], waiting: ["7"])
+        let line = String(decoding: forecast.json, as: UTF8.self)
+        #expect(line == #"{"predictions":[{"futures":[[[1.2346,0],[-12.5,3],[1e+17,-0.25]]],"id":"a\"b\\c\u000a\u0001é","#
+            + #""probabilities":[1],"times":[0.4,0.8,1.2]}],"time":1700000000.4,"waiting":["7"]}"#)
+        let parsed = try #require(try JSONSerialization.jsonObject(with: forecast.json) as? [String: Any])
+        #expect((parsed["predictions"] as? [[String: Any]])?.first?["id"] as? String == "a\"b\\c\n\u{1}é")
+    }
+
     @Test func manyThreadsOnOneModelAnswerAsOneDoes() throws {
         for run in ["cvae", "wta"] {
             let predictor = try OnlinePredictor.load(try liveRuns(), run: run, checkpoint: .best)
