@@ -1,7 +1,7 @@
 // The SQL the README shows, read from README.md itself, on a small store with every table filled:
 // each query answers, none walks a large table (position, prediction, agent, scene_frame) from
 // its start (SQLite's bytecode: no cursor on their B-trees is rewound), everyone at a frame or a
-// time goes through position_step, and 200,000 more positions elsewhere add almost no work
+// time goes through scene_frame and agent_span (the agents present then), and 200,000 more positions elsewhere add almost no work
 // (SQLite's count of virtual-machine steps, the same on any machine; no timing). So a later
 // migration, or a README edit, cannot silently lose an index.
 import Foundation
@@ -113,7 +113,7 @@ import TrajectoryData
         }
         #expect(atInstants.count >= 2, "everyone at a frame and at a time")
         for query in atInstants {
-            #expect(try Self.plan(of: query, in: database).contains("position_step"), "\(query)")
+            #expect(try Self.plan(of: query, in: database).contains("agent_span (scene_id=? AND first_step<?)"), "\(query)")
         }
 
         // 200,000 more positions and predictions elsewhere: no query does more than a little more
