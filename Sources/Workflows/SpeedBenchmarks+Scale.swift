@@ -38,14 +38,14 @@ extension SpeedBenchmarks {
     }
 
     /// The bench at `positions` positions, in a temporary folder removed at the end (or in `folder`,
-    /// kept). Columns: phase, seconds, count (rows, windows), per second, peak memory of the phase.
+    /// kept). Columns: phase, milliseconds, count (rows, windows), per second, peak memory of the phase.
     public static func scale(positions: Int, folder given: String? = nil, progress: (String) -> Void = { _ in }) throws -> Listing {
         let folder = given ?? FileManager.default.temporaryDirectory.appendingPathComponent("trajpred-scale-\(getpid())").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { if given == nil { try? FileManager.default.removeItem(atPath: folder) } }
         var rows: [[SQLValue]] = []
         func row(_ phase: String, seconds: Double?, count: Int?, peak: Int?) {
-            rows.append([.text(phase), seconds.map { .real(rounded($0, 4)) } ?? .null, count.map { .integer(Int64($0)) } ?? .null,
+            rows.append([.text(phase), seconds.map { .real(rounded($0 * 1000, 3)) } ?? .null, count.map { .integer(Int64($0)) } ?? .null,
                          seconds.flatMap { s in count.map { .integer(Int64(Double($0) / max(s, 1e-9))) } } ?? .null,
                          peak.map { .real(rounded(Double($0) / 1e6, 1)) } ?? .null])
         }
@@ -125,7 +125,7 @@ extension SpeedBenchmarks {
         let (_, epochSeconds) = try timed { try trainer.benchmarkEpoch() }
         row("one training epoch (cvae mlp, batch 256)", seconds: epochSeconds, count: loaded.windows.count,
             peak: peakResidentSinceReset())
-        return Listing(columns: ["phase", "seconds", "count", "per_second", "peak_mb"], rows: rows)
+        return Listing(columns: ["phase", "milliseconds", "count", "per_second", "peak_mb"], rows: rows)
     }
 }
 
