@@ -79,3 +79,30 @@ public enum FutureSelection {
         return d
     }
 }
+
+extension FutureSelection {
+    /// k of each window's K futures in `samples` in the order of choice, with their probabilities,
+    /// under `samples.probabilities` (equal weights when it has none).
+    public static func choose(_ k: Int, of samples: Samples) -> Samples {
+        precondition(k >= 1 && k <= samples.k, "k within 1…\(samples.k)")
+        let steps = samples.predicted
+        var chosen = Samples(windows: samples.count, k: k, predicted: steps,
+                             probabilities: [Float](repeating: 0, count: samples.count * k))
+        var futures = [SIMD2<Float>](repeating: .zero, count: samples.k * steps)
+        for n in 0..<samples.count {
+            for f in 0..<samples.k {
+                for t in 0..<steps { futures[f * steps + t] = samples[window: n, sample: f, step: t] }
+            }
+            let weights = samples.probabilities.map { Array($0[(n * samples.k)..<((n + 1) * samples.k)]) }
+                ?? [Float](repeating: 1, count: samples.k)
+            let order = Self.order(futures, steps: steps, weights: weights).prefix(k)
+            let probabilities = Self.probabilities(of: order, futures, steps: steps, weights: weights)
+            for (s, f) in order.enumerated() {
+                let from = samples.offset(window: n, sample: f), to = chosen.offset(window: n, sample: s)
+                chosen.values[to..<(to + 2 * steps)] = samples.values[from..<(from + 2 * steps)]
+                chosen.probabilities![n * k + s] = probabilities[s]
+            }
+        }
+        return chosen
+    }
+}

@@ -98,5 +98,12 @@ func smallDLow(cvaeEpochs: Int = 2) -> DLowConfiguration {
         var a = Xoshiro256(seed: 1), b = Xoshiro256(seed: 2)
         #expect(trainer.model.sample(data, [0, 3], k: 5, using: &a) == trainer.model.sample(data, [0, 3], k: 5, using: &b))
         #expect(trainer.model.maximumFutures?.k == 5)
+        // k of the K chosen by expected error under equal weights: nested, each with the share of the
+        // K it stands for.
+        let two = trainer.model.sample(data, [0, 3], k: 2, using: &a), five = trainer.model.sample(data, [0, 3], k: 5, using: &a)
+        #expect(five.prefix(2).values == two.values)
+        let shares = try #require(two.probabilities)
+        #expect(abs(shares[0] + shares[1] - 1) < 1e-6 && shares.allSatisfy { ($0 * 5).rounded() == $0 * 5 })
+        #expect(try #require(five.probabilities).allSatisfy { abs($0 - 0.2) < 1e-6 })
     }
 }

@@ -31,6 +31,16 @@ import Testing
                     .allSatisfy { abs($0 - 1.0 / 3) < 1e-6 })
     }
 
+    @Test func samplesWithoutProbabilitiesAreChosenUnderEqualWeights() {
+        // Offsets −1, 0, 5 weighed equally: 0 costs (2 + 10) / 3, −1 (2 + 12) / 3, 5 (12 + 10) / 3, so 0
+        // first; then 5 (its 10 / 3 removed) before −1 (2 / 3); returned two, −1 goes with 0.
+        let futures = parallel([-1, 0, 5])
+        let samples = Samples(windows: 1, k: 3, predicted: 4, values: futures.flatMap { [$0.x, $0.y] })
+        let chosen = FutureSelection.choose(2, of: samples)
+        #expect(chosen.values == [futures[4...7], futures[8...11]].joined().flatMap { [$0.x, $0.y] })
+        #expect(chosen.probabilities == [2.0 / 3, 1.0 / 3])
+    }
+
     @Test func everyPrefixIsTheGreedyChoiceOfItsSize() {
         // Random futures and weights: the order is a permutation, and for every k the expected best-of-k
         // error of its first k is no worse than that of any other single swap (greedy optimality per step).

@@ -214,17 +214,20 @@ public struct CVAEDLowModel: ForecastModel {
     }
 
     public func makeSamplingWorkspace(windows: Int, k: Int) -> TrajectoryCVAE.SamplingWorkspace {
-        cvae.makeSamplingWorkspace(windows: windows, k: k)
+        cvae.makeSamplingWorkspace(windows: windows, k: max(k, configuration.futures))   // the sampler decodes all K
     }
 
-    /// Before the sampler trains: k samples of the prior (the CVAE's). After: the first k of the
-    /// K learned futures, the same whatever `rng`.
+    /// Before the sampler trains: k samples of the prior (the CVAE's). After: k of the K learned
+    /// futures chosen by `FutureSelection` under equal weights (the first is the one nearest the
+    /// others in expected ADE + FDE), each with the share of the K it stands for as its probability;
+    /// the same whatever `rng`.
     public func sample(_ windows: WindowSet, _ indices: ArraySlice<Int>, k: Int, using rng: inout Xoshiro256,
                        workspace: TrajectoryCVAE.SamplingWorkspace) -> Samples {
         guard samplerActive else { return cvae.sample(windows, indices, k: k, using: &rng, workspace: workspace) }
         precondition(k <= configuration.futures, "at most \(configuration.futures) futures")
-        return cvae.sample(windows, indices, k: k, using: &rng, workspace: workspace, scale: 1,
-                           latents: .codes(codes, count: configuration.futures))
+        let all = cvae.sample(windows, indices, k: configuration.futures, using: &rng, workspace: workspace, scale: 1,
+                              latents: .codes(codes, count: configuration.futures))
+        return FutureSelection.choose(k, of: all)
     }
 
     public var trainingMultiplyAddsPerWindow: Int? { cvae.performedTrainingMultiplyAdds }

@@ -240,40 +240,31 @@ public struct WTAModel: ForecastModel {
                        workspace w: Workspace) -> Samples {
         precondition(k <= configuration.futures, "at most \(configuration.futures) futures")
         let c = configuration, set = anchors.read(parameters.values)
-        var samples = Samples(windows: indices.count, k: k, predicted: c.predicted,
-                              probabilities: [Float](repeating: 0, count: indices.count * k))
+        var all = Samples(windows: indices.count, k: c.futures, predicted: c.predicted,
+                          probabilities: [Float](repeating: 0, count: indices.count * c.futures))
         var start = indices.startIndex
         while start < indices.endIndex {
             let chunk = indices[start..<min(indices.endIndex, start + w.capacity)]
             let b = chunk.count
             features(windows, chunk, mirror: nil, targets: false, into: w)
             forward(batch: b, workspace: w)
-            var futures = [SIMD2<Float>](repeating: .zero, count: c.futures * c.predicted)
             for column in 0..<b {
                 let frame = w.frames[column], n = start - indices.startIndex + column
                 let logits = (0..<c.futures).map { w.logits[$0 * b + column] }
                 let top = logits.max()!
-                let weights = logits.map { expf($0 - top) }
+                let total = logits.reduce(Float(0)) { $0 + expf($1 - top) }
                 for f in 0..<c.futures {
+                    let base = all.offset(window: n, sample: f)
                     for t in 0..<c.predicted {
-                        futures[f * c.predicted + t] = frame.denormalise(future(f, t, column: column, batch: b,
-                                                                                anchors: set, moving: frame.moving, w: w))
+                        let p = frame.denormalise(future(f, t, column: column, batch: b, anchors: set, moving: frame.moving, w: w))
+                        (all.values[base + 2 * t], all.values[base + 2 * t + 1]) = (p.x, p.y)
                     }
-                }
-                let chosen = FutureSelection.order(futures, steps: c.predicted, weights: weights).prefix(k)
-                let probabilities = FutureSelection.probabilities(of: chosen, futures, steps: c.predicted, weights: weights)
-                for (s, f) in chosen.enumerated() {
-                    let base = samples.offset(window: n, sample: s)
-                    for t in 0..<c.predicted {
-                        samples.values[base + 2 * t] = futures[f * c.predicted + t].x
-                        samples.values[base + 2 * t + 1] = futures[f * c.predicted + t].y
-                    }
-                    samples.probabilities![n * k + s] = probabilities[s]
+                    all.probabilities![n * c.futures + f] = expf(logits[f] - top) / total
                 }
             }
             start += b
         }
-        return samples
+        return FutureSelection.choose(k, of: all)
     }
 
     public var trainingMultiplyAddsPerWindow: Int? {
