@@ -1,8 +1,9 @@
 // Fixed-length windows cut from tracks: every run of `observed + predicted` consecutive steps of
-// one pedestrian, stride 1, never across a gap. Positions are kept relative to the last observed
-// one (the origin), which is where a prediction starts; the origin keeps absolute coordinates.
-// A window's scene context (the other pedestrians at its observed steps) is read from the
-// scene's `SceneContext`, kept once per scene, never copied per window.
+// one pedestrian, stride 1, never across a gap. A window is a view into its track (the track's
+// positions are kept once); it reads its positions relative to the last observed one (the origin),
+// where a prediction starts, and features are gathered from them batch by batch. A window's scene
+// context (the other pedestrians at its observed steps) is read from the scene's `SceneContext`,
+// kept once per scene, never copied per window. Measured (bench scale, 10^7 positions): see README.
 // Legend: N windows, T = observed + predicted steps.
 
 /// Where a window comes from.
@@ -25,25 +26,108 @@ public struct WindowSource: Equatable, Sendable {
     }
 }
 
-/// Many windows in flat arrays: positions (N, T, 2) relative to each window's origin.
+/// Many windows as views into their tracks: the tracks' positions are kept once, track after track
+/// (`points`), and a window is its run of consecutive steps and its place in it, 8 bytes instead of
+/// a copy of its T positions (168 bytes with its origin). A window's positions relative to its
+/// origin are computed when read, `Float(p − origin)` as the copy was, so every value is bit for bit
+/// what it was. A window changed after it was added (its observed steps capped, its future set by a
+/// test) or given as values (`append(relative:)`) owns its T × 2 floats.
 public struct WindowSet: Sendable {
     public let observed: Int
     public let predicted: Int
     public var steps: Int { observed + predicted }
-    /// (N, T, 2), meters, relative to `origins[n]`: the last observed position is (0, 0).
-    public private(set) var relative: [Float] = []
-    /// The absolute last observed position of each window.
-    public private(set) var origins: [SIMD2<Double>] = []
-    public private(set) var sources: [WindowSource] = []
+    /// The absolute positions of the tracks windows are cut from, each run of consecutive steps
+    /// contiguous.
+    private var points: [SIMD2<Double>] = []
+    /// Per window: its run and where it starts in it, 8 bytes.
+    private var views: [View] = []
+    /// Runs of consecutive steps of one track (or one owned window), which windows view.
+    private var runs: [Run] = []
+    /// (owned windows × T × 2) floats relative to their origins, and those origins.
+    private var owned: [Float] = []
+    private var ownedOrigins: [SIMD2<Double>] = []
+    /// Pedestrian names, shared by the windows of one track.
+    private var names: [String] = []
+    /// The caps of observed steps applied so far (`capObservedSteps`), with the number of windows
+    /// then: a window viewing its track reads its observed steps through each cap that came after
+    /// it was added, the same arithmetic on the same values as when the cap rewrote a copy.
+    private var caps: [Cap] = []
     /// The context of each scene index that has one (set by `add`, or `setContext`).
     public private(set) var contexts: [Int: SceneContext] = [:]
 
-    public var count: Int { origins.count }
+    struct Cap: Sendable {
+        var maximum: Float
+        var windows: Int
+    }
+
+    struct View: Sendable {
+        var run: Int32
+        var offset: Int32
+    }
+
+    struct Run: Sendable {
+        /// The index of the run's first position in `points`, or of its first float in `owned`
+        /// (T × 2 of them, one window) when `isOwned`.
+        var base: Int
+        var firstStep: Int
+        var scene: Int32
+        var agent: Int32
+        var name: Int32
+        var isOwned: Bool
+    }
+
+    /// What is known of window n, gathered from its view and its run.
+    struct Record {
+        var start: Int
+        var lastObservedStep: Int
+        var scene: Int32
+        var agent: Int32
+        var name: Int32
+        var isOwned: Bool
+    }
+
+    @inline(__always)
+    func record(_ n: Int) -> Record {
+        let view = views[n], run = runs[Int(view.run)]
+        return Record(start: run.base + Int(view.offset), lastObservedStep: run.firstStep + Int(view.offset) + observed - 1,
+                      scene: run.scene, agent: run.agent, name: run.name, isOwned: run.isOwned)
+    }
+
+    public var count: Int { views.count }
 
     public init(observed: Int = 8, predicted: Int = 12) {
         precondition(observed >= 2 && predicted >= 1, "a window needs 2 observed steps and 1 predicted")
         self.observed = observed
         self.predicted = predicted
+    }
+
+    /// Where each window comes from (built when read).
+    public var sources: Sources { Sources(windows: self) }
+    /// The absolute last observed position of each window (read from its track).
+    public var origins: Origins { Origins(windows: self) }
+
+    public struct Sources: RandomAccessCollection, Sendable {
+        let windows: WindowSet
+        public var startIndex: Int { 0 }
+        public var endIndex: Int { windows.count }
+        public subscript(n: Int) -> WindowSource {
+            let record = windows.record(n)
+            return WindowSource(scene: Int(record.scene), pedestrian: windows.names[Int(record.name)],
+                                lastObservedStep: record.lastObservedStep, agent: Int(record.agent))
+        }
+    }
+
+    public struct Origins: RandomAccessCollection, Sendable {
+        let windows: WindowSet
+        public var startIndex: Int { 0 }
+        public var endIndex: Int { windows.count }
+        public subscript(n: Int) -> SIMD2<Double> { windows.origin(n) }
+    }
+
+    @inline(__always)
+    func origin(_ n: Int) -> SIMD2<Double> {
+        let record = record(n)
+        return record.isOwned ? ownedOrigins[record.start / (steps * 2)] : points[record.start + observed - 1]
     }
 
     /// Adds every window of `tracks` (one scene), tagged with `scene`, and keeps the scene's context.
@@ -52,15 +136,23 @@ public struct WindowSet: Sendable {
         let length = steps
         setContext(tracks, scene: scene)
         for (agent, track) in tracks.enumerated() {
-            let points = track.points
+            let trackPoints = track.points
             var runStart = 0
-            for i in 0..<points.count {
-                let endsRun = i + 1 == points.count || points[i + 1].step != points[i].step + 1
+            var name: Int32?
+            for i in 0..<trackPoints.count {
+                let endsRun = i + 1 == trackPoints.count || trackPoints[i + 1].step != trackPoints[i].step + 1
                 guard endsRun else { continue }
-                // points[runStart...i] are consecutive steps.
+                // trackPoints[runStart...i] are consecutive steps.
                 if i - runStart + 1 >= length {
+                    if name == nil {
+                        names.append(track.pedestrian)
+                        name = Int32(names.count - 1)
+                    }
+                    runs.append(Run(base: points.count, firstStep: trackPoints[runStart].step, scene: Int32(scene),
+                                    agent: Int32(agent), name: name!, isOwned: false))
+                    for point in trackPoints[runStart...i] { points.append(SIMD2(point.x, point.y)) }
                     for first in runStart...(i - length + 1) {
-                        append(points[first..<(first + length)], scene: scene, pedestrian: track.pedestrian, agent: agent)
+                        views.append(View(run: Int32(runs.count - 1), offset: Int32(first - runStart)))
                     }
                 }
                 runStart = i + 1
@@ -68,21 +160,10 @@ public struct WindowSet: Sendable {
         }
     }
 
-    /// Adds one window given its absolute positions, T of them.
-    mutating func append(_ window: ArraySlice<TrackPoint>, scene: Int, pedestrian: String, agent: Int) {
-        let last = window[window.startIndex + observed - 1]
-        for point in window {
-            relative.append(Float(point.x - last.x))
-            relative.append(Float(point.y - last.y))
-        }
-        origins.append(SIMD2(last.x, last.y))
-        sources.append(WindowSource(scene: scene, pedestrian: pedestrian, lastObservedStep: last.step, agent: agent))
-    }
-
     /// Keeps the context of scene index `scene`: all of `tracks` (agent i is `tracks[i]`). Set it
     /// before adding the scene's windows, each with its agent.
     public mutating func setContext(_ tracks: [Track], scene: Int) {
-        precondition(!sources.contains { $0.scene == scene }, "the context of scene \(scene) comes before its windows")
+        precondition(!runs.contains { $0.scene == Int32(scene) }, "the context of scene \(scene) comes before its windows")
         contexts[scene] = SceneContext(tracks: tracks)
     }
 
@@ -117,11 +198,11 @@ public struct WindowSet: Sendable {
     /// observed steps only, so no input built from it can see the future.
     public func neighbours(of n: Int, atObservedStep t: Int) -> [PresentAgent] {
         precondition((0..<observed).contains(t), "step \(t) is not an observed step")
-        let source = sources[n]
-        guard let context = contexts[source.scene] else { return [] }
-        let origin = origins[n]
-        return context.present(at: source.lastObservedStep - observed + 1 + t).compactMap { other in
-            other.agent == source.agent ? nil : PresentAgent(agent: other.agent, position: other.position - origin)
+        let record = record(n)
+        guard let context = contexts[Int(record.scene)] else { return [] }
+        let origin = origin(n)
+        return context.present(at: record.lastObservedStep - observed + 1 + t).compactMap { other in
+            other.agent == Int(record.agent) ? nil : PresentAgent(agent: other.agent, position: other.position - origin)
         }
     }
 
@@ -129,57 +210,128 @@ public struct WindowSet: Sendable {
     public mutating func append(relative positions: [Float], origin: SIMD2<Double>, source: WindowSource) {
         precondition(positions.count == steps * 2, "a window has \(steps) positions")
         precondition(source.agent >= 0 || contexts[source.scene] == nil, "a window of a scene with context names its agent")
-        relative += positions
-        origins.append(origin)
-        sources.append(source)
+        names.append(source.pedestrian)
+        appendOwnedRun(lastObservedStep: source.lastObservedStep, scene: Int32(source.scene), agent: Int32(source.agent),
+                       name: Int32(names.count - 1))
+        views.append(View(run: Int32(runs.count - 1), offset: 0))
+        owned += positions
+        ownedOrigins.append(origin)
+    }
+
+    /// Calls `body` with window n's positions relative to its origin, (T, 2): read in place when the
+    /// window owns them, else computed from its track into a buffer on the stack.
+    @inline(__always)
+    public func withRelativePositions<R>(_ n: Int, _ body: (UnsafePointer<Float>) throws -> R) rethrows -> R {
+        let record = record(n)
+        if record.isOwned {
+            return try owned.withUnsafeBufferPointer { try body($0.baseAddress! + record.start) }
+        }
+        let count = steps
+        return try withUnsafeTemporaryAllocation(of: Float.self, capacity: count * 2) { buffer in
+            try points.withUnsafeBufferPointer { points in
+                let window = points.baseAddress! + record.start
+                let last = window[observed - 1]
+                for t in 0..<count {
+                    // As the copy was made: the difference in Double, then rounded to Float.
+                    buffer[2 * t] = Float(window[t].x - last.x)
+                    buffer[2 * t + 1] = Float(window[t].y - last.y)
+                }
+            }
+            for cap in caps where n < cap.windows { _ = Self.cap(buffer.baseAddress!, observed: observed, at: cap.maximum) }
+            return try body(UnsafePointer(buffer.baseAddress!))
+        }
+    }
+
+    /// Window n's positions relative to its origin, (T, 2).
+    public func relativePositions(_ n: Int) -> [Float] {
+        withRelativePositions(n) { Array(UnsafeBufferPointer(start: $0, count: steps * 2)) }
     }
 
     /// The observed part of window n: (observed, 2), relative to the origin.
-    public func observedPositions(_ n: Int) -> ArraySlice<Float> {
-        relative[(n * steps * 2)..<((n * steps + observed) * 2)]
+    public func observedPositions(_ n: Int) -> [Float] {
+        withRelativePositions(n) { Array(UnsafeBufferPointer(start: $0, count: observed * 2)) }
     }
 
     /// The future of window n: (predicted, 2), relative to the origin.
-    public func futurePositions(_ n: Int) -> ArraySlice<Float> {
-        relative[((n * steps + observed) * 2)..<((n + 1) * steps * 2)]
+    public func futurePositions(_ n: Int) -> [Float] {
+        withRelativePositions(n) { Array(UnsafeBufferPointer(start: $0 + observed * 2, count: predicted * 2)) }
+    }
+
+    /// Makes window n own its positions (a copy of what it reads), so they can change without
+    /// touching its track or the other windows of it.
+    private mutating func own(_ n: Int) -> Int {
+        let record = record(n)
+        if record.isOwned { return record.start }
+        let positions = relativePositions(n), origin = origin(n)
+        appendOwnedRun(lastObservedStep: record.lastObservedStep, scene: record.scene, agent: record.agent, name: record.name)
+        views[n] = View(run: Int32(runs.count - 1), offset: 0)
+        owned += positions
+        ownedOrigins.append(origin)
+        return runs[runs.count - 1].base
+    }
+
+    /// A run of one window that owns its floats, placed at the end of `owned` (the caller appends them).
+    private mutating func appendOwnedRun(lastObservedStep: Int, scene: Int32, agent: Int32, name: Int32) {
+        precondition(runs.count < Int32.max && points.count < Int(Int32.max) * 4, "too many windows")
+        runs.append(Run(base: owned.count, firstStep: lastObservedStep - observed + 1, scene: scene, agent: agent,
+                        name: name, isOwned: true))
     }
 
     /// Shortens every observed step longer than `maximum` meters to `maximum`, keeping its direction
     /// and the last observed position (the origin): a tracking glitch (a jump of 5–100 m between two
     /// steps) becomes a fast step instead of an input no model has seen. Futures are untouched.
+    /// Windows that own their positions are rewritten; the others read through the cap from now on.
     /// Returns how many windows had such a step.
     @discardableResult
     public mutating func capObservedSteps(at maximum: Float) -> Int {
         var capped = 0
-        let (steps, observed, windows) = (self.steps, self.observed, count)
-        relative.withUnsafeMutableBufferPointer { relative in
-            for n in 0..<windows {
-                let base = relative.baseAddress! + n * steps * 2
-                var changed = false
-                var later = SIMD2(base[2 * (observed - 1)], base[2 * (observed - 1) + 1])
-                var shift = SIMD2<Float>(0, 0)   // how far the positions before are moved so far
-                for t in stride(from: observed - 2, through: 0, by: -1) {
-                    let original = SIMD2(base[2 * t], base[2 * t + 1])
-                    var d = original + shift - later
-                    let length = (d * d).sum().squareRoot()
-                    if !(length <= maximum) {
-                        d = length.isFinite && length > 0 ? d * (maximum / length) : SIMD2(0, 0)
-                        changed = true
-                    }
-                    let position = later + d
-                    shift = position - original
-                    (base[2 * t], base[2 * t + 1]) = (position.x, position.y)
-                    later = position
+        let (steps, observed) = (self.steps, self.observed)
+        var window = [Float](repeating: 0, count: steps * 2)
+        for n in 0..<count {
+            let record = record(n)
+            let changed: Bool
+            if record.isOwned {
+                changed = owned.withUnsafeMutableBufferPointer {
+                    Self.cap($0.baseAddress! + record.start, observed: observed, at: maximum)
                 }
-                if changed { capped += 1 }
+            } else {
+                withRelativePositions(n) { p in for i in 0..<(observed * 2) { window[i] = p[i] } }
+                changed = window.withUnsafeMutableBufferPointer { Self.cap($0.baseAddress!, observed: observed, at: maximum) }
             }
+            if changed { capped += 1 }
         }
+        caps.append(Cap(maximum: maximum, windows: count))
         return capped
+    }
+
+    /// Caps the observed steps of one window, (T, 2) relative to its origin, walking back from the
+    /// origin and rewriting every observed position (as `capObservedSteps` always has); returns
+    /// whether a step was longer than `maximum`.
+    @inline(__always)
+    static func cap(_ window: UnsafeMutablePointer<Float>, observed: Int, at maximum: Float) -> Bool {
+        var changed = false
+        var later = SIMD2(window[2 * (observed - 1)], window[2 * (observed - 1) + 1])
+        var shift = SIMD2<Float>(0, 0)   // how far the positions before are moved so far
+        for t in stride(from: observed - 2, through: 0, by: -1) {
+            let original = SIMD2(window[2 * t], window[2 * t + 1])
+            var d = original + shift - later
+            let length = (d * d).sum().squareRoot()
+            if !(length <= maximum) {
+                d = length.isFinite && length > 0 ? d * (maximum / length) : SIMD2(0, 0)
+                changed = true
+            }
+            let position = later + d
+            shift = position - original
+            (window[2 * t], window[2 * t + 1]) = (position.x, position.y)
+            later = position
+        }
+        return changed
     }
 
     /// Replaces the future of window n (tests use it to prove that no feature sees the future).
     public mutating func setFuture(_ n: Int, _ values: [Float]) {
         precondition(values.count == predicted * 2)
-        relative.replaceSubrange(((n * steps + observed) * 2)..<((n + 1) * steps * 2), with: values)
+        let start = own(n)
+        owned.replaceSubrange((start + observed * 2)..<(start + steps * 2), with: values)
     }
 }

@@ -55,8 +55,6 @@ public struct AgentFrame: Equatable, Sendable {
 extension AgentFrame {
     /// The frame of window n of `windows`, mirrored when `mirror` is −1.
     public static func of(_ windows: WindowSet, _ n: Int, mirror: Float = 1) -> AgentFrame {
-        windows.relative.withUnsafeBufferPointer {
-            AgentFrame(observed: $0.baseAddress! + n * windows.steps * 2, steps: windows.observed, mirror: mirror)
-        }
+        windows.withRelativePositions(n) { AgentFrame(observed: $0, steps: windows.observed, mirror: mirror) }
     }
 }

@@ -47,14 +47,13 @@ public enum Features {
     static func observed(_ windows: WindowSet, _ indices: ArraySlice<Int>, angles: UnsafePointer<Float>?,
                          mirror: UnsafePointer<Float>?, write: (Int, Int, SIMD2<Float>, SIMD2<Float>) -> Void) {
         let observed = windows.observed
-        windows.relative.withUnsafeBufferPointer { relative in
-            for (b, n) in indices.enumerated() {
-                let base = n * windows.steps * 2
+        for (b, n) in indices.enumerated() {
+            windows.withRelativePositions(n) { relative in
                 let (c, s) = angles.map { (cosf($0[b]), sinf($0[b])) } ?? (1, 0)
                 let m = mirror?[b] ?? 1
                 var previous = SIMD2<Float>(0, 0)
                 for t in 0..<observed {
-                    let px = relative[base + 2 * t], py = m * relative[base + 2 * t + 1]
+                    let px = relative[2 * t], py = m * relative[2 * t + 1]
                     let p = SIMD2(c * px - s * py, s * px + c * py)
                     write(b, t, p, t == 0 ? SIMD2<Float>(0, 0) : p - previous)
                     previous = p
@@ -67,9 +66,9 @@ public enum Features {
     public static func future(_ windows: WindowSet, _ indices: ArraySlice<Int>, angles: UnsafePointer<Float>? = nil,
                               mirror: UnsafePointer<Float>? = nil, into y: UnsafeMutablePointer<Float>) {
         let batch = indices.count
-        windows.relative.withUnsafeBufferPointer { relative in
-            for (b, n) in indices.enumerated() {
-                let base = (n * windows.steps + windows.observed) * 2
+        for (b, n) in indices.enumerated() {
+            windows.withRelativePositions(n) { relative in
+                let base = windows.observed * 2
                 let (c, s) = angles.map { (cosf($0[b]), sinf($0[b])) } ?? (1, 0)
                 let m = mirror?[b] ?? 1
                 for t in 0..<windows.predicted {

@@ -76,7 +76,7 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
         }
         for (split, windows) in [("training", train), ("validation", validation)] {
             let bad = (0..<windows.count).filter { n in
-                windows.relative[(n * windows.steps * 2)..<((n + 1) * windows.steps * 2)].contains { !$0.isFinite }
+                windows.withRelativePositions(n) { p in (0..<(windows.steps * 2)).contains { !p[$0].isFinite } }
             }.count
             if bad > 0 { throw .nonFiniteWindows(split: split, count: bad) }
         }

@@ -15,8 +15,6 @@ public struct SceneWindows: Sendable {
     public var cappedWindows = 0
     /// The scenes, in the order of the windows' scene index.
     public var scenes: [SceneReference]
-    /// The tracks of each scene, in the order of `scenes`.
-    public var tracks: [[Track]]
 
     /// Every window of the scenes of `selections` (a scene named twice is loaded once).
     public static func load(_ store: Store, selections: [String], observed: Int, predicted: Int) throws -> SceneWindows {
@@ -26,10 +24,10 @@ public struct SceneWindows: Sendable {
                 scenes.append(scene)
             }
         }
-        let tracks = try scenes.map { try store.tracks(of: $0) }
+        // One scene's tracks at a time: the windows keep their positions, the tracks go.
         var windows = WindowSet(observed: observed, predicted: predicted)
-        for (index, sceneTracks) in tracks.enumerated() { windows.add(sceneTracks, scene: index) }
+        for (index, scene) in scenes.enumerated() { windows.add(try store.tracks(of: scene), scene: index) }
         let capped = windows.capObservedSteps(at: maximumObservedStep)
-        return SceneWindows(windows: windows, cappedWindows: capped, scenes: scenes, tracks: tracks)
+        return SceneWindows(windows: windows, cappedWindows: capped, scenes: scenes)
     }
 }

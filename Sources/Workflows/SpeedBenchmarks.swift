@@ -246,18 +246,19 @@ public enum SpeedBenchmarks {
         })
     }
 
-    /// `rows` ETH/UCY rows: pedestrians of 200 steps each, random walks, starts staggered, sorted by
-    /// frame; `frameStep` frame ids and `metersPerFrame` × `frameStep` meters forward between two rows
-    /// of a walker.
-    static func writeWalkers(rows: Int, frameStep: Int = 10, metersPerFrame: Float = 0.04, to path: String) throws {
-        var rng = Xoshiro256(seed: 1)
+    /// `rows` ETH/UCY rows: pedestrians of 200 steps each, random walks, starts staggered over
+    /// `span` steps, sorted by frame; `frameStep` frame ids and `metersPerFrame` × `frameStep` meters
+    /// forward between two rows of a walker.
+    static func writeWalkers(rows: Int, frameStep: Int = 10, metersPerFrame: Float = 0.04, seed: UInt64 = 1,
+                             span: Int = 2_000, to path: String) throws {
+        var rng = Xoshiro256(seed: seed)
         let steps = 200, forward = metersPerFrame * Float(frameStep), noise = forward / 4
         var lines: [(frame: Int, pedestrian: Int, x: Float, y: Float)] = []
         lines.reserveCapacity(rows)
         var pedestrian = 0
         while lines.count < rows {
             pedestrian += 1
-            let start = rng.below(2_000) * frameStep
+            let start = rng.below(span) * frameStep
             var x = rng.uniform(-10, 10), y = rng.uniform(-10, 10)
             for k in 0..<min(steps, rows - lines.count) {
                 x += forward + noise * rng.normal()

@@ -8,7 +8,8 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure throughput against the reference implementations.",
-        subcommands: [BenchTrain.self, BenchSample.self, BenchNotebook.self, BenchImport.self, BenchGemm.self, BenchServe.self]
+        subcommands: [BenchTrain.self, BenchSample.self, BenchNotebook.self, BenchImport.self, BenchGemm.self, BenchServe.self,
+                      BenchScale.self]
     )
 }
 
@@ -157,6 +158,31 @@ struct BenchNotebook: ParsableCommand {
     func run() throws {
         let listing = try SpeedBenchmarks.notebook(seed: seed, repeats: repeats, referencePath: reference,
                                                    progress: printError)
+        print(listing.rendered(as: output.format), terminator: "")
+    }
+}
+
+struct BenchScale: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scale",
+        abstract: "The store and the windows at a size: import, the README's queries, loading windows, one training epoch.",
+        discussion: """
+            A synthetic store of --positions positions (ten ETH/UCY files of 200-step walkers) in a temporary \
+            folder (or --folder, kept): seconds, counts and the peak memory of each phase. 10^8 positions \
+            need about 15 GB of disk and 8 GB of memory.
+            """
+    )
+
+    @OptionGroup var output: OutputOptions
+    @Option(help: "Positions in the store.") var positions: Int = 1_000_000
+    @Option(help: "Keep the files and the store in this folder.") var folder: String?
+
+    func validate() throws {
+        guard positions >= 10_000 else { throw ValidationError("--positions must be at least 10000") }
+    }
+
+    func run() throws {
+        let listing = try SpeedBenchmarks.scale(positions: positions, folder: folder, progress: printError)
         print(listing.rendered(as: output.format), terminator: "")
     }
 }

@@ -58,7 +58,7 @@ import TrajectoryData
         let crafted = crafted()
         // The walker's window without a scene context: no collisions are counted.
         var windows = WindowSet()
-        windows.append(relative: Array(crafted.relative[0..<40]), origin: crafted.origins[0], source: crafted.sources[0])
+        windows.append(relative: crafted.relativePositions(0), origin: crafted.origins[0], source: crafted.sources[0])
         // Samples far from the truth: every log-density is below −20, so the NLL is exactly 20.
         var far: [Float] = []
         for s in 0..<5 { for t in 0..<12 { far += [Float(100 + s), Float(50 + t + s * s)] } }

@@ -200,9 +200,9 @@ func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
         let windows = forkingWalkers(40, seed: 13)
         var rng = Xoshiro256(seed: 14)
         return (0..<windows.count).map { n in
-            let origin = windows.origins[n], relative = windows.relative
+            let origin = windows.origins[n], relative = windows.relativePositions(n)
             return Track(pedestrian: "\(n)", points: (0..<20).map { t in
-                var x = origin.x + Double(relative[(n * 20 + t) * 2]), y = origin.y + Double(relative[(n * 20 + t) * 2 + 1])
+                var x = origin.x + Double(relative[t * 2]), y = origin.y + Double(relative[t * 2 + 1])
                 if moved, t > 7 { (x, y) = (x + Double(rng.uniform(-30, 30)), y + Double(rng.uniform(-30, 30))) }
                 return TrackPoint(step: t, x: x, y: y)
             })

@@ -122,6 +122,42 @@ func glitchedWindows() -> (WindowSet, [Double]) {
             }
         }
     }
+
+    @Test func windowsViewingTracksCapAsCopiesDo() throws {
+        // The same glitched paths as tracks of a scene (windows that view them) and as values
+        // (windows that own a copy): capped, they read the same bits, count the same windows, and a
+        // future set afterwards keeps the cap; windows added after a cap are not capped.
+        let (raw, _) = glitchedWindows()
+        var tracks: [Track] = []
+        var copies = WindowSet()
+        for n in 0..<raw.count {
+            let origin = raw.origins[n], relative = raw.relativePositions(n)
+            tracks.append(Track(pedestrian: "\(n)", points: (0..<20).map {
+                TrackPoint(step: $0, x: origin.x + Double(relative[2 * $0]), y: origin.y + Double(relative[2 * $0 + 1]))
+            }))
+        }
+        var views = WindowSet()
+        views.add(tracks, scene: 0)
+        for n in 0..<views.count {
+            copies.append(relative: views.relativePositions(n), origin: views.origins[n], source: views.sources[n])
+        }
+        #expect(views.count == raw.count)
+        let capped = views.capObservedSteps(at: 4)
+        #expect(capped > 0 && capped == copies.capObservedSteps(at: 4))
+        #expect(views.capObservedSteps(at: 2) == copies.capObservedSteps(at: 2))
+        for n in 0..<views.count {
+            #expect(views.relativePositions(n) == copies.relativePositions(n), "window \(n)")
+        }
+        let future = (0..<24).map { Float($0) }
+        views.setFuture(3, future)
+        copies.setFuture(3, future)
+        #expect(views.relativePositions(3) == copies.relativePositions(3) && views.futurePositions(3) == future)
+        var uncapped = WindowSet()
+        uncapped.add(tracks, scene: 0)
+        let glitched = try #require((0..<raw.count).first { uncapped.observedPositions($0) != views.observedPositions($0) })
+        views.add([tracks[glitched]], scene: 1)
+        #expect(views.relativePositions(views.count - 1) == uncapped.relativePositions(glitched))
+    }
 }
 
 extension Trainer {
