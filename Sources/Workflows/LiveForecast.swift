@@ -107,6 +107,8 @@ struct JSONBytes {
         bytes.append(UInt8(ascii: "\""))
     }
 
+    private static let scales: [Double] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9]
+
     mutating func numbers(_ values: [Double], decimals: Int) {
         bytes.append(UInt8(ascii: "["))
         for (i, value) in values.enumerated() {
@@ -120,26 +122,37 @@ struct JSONBytes {
     /// 9·10¹⁵ units Swift's shortest form; null if not finite (never written by live prediction,
     /// which refuses non-finite futures).
     mutating func number(_ value: Double, decimals: Int) {
-        let scale = [1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9][decimals]
+        let scale = Self.scales[decimals]
         let scaled = (value * scale).rounded()
         guard value.isFinite else { return append("null") }
         guard abs(scaled) < 9e15 else { return bytes += Array("\(value)".utf8) }
+        // Digits straight into the bytes (no String per number: this writes most of an answer).
         var units = Int64(scaled)
         if units < 0 {
             bytes.append(UInt8(ascii: "-"))
             units = -units
         }
-        let whole = units / Int64(scale), fraction = units % Int64(scale)
-        bytes += Array(String(whole).utf8)
+        let divisor = Int64(scale)
+        digits(UInt64(units / divisor), count: 1)
+        var fraction = UInt64(units % divisor), places = decimals
         guard fraction > 0 else { return }
-        var digits = [UInt8](repeating: UInt8(ascii: "0"), count: decimals)
-        var rest = fraction
-        for i in stride(from: decimals - 1, through: 0, by: -1) {
-            digits[i] = UInt8(ascii: "0") + UInt8(rest % 10)
-            rest /= 10
+        while fraction % 10 == 0 {
+            fraction /= 10
+            places -= 1
         }
-        while digits.last == UInt8(ascii: "0") { digits.removeLast() }
         bytes.append(UInt8(ascii: "."))
-        bytes += digits
+        digits(fraction, count: places)
+    }
+
+    /// The decimal digits of `value`, at least `count` of them (leading zeros).
+    private mutating func digits(_ value: UInt64, count: Int) {
+        let start = bytes.count
+        var rest = value, written = 0
+        repeat {
+            bytes.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+            written += 1
+        } while rest > 0 || written < count
+        bytes[start...].reverse()
     }
 }

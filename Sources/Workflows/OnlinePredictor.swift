@@ -129,7 +129,8 @@ public struct OnlinePredictor: Sendable {
             for s in 0..<k {
                 for t in 0..<predicted {
                     let p = predictions.position(window: n, sample: s, step: t)
-                    futures += [p.x, p.y]
+                    futures.append(p.x)
+                    futures.append(p.y)
                 }
             }
             let probabilities = samples.probabilities.map { Array($0[(n * k)..<((n + 1) * k)]) }
