@@ -95,7 +95,7 @@ public struct ResamplingSummary: Equatable, Sendable {
 ///
 /// Grid times are `origin + n × gridStep` for every integer n, so agents resampled with the same
 /// origin share the grid. A grid time t with observations a, b around it (a.time ≤ t ≤ b.time,
-/// b.time − a.time ≤ maxGap) gets `a + (t − a.time) / (b.time − a.time) × (b − a)`; a grid time
+/// b.time − a.time ≤ maxGap, within `tolerance`) gets `a + (t − a.time) / (b.time − a.time) × (b − a)`; a grid time
 /// within `tolerance` of an observation's time gets that observation's position exactly. Segments
 /// of one agent are separated by at least one missing grid index, so a run of consecutive indices
 /// never crosses a split.
@@ -202,7 +202,7 @@ public struct Resampler: Equatable, Sendable {
             }
             defer { last = observation }
             let grid = resampler
-            guard let previous = last, time - previous.time <= grid.maxGap else {
+            guard let previous = last, time - previous.time <= grid.maxGap + grid.tolerance else {
                 // The first observation, or the first after a split: a new segment starts here,
                 // at least two indices after the last one emitted so the split stays visible.
                 if last != nil {

@@ -68,6 +68,17 @@ private func allPoints(_ segments: [ResampledSegment]) -> [TrackPoint] { segment
         #expect(summary.jitter! <= 1e-4)   // a dropped frame is a whole multiple of the step, not jitter
     }
 
+    @Test func aGapOfExactlyTheMaximumIsBridgedWhateverTheRounding() {
+        // One dropped 0.4 s frame at the default maximum of two steps: 3 × 0.4 − 0.4 is
+        // 0.8000000000000003 in doubles, which is still the maximum, not beyond it.
+        let times = [0, 0.4, 3 * 0.4, 4 * 0.4]
+        #expect(times[2] - times[1] > 0.8)
+        var summary = Resampler(gridStep: 0.4, maxGap: 0.8).emptySummary()
+        let segments = Resampler(gridStep: 0.4, maxGap: 0.8).resample(times.map(straight), summary: &summary)
+        #expect(segments.map { $0.points.map(\.step) } == [Array(0...4)])
+        #expect(summary.splits == 0 && summary.interpolated == 1)
+    }
+
     @Test func aGapLongerThanTheMaximumSplitsTheTrack() {
         // 10 Hz from 0 to 2 s, nothing until 3 s, 10 Hz again to 5 s.
         let times = (0...20).map { Double($0) / 10 } + (30...50).map { Double($0) / 10 }
