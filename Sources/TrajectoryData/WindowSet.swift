@@ -76,21 +76,17 @@ public struct WindowSet: Sendable {
         var isOwned: Bool
     }
 
-    /// What is known of window n, gathered from its view and its run.
+    /// What is known of window n: its run, where it starts and its last observed step.
     struct Record {
+        var run: Run
         var start: Int
         var lastObservedStep: Int
-        var scene: Int32
-        var agent: Int32
-        var name: Int32
-        var isOwned: Bool
     }
 
     @inline(__always)
     func record(_ n: Int) -> Record {
         let view = views[n], run = runs[Int(view.run)]
-        return Record(start: run.base + Int(view.offset), lastObservedStep: run.firstStep + Int(view.offset) + observed - 1,
-                      scene: run.scene, agent: run.agent, name: run.name, isOwned: run.isOwned)
+        return Record(run: run, start: run.base + Int(view.offset), lastObservedStep: run.firstStep + Int(view.offset) + observed - 1)
     }
 
     public var count: Int { views.count }
@@ -112,8 +108,8 @@ public struct WindowSet: Sendable {
         public var endIndex: Int { windows.count }
         public subscript(n: Int) -> WindowSource {
             let record = windows.record(n)
-            return WindowSource(scene: Int(record.scene), pedestrian: windows.names[Int(record.name)],
-                                lastObservedStep: record.lastObservedStep, agent: Int(record.agent))
+            return WindowSource(scene: Int(record.run.scene), pedestrian: windows.names[Int(record.run.name)],
+                                lastObservedStep: record.lastObservedStep, agent: Int(record.run.agent))
         }
     }
 
@@ -127,7 +123,7 @@ public struct WindowSet: Sendable {
     @inline(__always)
     func origin(_ n: Int) -> SIMD2<Double> {
         let record = record(n)
-        return record.isOwned ? ownedOrigins[record.start / (steps * 2)] : points[record.start + observed - 1]
+        return record.run.isOwned ? ownedOrigins[record.start / (steps * 2)] : points[record.start + observed - 1]
     }
 
     /// Adds every window of `tracks` (one scene), tagged with `scene`, and keeps the scene's context.
@@ -199,10 +195,10 @@ public struct WindowSet: Sendable {
     public func neighbours(of n: Int, atObservedStep t: Int) -> [PresentAgent] {
         precondition((0..<observed).contains(t), "step \(t) is not an observed step")
         let record = record(n)
-        guard let context = contexts[Int(record.scene)] else { return [] }
+        guard let context = contexts[Int(record.run.scene)] else { return [] }
         let origin = origin(n)
         return context.present(at: record.lastObservedStep - observed + 1 + t).compactMap { other in
-            other.agent == Int(record.agent) ? nil : PresentAgent(agent: other.agent, position: other.position - origin)
+            other.agent == Int(record.run.agent) ? nil : PresentAgent(agent: other.agent, position: other.position - origin)
         }
     }
 
@@ -223,7 +219,7 @@ public struct WindowSet: Sendable {
     @inline(__always)
     public func withRelativePositions<R>(_ n: Int, _ body: (UnsafePointer<Float>) throws -> R) rethrows -> R {
         let record = record(n)
-        if record.isOwned {
+        if record.run.isOwned {
             return try owned.withUnsafeBufferPointer { try body($0.baseAddress! + record.start) }
         }
         let count = steps
@@ -261,9 +257,9 @@ public struct WindowSet: Sendable {
     /// touching its track or the other windows of it.
     private mutating func own(_ n: Int) -> Int {
         let record = record(n)
-        if record.isOwned { return record.start }
+        if record.run.isOwned { return record.start }
         let positions = relativePositions(n), origin = origin(n)
-        appendOwnedRun(lastObservedStep: record.lastObservedStep, scene: record.scene, agent: record.agent, name: record.name)
+        appendOwnedRun(lastObservedStep: record.lastObservedStep, scene: record.run.scene, agent: record.run.agent, name: record.run.name)
         views[n] = View(run: Int32(runs.count - 1), offset: 0)
         owned += positions
         ownedOrigins.append(origin)
@@ -290,7 +286,7 @@ public struct WindowSet: Sendable {
         for n in 0..<count {
             let record = record(n)
             let changed: Bool
-            if record.isOwned {
+            if record.run.isOwned {
                 changed = owned.withUnsafeMutableBufferPointer {
                     Self.cap($0.baseAddress! + record.start, observed: observed, at: maximum)
                 }
