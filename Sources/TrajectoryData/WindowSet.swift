@@ -126,6 +126,13 @@ public struct WindowSet: Sendable {
         return record.run.isOwned ? ownedOrigins[record.start / (steps * 2)] : points[record.start + observed - 1]
     }
 
+    /// Makes room for windows cut from tracks of `positions` positions in all (at most one window
+    /// per position), so that loading many scenes does not double the buffers as they grow.
+    public mutating func reserveCapacity(positions: Int) {
+        points.reserveCapacity(points.count + positions)
+        views.reserveCapacity(views.count + positions)
+    }
+
     /// Adds every window of `tracks` (one scene), tagged with `scene`, and keeps the scene's context.
     public mutating func add(_ tracks: [Track], scene: Int) {
         precondition(contexts[scene] == nil, "scene index \(scene) is added twice")

@@ -82,6 +82,14 @@ extension Store {
         try database.prepare("SELECT name FROM dataset ORDER BY name").rows { $0.text(0) }
     }
 
+    /// How many positions the stored scenes have (from their agents' counts, reading no position).
+    public func positionCount(of scenes: [SceneReference]) throws -> Int {
+        try scenes.reduce(0) { total, scene in
+            guard let id = scene.id else { throw StoreError.notFound(kind: "scene", name: scene.path) }
+            return total + Int(try database.scalarInt("SELECT sum(position_count) FROM agent WHERE scene_id = ?1", .integer(id)) ?? 0)
+        }
+    }
+
     /// Every track of a stored scene, in order of first appearance, points by step.
     public func tracks(of scene: SceneReference) throws -> [Track] {
         guard let id = scene.id else { throw StoreError.notFound(kind: "scene", name: scene.path) }

@@ -26,6 +26,7 @@ public struct SceneWindows: Sendable {
         }
         // One scene's tracks at a time: the windows keep their positions, the tracks go.
         var windows = WindowSet(observed: observed, predicted: predicted)
+        windows.reserveCapacity(positions: try store.positionCount(of: scenes))
         for (index, scene) in scenes.enumerated() { windows.add(try store.tracks(of: scene), scene: index) }
         let capped = windows.capObservedSteps(at: maximumObservedStep)
         return SceneWindows(windows: windows, cappedWindows: capped, scenes: scenes)
