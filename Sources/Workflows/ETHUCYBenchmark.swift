@@ -149,7 +149,7 @@ public struct ETHUCYBenchmark: Sendable {
             lines.append("| \(name) | " + String(repeating: "– | ", count: scenes.count) + String(format: "%.2f / %.2f |", ade, fde))
         }
         let ks = (Evaluator.smallerK.filter { $0 < k } + [k])
-        lines += ["", "Averages over the scenes at several k (k = 1: a ranked model's future of least expected error, a "
+        lines += ["", "Averages over the scenes at several k (k = 1: a ranked model's first future — wta's of least expected error, anchors' most frequent — a "
             + "sampler's first sample; k = 5: the first five):", "",
             "| method | " + ks.map { "k = \($0)" }.joined(separator: " | ") + " |",
             "|---|" + String(repeating: "---|", count: ks.count)]
