@@ -1,9 +1,10 @@
-// Everyone of one scene by step: the positions of all its tracks once, in flat arrays sorted by
-// (step, agent), with an offset per step, so a window finds who else is present at a step without
-// any per-window copy. A scene whose steps are spread thin (a track seen again 10⁶ steps later)
-// keeps only the steps that occur and finds a step by binary search, so memory follows the
-// positions, never the span. Windows read it for their observed steps only (WindowSet.neighbours);
-// evaluation reads future steps for ground-truth collisions.
+// Everyone of one scene by step: the positions of all its tracks once, track after track, and an
+// index of them sorted by (step, agent) with an offset per step, so a window finds who else is
+// present at a step without any per-window copy, and reads its own positions from the same buffer.
+// A scene whose steps are spread thin (a track seen again 10⁶ steps later) keeps only the steps
+// that occur and finds a step by binary search, so memory follows the positions, never the span.
+// Windows read it for their observed steps only (WindowSet.neighbours); evaluation reads future
+// steps for ground-truth collisions.
 // Legend: S steps spanned by the scene, M positions of the scene.
 
 /// One pedestrian present at a step: the index of its track in the scene, and its position.
@@ -20,27 +21,42 @@ public struct PresentAgent: Equatable, Sendable {
 public struct SceneContext: Sendable {
     /// The step of `offsets[0]` (dense layout).
     public let firstStep: Int
-    /// (S + 1): positions of the i-th step are `agents[offsets[i]..<offsets[i + 1]]`; the i-th step
+    /// (S + 1): positions of the i-th step are `slots[offsets[i]..<offsets[i + 1]]`; the i-th step
     /// is firstStep + i, or `steps[i]` when the layout is sparse.
     let offsets: [Int]
     /// The steps that occur, sorted, when the scene's span is much larger than its positions; nil
     /// when every step of the span has its offset.
     let steps: [Int]?
-    /// (M), sorted by (step, agent).
+    /// (M), sorted by (step, agent): the agent, and where its position is in `positions`.
     let agents: [Int32]
-    let positions: [SIMD2<Double>]
+    let slots: [UInt32]
+    /// (M) every position of the scene once, track after track (agent i's are
+    /// `positions[trackStarts[i]..<trackStarts[i + 1]]`, as its track has them): windows view their
+    /// positions here (`WindowSet`), so the scene's positions are kept once, 24 bytes each in all.
+    public let positions: [SIMD2<Double>]
+    /// (agents + 1)
+    public let trackStarts: [Int]
 
     /// The context of `tracks` (agent i is `tracks[i]`).
     public init(tracks: [Track]) {
         var minStep = Int.max, maxStep = Int.min, total = 0
+        var trackStarts = [0]
+        trackStarts.reserveCapacity(tracks.count + 1)
         for track in tracks {
+            total += track.points.count
+            trackStarts.append(total)
             guard let first = track.points.first, let last = track.points.last else { continue }
             minStep = min(minStep, first.step)
             maxStep = max(maxStep, last.step)
-            total += track.points.count
         }
+        precondition(total < Int(UInt32.max), "a scene of \(total) positions (at most \(UInt32.max - 1))")
+        self.trackStarts = trackStarts
+        var positions = [SIMD2<Double>]()
+        positions.reserveCapacity(total)
+        for track in tracks { for point in track.points { positions.append(SIMD2(point.x, point.y)) } }
+        self.positions = positions
         guard total > 0 else {
-            (firstStep, offsets, steps, agents, positions) = (0, [0], nil, [], [])
+            (firstStep, offsets, steps, agents, slots) = (0, [0], nil, [], [])
             return
         }
         firstStep = minStep
@@ -65,17 +81,17 @@ public struct SceneContext: Sendable {
         steps = occurring
         var fill = counts
         var agents = [Int32](repeating: 0, count: total)
-        var positions = [SIMD2<Double>](repeating: .zero, count: total)
+        var slots = [UInt32](repeating: 0, count: total)
         for (a, track) in tracks.enumerated() {
-            for point in track.points {
+            for (i, point) in track.points.enumerated() {
                 let s = slot(point.step)
                 agents[fill[s]] = Int32(a)
-                positions[fill[s]] = SIMD2(point.x, point.y)
+                slots[fill[s]] = UInt32(trackStarts[a] + i)
                 fill[s] += 1
             }
         }
         self.agents = agents
-        self.positions = positions
+        self.slots = slots
     }
 
     /// The index of `step` among the offsets, nil when nobody is present then.
@@ -99,7 +115,7 @@ public struct SceneContext: Sendable {
     /// Everyone present at `step`, in agent order.
     public func present(at step: Int) -> [PresentAgent] {
         guard let i = index(of: step) else { return [] }
-        return (offsets[i]..<offsets[i + 1]).map { PresentAgent(agent: Int(agents[$0]), position: positions[$0]) }
+        return (offsets[i]..<offsets[i + 1]).map { PresentAgent(agent: Int(agents[$0]), position: position($0)) }
     }
 
     /// Calls `body` for everyone present at `step` (no allocation).
@@ -111,5 +127,5 @@ public struct SceneContext: Sendable {
 
     @usableFromInline func offset(_ i: Int) -> Int { offsets[i] }
     @usableFromInline func agent(_ slot: Int) -> Int { Int(agents[slot]) }
-    @usableFromInline func position(_ slot: Int) -> SIMD2<Double> { positions[slot] }
+    @usableFromInline func position(_ slot: Int) -> SIMD2<Double> { positions[Int(slots[slot])] }
 }

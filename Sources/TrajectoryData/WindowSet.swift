@@ -26,9 +26,10 @@ public struct WindowSource: Equatable, Sendable {
     }
 }
 
-/// Many windows as views into their tracks: the tracks' positions are kept once, track after track
-/// (`points`), and a window is its run of consecutive steps and its place in it, 8 bytes instead of
-/// a copy of its T positions (168 bytes with its origin). A window's positions relative to its
+/// Many windows as views into their tracks: the tracks' positions are kept once, track after track,
+/// in their scene's context (`SceneContext.positions`, which also finds the neighbours at a step),
+/// and a window is its run of consecutive steps and its place in it, 8 bytes instead of a copy of
+/// its T positions (168 bytes with its origin). A window's positions relative to its
 /// origin are computed when read, `Float(p − origin)` as the copy was, so every value is bit for bit
 /// what it was. A window changed after it was added (its observed steps capped, its future set by a
 /// test) or given as values (`append(relative:)`) owns its T × 2 floats.
@@ -36,9 +37,9 @@ public struct WindowSet: Sendable {
     public let observed: Int
     public let predicted: Int
     public var steps: Int { observed + predicted }
-    /// The absolute positions of the tracks windows are cut from, each run of consecutive steps
-    /// contiguous.
-    private var points: [SIMD2<Double>] = []
+    /// The contexts of the scenes added, whose positions (track after track) the windows view;
+    /// `Run.context` indexes them.
+    private var viewed: [SceneContext] = []
     /// Per window: its run and where it starts in it, 8 bytes.
     private var views: [View] = []
     /// Runs of consecutive steps of one track (or one owned window), which windows view.
@@ -66,10 +67,11 @@ public struct WindowSet: Sendable {
     }
 
     struct Run: Sendable {
-        /// The index of the run's first position in `points`, or of its first float in `owned`
-        /// (T × 2 of them, one window) when `isOwned`.
+        /// The index of the run's first position in `viewed[context].positions`, or of its first
+        /// float in `owned` (T × 2 of them, one window) when `isOwned`.
         var base: Int
         var firstStep: Int
+        var context: Int32
         var scene: Int32
         var agent: Int32
         var name: Int32
@@ -123,13 +125,13 @@ public struct WindowSet: Sendable {
     @inline(__always)
     func origin(_ n: Int) -> SIMD2<Double> {
         let record = record(n)
-        return record.run.isOwned ? ownedOrigins[record.start / (steps * 2)] : points[record.start + observed - 1]
+        return record.run.isOwned ? ownedOrigins[record.start / (steps * 2)]
+            : viewed[Int(record.run.context)].positions[record.start + observed - 1]
     }
 
     /// Makes room for windows cut from tracks of `positions` positions in all (at most one window
-    /// per position), so that loading many scenes does not double the buffers as they grow.
+    /// per position), so that loading many scenes does not double the buffer as it grows.
     public mutating func reserveCapacity(positions: Int) {
-        points.reserveCapacity(points.count + positions)
         views.reserveCapacity(views.count + positions)
     }
 
@@ -138,6 +140,9 @@ public struct WindowSet: Sendable {
         precondition(contexts[scene] == nil, "scene index \(scene) is added twice")
         let length = steps
         setContext(tracks, scene: scene)
+        let context = contexts[scene]!
+        viewed.append(context)
+        precondition(viewed.count < Int32.max, "too many scenes")
         for (agent, track) in tracks.enumerated() {
             let trackPoints = track.points
             var runStart = 0
@@ -151,9 +156,10 @@ public struct WindowSet: Sendable {
                         names.append(track.pedestrian)
                         name = Int32(names.count - 1)
                     }
-                    runs.append(Run(base: points.count, firstStep: trackPoints[runStart].step, scene: Int32(scene),
-                                    agent: Int32(agent), name: name!, isOwned: false))
-                    for point in trackPoints[runStart...i] { points.append(SIMD2(point.x, point.y)) }
+                    precondition(runs.count < Int32.max, "too many windows")
+                    runs.append(Run(base: context.trackStarts[agent] + runStart, firstStep: trackPoints[runStart].step,
+                                    context: Int32(viewed.count - 1), scene: Int32(scene), agent: Int32(agent),
+                                    name: name!, isOwned: false))
                     for first in runStart...(i - length + 1) {
                         views.append(View(run: Int32(runs.count - 1), offset: Int32(first - runStart)))
                     }
@@ -231,7 +237,7 @@ public struct WindowSet: Sendable {
         }
         let count = steps
         return try withUnsafeTemporaryAllocation(of: Float.self, capacity: count * 2) { buffer in
-            try points.withUnsafeBufferPointer { points in
+            try viewed[Int(record.run.context)].positions.withUnsafeBufferPointer { points in
                 let window = points.baseAddress! + record.start
                 let last = window[observed - 1]
                 for t in 0..<count {
@@ -275,9 +281,9 @@ public struct WindowSet: Sendable {
 
     /// A run of one window that owns its floats, placed at the end of `owned` (the caller appends them).
     private mutating func appendOwnedRun(lastObservedStep: Int, scene: Int32, agent: Int32, name: Int32) {
-        precondition(runs.count < Int32.max && points.count < Int(Int32.max) * 4, "too many windows")
-        runs.append(Run(base: owned.count, firstStep: lastObservedStep - observed + 1, scene: scene, agent: agent,
-                        name: name, isOwned: true))
+        precondition(runs.count < Int32.max, "too many windows")
+        runs.append(Run(base: owned.count, firstStep: lastObservedStep - observed + 1, context: -1, scene: scene,
+                        agent: agent, name: name, isOwned: true))
     }
 
     /// Shortens every observed step longer than `maximum` meters to `maximum`, keeping its direction

@@ -46,7 +46,9 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
     var adam: Adam
     var rng: Xoshiro256
     var epochStart: Xoshiro256
-    var permutation: [Int] = []
+    /// The epoch's order of the training windows, 4 bytes a window (an epoch of 90 million windows
+    /// keeps it beside the windows' own 8 bytes each).
+    var permutation: [UInt32] = []
     /// Each batch is cut into consecutive parts (`partSizes`) that run on both cores, each on a
     /// replica of the model (same values, own gradients); the gradients are then added in part
     /// order. The cut depends on the batch size only, never on the machine: same seed, same bits.
@@ -81,6 +83,9 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
             if bad > 0 { throw .nonFiniteWindows(split: split, count: bad) }
         }
         guard train.count >= 2 else { throw .notEnoughWindows(split: "training", found: train.count, needed: 2, steps: train.steps) }
+        guard train.count <= Int(UInt32.max) else {
+            throw .invalidSetting(option: "window", reason: "\(train.count) training windows, more than one epoch's order can hold (\(UInt32.max))")
+        }
         guard validation.count >= 1 else {
             throw .notEnoughWindows(split: "validation", found: validation.count, needed: 1, steps: validation.steps)
         }
@@ -136,7 +141,7 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
         if counters.step > 0 {
             // Re-deal the interrupted epoch's permutation from the generator as it was then.
             var replay = epochStart
-            permutation = Array(0..<train.count)
+            permutation = Array(0..<UInt32(train.count))
             replay.shuffle(&permutation)
         }
     }
@@ -188,7 +193,7 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
                     (counters.bestMinADE, counters.bestEpoch) = (nil, nil)
                 }
                 epochStart = rng
-                permutation = Array(0..<train.count)
+                permutation = Array(0..<UInt32(train.count))
                 rng.shuffle(&permutation)
                 counters.lossSum = 0
                 counters.reconstructionSum = 0
@@ -196,7 +201,8 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
                 counters.secondsInEpoch = 0
             }
             while counters.step < stepsPerEpoch {
-                let batch = permutation[(counters.step * b)..<min(train.count, (counters.step + 1) * b)]
+                let batch = ArraySlice(permutation[(counters.step * b)..<min(train.count, (counters.step + 1) * b)]
+                    .map { Int($0) })
                 let count = batch.count
                 if settings.rotate {
                     for i in 0..<count { angles[i] = rng.uniform(0, 2 * .pi) }
