@@ -49,18 +49,20 @@ public struct WindowSet: Sendable {
     private var ownedOrigins: [SIMD2<Double>] = []
     /// Pedestrian names, shared by the windows of one track.
     private var names: [String] = []
-    /// The caps of observed steps applied so far (`capObservedSteps`), with the number of windows
-    /// then: a window viewing its track reads its observed steps through each cap that came after
-    /// it was added, the same arithmetic on the same values as when the cap rewrote a copy.
+    /// The caps of observed steps applied so far (`capObservedSteps`), with the windows each applies
+    /// to: a window viewing its track (or reading an owned one backwards) reads its observed steps
+    /// through each of them, the same arithmetic on the same values as when the cap rewrote a copy.
     private var caps: [Cap] = []
     /// The context of each scene index that has one (set by `add`, or `setContext`).
     public private(set) var contexts: [Int: SceneContext] = [:]
 
     struct Cap: Sendable {
         var maximum: Float
-        var windows: Int
+        var windows: Range<Int>
     }
 
+    /// A window's run and where it starts in it; a negative offset `~o` is the window starting at
+    /// `o` walked backwards in time (`addReversed`).
     struct View: Sendable {
         var run: Int32
         var offset: Int32
@@ -78,17 +80,28 @@ public struct WindowSet: Sendable {
         var isOwned: Bool
     }
 
-    /// What is known of window n: its run, where it starts and its last observed step.
+    /// What is known of window n: its run, where it starts, its last observed step and whether it
+    /// is read backwards (its first position is then its track's last of the T, its last observed
+    /// step the track's step `predicted` after the start).
     struct Record {
         var run: Run
         var start: Int
         var lastObservedStep: Int
+        var reversed: Bool
     }
 
     @inline(__always)
     func record(_ n: Int) -> Record {
         let view = views[n], run = runs[Int(view.run)]
-        return Record(run: run, start: run.base + Int(view.offset), lastObservedStep: run.firstStep + Int(view.offset) + observed - 1)
+        let reversed = view.offset < 0, offset = Int(reversed ? ~view.offset : view.offset)
+        return Record(run: run, start: run.base + offset,
+                      lastObservedStep: run.firstStep + offset + (reversed ? predicted : observed - 1), reversed: reversed)
+    }
+
+    /// The track step of window n's t-th position (0 ..< T).
+    @inline(__always)
+    func trackStep(_ record: Record, _ t: Int) -> Int {
+        record.reversed ? record.lastObservedStep + observed - 1 - t : record.lastObservedStep - observed + 1 + t
     }
 
     public var count: Int { views.count }
@@ -125,8 +138,12 @@ public struct WindowSet: Sendable {
     @inline(__always)
     func origin(_ n: Int) -> SIMD2<Double> {
         let record = record(n)
-        return record.run.isOwned ? ownedOrigins[record.start / (steps * 2)]
-            : viewed[Int(record.run.context)].positions[record.start + observed - 1]
+        if record.run.isOwned {
+            let origin = ownedOrigins[record.start / (steps * 2)]
+            guard record.reversed else { return origin }
+            return origin + SIMD2(Double(owned[record.start + 2 * predicted]), Double(owned[record.start + 2 * predicted + 1]))
+        }
+        return viewed[Int(record.run.context)].positions[record.start + (record.reversed ? predicted : observed - 1)]
     }
 
     /// Makes room for windows cut from tracks of `positions` positions in all (at most one window
@@ -210,7 +227,7 @@ public struct WindowSet: Sendable {
         let record = record(n)
         guard let context = contexts[Int(record.run.scene)] else { return [] }
         let origin = origin(n)
-        return context.present(at: record.lastObservedStep - observed + 1 + t).compactMap { other in
+        return context.present(at: trackStep(record, t)).compactMap { other in
             other.agent == Int(record.run.agent) ? nil : PresentAgent(agent: other.agent, position: other.position - origin)
         }
     }
@@ -227,26 +244,59 @@ public struct WindowSet: Sendable {
         ownedOrigins.append(origin)
     }
 
+    /// Adds every window walked backwards in time (position t becomes position T − 1 − t; the
+    /// origin is then the window's position `predicted` steps after its start): a walker retracing
+    /// its steps is as plausible a walker, so training on both doubles the data (`--reverse`).
+    /// Each is a view of the original (8 bytes), its neighbours those of the track's steps it reads.
+    /// Windows added later are not reversed. A reversed window reads only what its original holds:
+    /// it is for training data (`TrainingSettings.reverse`).
+    public mutating func addReversed() {
+        let originals = count
+        views.reserveCapacity(originals * 2)
+        for n in 0..<originals { views.append(View(run: views[n].run, offset: ~views[n].offset)) }
+        // The caps the originals went through, applied the same way to their reversed walks.
+        for cap in caps { capObservedSteps(at: cap.maximum, of: originals..<count) }
+    }
+
     /// Calls `body` with window n's positions relative to its origin, (T, 2): read in place when the
     /// window owns them, else computed from its track into a buffer on the stack.
     @inline(__always)
     public func withRelativePositions<R>(_ n: Int, _ body: (UnsafePointer<Float>) throws -> R) rethrows -> R {
         let record = record(n)
-        if record.run.isOwned {
+        if record.run.isOwned && !record.reversed {
             return try owned.withUnsafeBufferPointer { try body($0.baseAddress! + record.start) }
         }
         let count = steps
         return try withUnsafeTemporaryAllocation(of: Float.self, capacity: count * 2) { buffer in
-            try viewed[Int(record.run.context)].positions.withUnsafeBufferPointer { points in
-                let window = points.baseAddress! + record.start
-                let last = window[observed - 1]
-                for t in 0..<count {
-                    // As the copy was made: the difference in Double, then rounded to Float.
-                    buffer[2 * t] = Float(window[t].x - last.x)
-                    buffer[2 * t + 1] = Float(window[t].y - last.y)
+            if record.run.isOwned {
+                owned.withUnsafeBufferPointer { owned in
+                    let window = owned.baseAddress! + record.start
+                    let last = SIMD2(window[2 * predicted], window[2 * predicted + 1])
+                    for t in 0..<count {
+                        buffer[2 * t] = window[2 * (count - 1 - t)] - last.x
+                        buffer[2 * t + 1] = window[2 * (count - 1 - t) + 1] - last.y
+                    }
+                }
+            } else {
+                viewed[Int(record.run.context)].positions.withUnsafeBufferPointer { points in
+                    let window = points.baseAddress! + record.start
+                    if record.reversed {
+                        let last = window[predicted]
+                        for t in 0..<count {
+                            buffer[2 * t] = Float(window[count - 1 - t].x - last.x)
+                            buffer[2 * t + 1] = Float(window[count - 1 - t].y - last.y)
+                        }
+                    } else {
+                        let last = window[observed - 1]
+                        for t in 0..<count {
+                            // As the copy was made: the difference in Double, then rounded to Float.
+                            buffer[2 * t] = Float(window[t].x - last.x)
+                            buffer[2 * t + 1] = Float(window[t].y - last.y)
+                        }
+                    }
                 }
             }
-            for cap in caps where n < cap.windows { _ = Self.cap(buffer.baseAddress!, observed: observed, at: cap.maximum) }
+            for cap in caps where cap.windows.contains(n) { _ = Self.cap(buffer.baseAddress!, observed: observed, at: cap.maximum) }
             return try body(UnsafePointer(buffer.baseAddress!))
         }
     }
@@ -267,10 +317,11 @@ public struct WindowSet: Sendable {
     }
 
     /// Makes window n own its positions (a copy of what it reads), so they can change without
-    /// touching its track or the other windows of it.
+    /// touching its track or the other windows of it. (A reversed window so copied reads its
+    /// neighbours forward in time from then on; only tests change windows.)
     private mutating func own(_ n: Int) -> Int {
         let record = record(n)
-        if record.run.isOwned { return record.start }
+        if record.run.isOwned && !record.reversed { return record.start }
         let positions = relativePositions(n), origin = origin(n)
         appendOwnedRun(lastObservedStep: record.lastObservedStep, scene: record.run.scene, agent: record.run.agent, name: record.run.name)
         views[n] = View(run: Int32(runs.count - 1), offset: 0)
@@ -293,13 +344,19 @@ public struct WindowSet: Sendable {
     /// Returns how many windows had such a step.
     @discardableResult
     public mutating func capObservedSteps(at maximum: Float) -> Int {
+        capObservedSteps(at: maximum, of: 0..<count)
+    }
+
+    /// `capObservedSteps` of the windows of `range`.
+    @discardableResult
+    private mutating func capObservedSteps(at maximum: Float, of range: Range<Int>) -> Int {
         var capped = 0
         let (steps, observed) = (self.steps, self.observed)
         var window = [Float](repeating: 0, count: steps * 2)
-        for n in 0..<count {
+        for n in range {
             let record = record(n)
             let changed: Bool
-            if record.run.isOwned {
+            if record.run.isOwned && !record.reversed {
                 changed = owned.withUnsafeMutableBufferPointer {
                     Self.cap($0.baseAddress! + record.start, observed: observed, at: maximum)
                 }
@@ -309,7 +366,7 @@ public struct WindowSet: Sendable {
             }
             if changed { capped += 1 }
         }
-        caps.append(Cap(maximum: maximum, windows: count))
+        caps.append(Cap(maximum: maximum, windows: range))
         return capped
     }
 

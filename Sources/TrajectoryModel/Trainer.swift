@@ -83,26 +83,32 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
             if bad > 0 { throw .nonFiniteWindows(split: split, count: bad) }
         }
         guard train.count >= 2 else { throw .notEnoughWindows(split: "training", found: train.count, needed: 2, steps: train.steps) }
-        guard train.count <= Int(UInt32.max) else {
+        guard train.count * (settings.reverse ? 2 : 1) <= Int(UInt32.max) else {
             throw .invalidSetting(option: "window", reason: "\(train.count) training windows, more than one epoch's order can hold (\(UInt32.max))")
         }
         guard validation.count >= 1 else {
             throw .notEnoughWindows(split: "validation", found: validation.count, needed: 1, steps: validation.steps)
         }
         self.settings = settings
-        self.train = train
+        if settings.reverse {
+            var both = train
+            both.addReversed()
+            self.train = both
+        } else {
+            self.train = train
+        }
         self.validation = validation
         var initialisation = Xoshiro256(seed: settings.seed)
         model = Model(configuration, using: &initialisation)
         if preparing {
             // Data-dependent set-up from a generator of its own, so models without any draw as before.
             var preparation = Xoshiro256(seed: settings.seed &+ 0x9AE9)
-            model.prepare(train, mirror: settings.mirror, using: &preparation)
+            model.prepare(self.train, mirror: settings.mirror, using: &preparation)
         }
         adam = Adam(learningRate: settings.learningRate)
         rng = Xoshiro256(seed: settings.seed &+ 0x5EED)
         epochStart = rng
-        let capacity = min(settings.batch, train.count)
+        let capacity = min(settings.batch, self.train.count)
         let splitting = capacity >= 64
         splits = splitting
         // As many replicas as the largest batch has parts, each as large as the largest part of

@@ -11,16 +11,20 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
     public var rotate = true
     /// Mirror each training window (y → −y, before the rotation) with probability ½ every epoch.
     public var mirror = false
+    /// Train also on every training window walked backwards in time (twice the windows, each epoch
+    /// twice as long): a walker retracing its steps is as plausible a walker. The model fits its
+    /// anchors on both; validation and test windows are never reversed.
+    public var reverse = false
     /// Samples per window for the validation minADE/minFDE.
     public var validationSamples = 20
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case epochs, batch, learningRate, seed, rotate, mirror, validationSamples
+        case epochs, batch, learningRate, seed, rotate, mirror, reverse, validationSamples
     }
 
-    /// Settings stored before `mirror` existed decode with its default.
+    /// Settings stored before `mirror` or `reverse` existed decode with their defaults.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         epochs = try c.decode(Int.self, forKey: .epochs)
@@ -29,6 +33,7 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
         seed = try c.decode(UInt64.self, forKey: .seed)
         rotate = try c.decode(Bool.self, forKey: .rotate)
         mirror = try c.decodeIfPresent(Bool.self, forKey: .mirror) ?? false
+        reverse = try c.decodeIfPresent(Bool.self, forKey: .reverse) ?? false
         validationSamples = try c.decode(Int.self, forKey: .validationSamples)
     }
 

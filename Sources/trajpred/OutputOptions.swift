@@ -86,6 +86,9 @@ struct TrainingOptionGroup: ParsableArguments {
     @Flag(inversion: .prefixedNo,
           help: "Mirror training windows at random (y → −y, half of them, every epoch; default: the family's; off for cvae).")
     var mirror: Bool?
+    @Flag(inversion: .prefixedNo,
+          help: "Train also on every training window walked backwards in time (twice the windows; default: the family's).")
+    var reverse: Bool?
 
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
@@ -101,6 +104,7 @@ struct TrainingOptionGroup: ParsableArguments {
         if let lr { settings.learningRate = lr }
         if let rotate { settings.rotate = rotate }
         if let mirror { settings.mirror = mirror }
+        if let reverse { settings.reverse = reverse }
         return settings
     }
 }
