@@ -25,6 +25,9 @@ public struct ETHUCYBenchmark: Sendable {
     /// evaluate the refit's last checkpoint (the reference's protocol trains on train + val too);
     /// false evaluates the best checkpoint of the train-only run.
     public var refit = true
+    /// Train on the training windows walked backwards too (`TrainingSettings.reverse`), instead of
+    /// each family's default.
+    public var reverse: Bool?
 
     public init(data: String) { self.data = data }
 
@@ -60,6 +63,7 @@ public struct ETHUCYBenchmark: Sendable {
         for family in families {
             var training = try TrainingRunConfiguration.defaultTraining(family: family)
             if let epochs { training.epochs = epochs }
+            if let reverse { training.reverse = reverse }
             configurations[family] = try TrainingRunConfiguration(family: family, options: options, training: training,
                                                                   train: [], val: [])
         }
@@ -78,7 +82,8 @@ public struct ETHUCYBenchmark: Sendable {
                     (configuration.training.seed, configuration.train, configuration.val) = (seed, ["\(scene)/train"],
                                                                                              ["\(scene)/val"])
                     // The model's options in run names, so benchmarks of different settings never share one.
-                    let settingsName = ([family] + options.values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
+                    let settingsName = ([family] + options.values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+                        + (configuration.training.reverse ? ["reverse"] : []))
                         .joined(separator: "-")
                     let name = "ethucy-\(scene)-\(settingsName)-e\(configuration.training.epochs)-s\(seed)-\(stamp)"
                     let session = try TrainingSession.start(store, configuration: configuration, name: name)
@@ -162,6 +167,7 @@ public struct ETHUCYBenchmark: Sendable {
             + "validation minADE@20 (all K futures of a model with fewer) on its `val` split"
             + (refit ? ", then trains again on `train` + `val` for that many epochs and is evaluated at its last epoch"
                 : " and is evaluated at that epoch")
+            + reversedNote
             + "; the `test` split is read by evaluation only. Every pedestrian "
             + "with 8 observed + 12 future consecutive steps is scored, also those alone in the scene (test "
             + "windows: \(counts)); the minimum over k futures is taken per pedestrian, for ADE and FDE "
@@ -170,5 +176,12 @@ public struct ETHUCYBenchmark: Sendable {
             }.joined(separator: ", ") + "; seeds \(seeds.map(String.init).joined(separator: ", ")). The eth "
             + "scene's file steps 0.67 s of walking per 0.4 s step (the field's benchmark file; README)."]
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Which families also trained on their training windows walked backwards.
+    var reversedNote: String {
+        let reversed = families.filter { reverse ?? (try? TrainingRunConfiguration.defaultTraining(family: $0).reverse) ?? false }
+        guard !reversed.isEmpty else { return "" }
+        return "; " + reversed.joined(separator: ", ") + " also trained on every training window walked backwards in time"
     }
 }

@@ -38,6 +38,9 @@ struct BenchmarkETHUCY: ParsableCommand {
     @Flag(inversion: .prefixedNo,
           help: "After choosing the epoch count on val, train again on train + val for that many epochs and evaluate that.")
     var refit = true
+    @Flag(inversion: .prefixedNo,
+          help: "Train also on the training windows walked backwards in time (default: each family's).")
+    var reverse: Bool?
 
     func validate() throws {
         _ = try parseSeeds(seeds)
@@ -50,7 +53,7 @@ struct BenchmarkETHUCY: ParsableCommand {
         benchmark.seeds = try parseSeeds(seeds)
         benchmark.scenes = scenes.split(separator: ",").map(String.init)
         benchmark.families = models.map { $0.split(separator: ",").map(String.init) } ?? [model.model]
-        (benchmark.options, benchmark.epochs, benchmark.refit) = (model.options, epochs, refit)
+        (benchmark.options, benchmark.epochs, benchmark.refit, benchmark.reverse) = (model.options, epochs, refit, reverse)
         let training = TrainingOutput(style: .plain)
         Interrupt.install()
         let markdown = try runInterruptible { try benchmark.run(try store.open(), shouldStop: { Interrupt.requested }) { event in
