@@ -147,7 +147,7 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
         if counters.step > 0 {
             // Re-deal the interrupted epoch's permutation from the generator as it was then.
             var replay = epochStart
-            permutation = Array(0..<UInt32(train.count))
+            permutation = Array(0..<UInt32(self.train.count))
             replay.shuffle(&permutation)
         }
     }

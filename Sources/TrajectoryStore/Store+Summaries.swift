@@ -46,7 +46,7 @@ extension Store {
     public func tracks(scene: String) throws -> Listing {
         let sceneID = try sceneID(named: scene)
         return try listing("""
-            SELECT a.name AS pedestrian, first_frame, last_frame, positions AS length, gaps
+            SELECT a.name AS pedestrian, t.first_frame, t.last_frame, t.positions AS length, t.gaps
             FROM agent AS a JOIN track AS t ON t.agent_id = a.id
             WHERE a.scene_id = ?1
             ORDER BY a.id

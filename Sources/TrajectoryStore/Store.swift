@@ -66,15 +66,24 @@ public final class Store {
 
     /// Writes the scene's `scene_frame` rows: each step at which someone is present, with its frame
     /// as written (an integer when integral) and its time, as `SceneReference` computes them.
+    /// The grid that turns `scene`'s steps into frames as written and seconds.
+    static func grid(of scene: SceneData, sceneID: Int64) -> SceneReference {
+        SceneReference(id: sceneID, dataset: "", split: .train, name: "", frameOrigin: scene.frameOrigin,
+                       frameStep: scene.frameStep, timeStep: scene.timeStep, frameDecimals: scene.frameDecimals)
+    }
+
+    /// A frame as the store keeps it: integral ones as integers.
+    static func frameValue(_ frame: Double) -> SQLValue {
+        frame == frame.rounded() && abs(frame) < 0x1p53 ? .integer(Int64(frame)) : .real(frame)
+    }
+
     func insertFrames(of scene: SceneData, sceneID: Int64) throws {
-        let grid = SceneReference(id: sceneID, dataset: "", split: .train, name: "", frameOrigin: scene.frameOrigin,
-                                  frameStep: scene.frameStep, timeStep: scene.timeStep, frameDecimals: scene.frameDecimals)
+        let grid = Self.grid(of: scene, sceneID: sceneID)
         let insert = try database.prepare("INSERT INTO scene_frame (scene_id, step, frame, time) VALUES (?1, ?2, ?3, ?4)")
         try insert.bind(sceneID, at: 1)
         for step in scene.tracks.occurringSteps() {
-            let frame = grid.frame(of: step)
             try insert.bind(step, at: 2)
-            try insert.bind(frame == frame.rounded() && abs(frame) < 0x1p53 ? .integer(Int64(frame)) : .real(frame), at: 3)
+            try insert.bind(Self.frameValue(grid.frame(of: step)), at: 3)
             try insert.bind(grid.time(of: step), at: 4)
             try insert.step()
             insert.reset()
@@ -137,8 +146,10 @@ public final class Store {
                               .integer(Int64(image.height)), .text(image.path), .blob(image.data)])
             }
             let insertAgent = try database.prepare("""
-                INSERT INTO agent (scene_id, name, first_step, last_step, position_count) VALUES (?1, ?2, ?3, ?4, ?5)
+                INSERT INTO agent (scene_id, name, first_step, last_step, position_count, first_frame, last_frame)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                 """)
+            let grid = Self.grid(of: scene, sceneID: sceneID)
             let insertPosition = try database.prepare("INSERT INTO position (agent_id, step, x, y) VALUES (?1, ?2, ?3, ?4)")
             try insertAgent.bind(sceneID, at: 1)
             for track in scene.tracks {
@@ -146,6 +157,8 @@ public final class Store {
                 try insertAgent.bind(track.points.first?.step ?? 0, at: 3)
                 try insertAgent.bind(track.points.last?.step ?? 0, at: 4)
                 try insertAgent.bind(track.points.count, at: 5)
+                try insertAgent.bind(track.points.first.map { Self.frameValue(grid.frame(of: $0.step)) } ?? .null, at: 6)
+                try insertAgent.bind(track.points.last.map { Self.frameValue(grid.frame(of: $0.step)) } ?? .null, at: 7)
                 try insertAgent.step()
                 insertAgent.reset()
                 try insertPosition.bind(database.lastInsertRowID, at: 1)

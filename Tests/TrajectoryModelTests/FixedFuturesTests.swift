@@ -115,6 +115,9 @@ func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
         (configuration.futures, configuration.hidden) = (6, 32)
         var settings = WTAConfiguration.defaultTraining
         (settings.epochs, settings.batch, settings.validationSamples, settings.learningRate) = (40, 64, 6, 3e-3)
+        // These walkers turn only after step 7: walked backwards they turn before and go straight,
+        // another scene than the one the fork's futures are checked against.
+        settings.reverse = false
         let trainer = try Trainer<WTAModel>(configuration, settings: settings, train: windows, validation: windows)
         var last: EpochReport?
         _ = try trainer.run(progress: { if case let .epoch(report, _) = $0 { last = report } })
