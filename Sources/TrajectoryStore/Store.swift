@@ -64,8 +64,6 @@ public final class Store {
             """, .text(dataset), .text(sha256))
     }
 
-    /// Writes the scene's `scene_frame` rows: each step at which someone is present, with its frame
-    /// as written (an integer when integral) and its time, as `SceneReference` computes them.
     /// The grid that turns `scene`'s steps into frames as written and seconds.
     static func grid(of scene: SceneData, sceneID: Int64) -> SceneReference {
         SceneReference(id: sceneID, dataset: "", split: .train, name: "", frameOrigin: scene.frameOrigin,
@@ -77,6 +75,8 @@ public final class Store {
         frame == frame.rounded() && abs(frame) < 0x1p53 ? .integer(Int64(frame)) : .real(frame)
     }
 
+    /// Writes the scene's `scene_frame` rows: each step at which someone is present, with its frame
+    /// as written (an integer when integral) and its time, as `SceneReference` computes them.
     func insertFrames(of scene: SceneData, sceneID: Int64) throws {
         let grid = Self.grid(of: scene, sceneID: sceneID)
         let insert = try database.prepare("INSERT INTO scene_frame (scene_id, step, frame, time) VALUES (?1, ?2, ?3, ?4)")

@@ -166,6 +166,9 @@ private func positions(_ store: Store, dataset: String) throws -> [String: (Doub
         #expect(try store.database.scalarInt("SELECT count(*) FROM trajectory WHERE frame = 12.4") == 1)
         #expect(try store.database.scalarText("SELECT group_concat(frame) FROM trajectory WHERE step BETWEEN 30 AND 32")
                 == "12,12.4,12.8")
+        // The track's first and last frames, kept with the agent since schema 9, are those written.
+        #expect(try store.database.scalarText("SELECT first_frame || ',' || last_frame FROM track WHERE scene = 'seconds'")
+                == "0,15.6")
     }
 
     @Test func badGeometryAndRowsStoreNothing() throws {
