@@ -78,30 +78,38 @@ public struct WindowSet: Sendable {
         var agent: Int32
         var name: Int32
         var isOwned: Bool
+        /// An owned copy of a reversed window: its steps run backwards in time from `firstStep`
+        /// (which is then its last observed step + observed − 1), as the window it was copied from.
+        var walksBackward = false
     }
 
-    /// What is known of window n: its run, where it starts, its last observed step and whether it
+    /// What is known of window n: its run, where it starts, its last observed step, whether it
     /// is read backwards (its first position is then its track's last of the T, its last observed
-    /// step the track's step `predicted` after the start).
+    /// step the track's step `predicted` after the start), and whether its steps run backwards in
+    /// time (a reversed window, or an owned copy of one).
     struct Record {
         var run: Run
         var start: Int
         var lastObservedStep: Int
         var reversed: Bool
+        var backward: Bool
     }
 
     @inline(__always)
     func record(_ n: Int) -> Record {
         let view = views[n], run = runs[Int(view.run)]
         let reversed = view.offset < 0, offset = Int(reversed ? ~view.offset : view.offset)
+        // The track step of the run's position i is firstStep + i, or firstStep − i when it walks backward.
+        let read = offset + (reversed ? predicted : observed - 1)
         return Record(run: run, start: run.base + offset,
-                      lastObservedStep: run.firstStep + offset + (reversed ? predicted : observed - 1), reversed: reversed)
+                      lastObservedStep: run.firstStep + (run.walksBackward ? -read : read), reversed: reversed,
+                      backward: reversed != run.walksBackward)
     }
 
     /// The track step of window n's t-th position (0 ..< T).
     @inline(__always)
     func trackStep(_ record: Record, _ t: Int) -> Int {
-        record.reversed ? record.lastObservedStep + observed - 1 - t : record.lastObservedStep - observed + 1 + t
+        record.backward ? record.lastObservedStep + observed - 1 - t : record.lastObservedStep - observed + 1 + t
     }
 
     public var count: Int { views.count }
@@ -317,13 +325,14 @@ public struct WindowSet: Sendable {
     }
 
     /// Makes window n own its positions (a copy of what it reads), so they can change without
-    /// touching its track or the other windows of it. (A reversed window so copied reads its
-    /// neighbours forward in time from then on; only tests change windows.)
+    /// touching its track or the other windows of it. A reversed window so copied still walks
+    /// backwards in time: its neighbours are those of the same track steps.
     private mutating func own(_ n: Int) -> Int {
         let record = record(n)
         if record.run.isOwned && !record.reversed { return record.start }
         let positions = relativePositions(n), origin = origin(n)
-        appendOwnedRun(lastObservedStep: record.lastObservedStep, scene: record.run.scene, agent: record.run.agent, name: record.run.name)
+        appendOwnedRun(lastObservedStep: record.lastObservedStep, scene: record.run.scene, agent: record.run.agent, name: record.run.name,
+                       walksBackward: record.backward)
         views[n] = View(run: Int32(runs.count - 1), offset: 0)
         owned += positions
         ownedOrigins.append(origin)
@@ -331,10 +340,11 @@ public struct WindowSet: Sendable {
     }
 
     /// A run of one window that owns its floats, placed at the end of `owned` (the caller appends them).
-    private mutating func appendOwnedRun(lastObservedStep: Int, scene: Int32, agent: Int32, name: Int32) {
+    private mutating func appendOwnedRun(lastObservedStep: Int, scene: Int32, agent: Int32, name: Int32,
+                                         walksBackward: Bool = false) {
         precondition(runs.count < Int32.max, "too many windows")
-        runs.append(Run(base: owned.count, firstStep: lastObservedStep - observed + 1, context: -1, scene: scene,
-                        agent: agent, name: name, isOwned: true))
+        runs.append(Run(base: owned.count, firstStep: lastObservedStep + (walksBackward ? observed - 1 : -(observed - 1)),
+                        context: -1, scene: scene, agent: agent, name: name, isOwned: true, walksBackward: walksBackward))
     }
 
     /// Shortens every observed step longer than `maximum` meters to `maximum`, keeping its direction

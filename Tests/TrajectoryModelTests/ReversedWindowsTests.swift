@@ -70,6 +70,22 @@ import TrajectoryData
         #expect(compared > 0)
     }
 
+    @Test func aReversedWindowKeepsItsStepsWhenItsFutureIsReplaced() {
+        var windows = WindowSet()
+        windows.add(scene(), scene: 0)
+        let originals = windows.count
+        windows.addReversed()
+        let n = originals + 4
+        let (source, observed) = (windows.sources[n], windows.observedPositions(n))
+        let neighbours = (0..<windows.observed).map { windows.neighbours(of: n, atObservedStep: $0) }
+        #expect(neighbours.contains { !$0.isEmpty })
+        // The window now owns a copy of its positions: it still walks backwards in time.
+        windows.setFuture(n, [Float](repeating: 7, count: 2 * windows.predicted))
+        #expect(windows.sources[n] == source && windows.observedPositions(n) == observed)
+        #expect((0..<windows.observed).map { windows.neighbours(of: n, atObservedStep: $0) } == neighbours)
+        #expect(windows.futurePositions(n) == [Float](repeating: 7, count: 2 * windows.predicted))
+    }
+
     @Test func ownedWindowsReverseWithoutTouchingTheOriginal() {
         var windows = WindowSet(observed: 3, predicted: 2)
         let values: [Float] = [-2, 0, -1, 0.5, 0, 0, 1.5, 0.25, 3, 1]
