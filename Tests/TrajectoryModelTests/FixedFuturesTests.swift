@@ -90,12 +90,14 @@ func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
         _ = loss(&model)
         let analytic = model.parameters.gradients
         #expect(!analytic.contains { $0.isNaN }, "every gradient is written")
-        let anchors = model.anchors
-        #expect([anchors.moving, anchors.still, anchors.movingShare, anchors.stillShare]
+        let anchors = model.anchors, speedRange = try #require(model.speedRange)
+        #expect([anchors.moving, anchors.still, anchors.movingShare, anchors.stillShare, speedRange]
             .allSatisfy { range in range.range.allSatisfy { analytic[$0] == 0 } })
-        // The anchors are fitted, not trained. The trunk and the heads follow the winner-takes-all
-        // loss alone (the score's cross-entropy is kept out of the trunk); the score follows the whole.
-        let scoreRange = try #require(model.parameters.entry("score.weight")).range.offset..<model.parameters.count
+        // The anchors and the speed's range are fitted, not trained. The trunk and the heads follow the
+        // winner-takes-all loss alone (the score's cross-entropy is kept out of the trunk); the score
+        // follows the whole.
+        let scoreRange = try #require(model.parameters.entry("score.weight")).range.offset
+            ..< (try #require(model.parameters.entry("score.bias")).range.range.upperBound)
         let trunkAndHeads = Array(model.anchors.stillShare.range.upperBound..<scoreRange.lowerBound)
         for (indices, part) in [(trunkAndHeads, \Loss.reconstruction), (Array(scoreRange), \Loss.total)] {
             let result = gradientCheck(values: model.parameters.values, analytic: analytic, indices: indices, step: 1e-3,
@@ -107,6 +109,53 @@ func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
             #expect(result.passed, "\(result)")
             #expect(result.skipped * 20 <= result.checked + result.skipped, "at most 5 % at kinks: \(result)")
         }
+    }
+
+    /// Straight walkers at `speeds` (m per step), in random directions.
+    func walkers(at speeds: [Double], seed: UInt64) -> WindowSet {
+        var rng = Xoshiro256(seed: seed)
+        let tracks = speeds.enumerated().map { p, speed in
+            let start = SIMD2(Double(rng.uniform(-10, 10)), Double(rng.uniform(-10, 10)))
+            let heading = Double(rng.uniform(0, 6.28))
+            return Track(pedestrian: "\(p)", points: (0..<20).map {
+                let q = start + Double($0) * speed * SIMD2(cos(heading), sin(heading))
+                return TrackPoint(step: $0, x: q.x, y: q.y)
+            })
+        }
+        var windows = WindowSet()
+        windows.add(tracks, scene: 0)
+        return windows
+    }
+
+    @Test func wtaReadsTheSpeedClampedToTheTrainingRange() throws {
+        // 201 walkers from 0.4 to 0.8 m per step, and 20 standing ones (static: no speed read).
+        let speeds = (0...200).map { 0.4 + 0.002 * Double($0) }
+        let training = walkers(at: speeds + Array(repeating: 0.1, count: 20), seed: 3)
+        var rng = Xoshiro256(seed: 4)
+        var model = WTAModel(WTAConfiguration(), using: &rng)
+        model.prepare(training, mirror: true, using: &rng)
+        // The 1st and 99th percentiles of ln(speed / 0.5) over the moving windows (one per walker).
+        let range = try #require(model.speedRange)
+        let (lower, upper) = (model.parameters.values[range.offset], model.parameters.values[range.offset + 1])
+        #expect(abs(lower - Float(log(0.404 / 0.5))) < 1e-4 && abs(upper - Float(log(0.796 / 0.5))) < 1e-4, "\(lower) \(upper)")
+        // A walker's input: ln(speed / 0.5) within the range, the nearest bound outside it, 0 standing.
+        let c = model.configuration
+        let probes = walkers(at: [0.6, 1.5, 0.35, 0.1], seed: 5)
+        let w = model.makeSamplingWorkspace(windows: 4, k: 1)
+        model.features(probes, [0, 1, 2, 3], mirror: nil, targets: false, into: w)
+        let read = (0..<4).map { w.x[c.speedOffset * 4 + $0] }
+        let expected = [Float(log(1.2)), upper, lower, 0]
+        #expect(zip(read, expected).allSatisfy { abs($0 - $1) < 1e-4 }, "\(read)")
+        #expect((0..<4).map { w.x[(c.speedOffset - 1) * 4 + $0] } == [1, 1, 1, 0], "the moving flags")
+        // Without it the input is one shorter and there is no range; configurations stored before it
+        // existed decode without it.
+        var plain = WTAConfiguration()
+        plain.speedInput = false
+        #expect(plain.inputSize == c.inputSize - 1 && WTAModel(plain, using: &rng).speedRange == nil)
+        var json = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(c)) as? [String: Any])
+        json["speedInput"] = nil
+        let old = try JSONDecoder().decode(WTAConfiguration.self, from: JSONSerialization.data(withJSONObject: json))
+        #expect(!old.speedInput && c.speedInput)
     }
 
     @Test func wtaLearnsTheForkAndRanksItsFutures() throws {

@@ -21,6 +21,10 @@ public struct WTAModel: ForecastModel {
     public var parameters = ParameterSet()
     let anchors: AnchorParameters
     let trunk1: Linear, trunk2: Linear, heads: Linear, score: Linear
+    /// With the speed input: the range of ln(speed / 0.5 m) it is clamped to, the 1st and 99th
+    /// percentiles of the training windows' (fitted in `prepare`, never trained), so a speed no
+    /// training walker had reads as the nearest one seen.
+    let speedRange: ParameterRange?
 
     /// Layers `trunk.0`, `trunk.2` (He-normal weights, zero biases), `heads` and `score` (zero).
     public init(_ configuration: WTAConfiguration, using rng: inout Xoshiro256) {
@@ -32,6 +36,7 @@ public struct WTAModel: ForecastModel {
         trunk2 = Linear(inputSize: h, outputSize: h, name: "trunk.2", in: &p)
         heads = Linear(inputSize: h, outputSize: k * configuration.futureSize, name: "heads", in: &p)
         score = Linear(inputSize: h, outputSize: k, name: "score", in: &p)
+        speedRange = configuration.speedInput ? p.add("speed.range", shape: [2]) : nil
         for layer in [trunk1, trunk2] {
             let deviation = (2 / Float(layer.inputSize)).squareRoot()
             for i in layer.weight.range { p.values[i] = deviation * rng.normal() }
@@ -42,7 +47,20 @@ public struct WTAModel: ForecastModel {
     public mutating func prepare(_ windows: WindowSet, mirror: Bool, using rng: inout Xoshiro256) {
         anchors.store(AnchorSet.fit(windows, count: configuration.futures, iterations: configuration.iterations,
                                     mirror: mirror, using: &rng), in: &parameters.values)
+        if let speedRange {
+            var speeds: [Float] = []
+            for n in 0..<windows.count {
+                let frame = AgentFrame.of(windows, n)
+                if frame.moving { speeds.append(Self.speedFeature(frame)) }
+            }
+            speeds.sort()
+            let range = speeds.isEmpty ? [0, 0] : [speeds[speeds.count / 100], speeds[(speeds.count - 1) * 99 / 100]]
+            parameters.values.replaceSubrange(speedRange.range, with: range)
+        }
     }
+
+    /// ln(speed / 0.5 m per step) of a moving walker's frame.
+    static func speedFeature(_ frame: AgentFrame) -> Float { log(1 / frame.scale / 0.5) }
 
     public var maximumFutures: (k: Int, option: String)? { (configuration.futures, "--model-option futures=N") }
 
@@ -87,7 +105,11 @@ public struct WTAModel: ForecastModel {
                 w.x[(2 * t) * b + column] = q.x
                 w.x[(2 * t + 1) * b + column] = q.y
             }
-            w.x[(c.neighbourOffset - 1) * b + column] = frame.moving ? 1 : 0
+            w.x[(c.speedOffset - 1) * b + column] = frame.moving ? 1 : 0
+            if let speedRange {
+                let (lower, upper) = (parameters.values[speedRange.offset], parameters.values[speedRange.offset + 1])
+                w.x[c.speedOffset * b + column] = frame.moving ? min(max(Self.speedFeature(frame), lower), upper) : 0
+            }
             if c.neighbours > 0 { neighbourFeatures(windows, n, frame: frame, mirror: m, column: column, batch: b, into: w) }
             guard targets else { continue }
             let future = windows.futurePositions(n)
@@ -218,6 +240,7 @@ public struct WTAModel: ForecastModel {
             }
         }
         anchors.zeroGradients(&parameters.gradients)
+        if let speedRange { parameters.gradients.replaceSubrange(speedRange.range, with: [0, 0]) }
         let p = parameters.values
         heads.backward(w.dResiduals, input: w.h2, batch: b, parameters: p, gradients: &parameters.gradients,
                        weightGradients: .overwrite, inputGradient: &w.dH2, inputGradients: .overwrite, inputMask: w.h2)
