@@ -96,29 +96,30 @@ public struct WTAModel: ForecastModel {
         let b = indices.count, c = configuration
         for (column, n) in indices.enumerated() {
             let m = mirror?[column] ?? 1
-            let frame = AgentFrame.of(windows, n, mirror: m)
-            w.frames[column] = frame
-            let observed = windows.observedPositions(n)
-            for t in 0..<(c.observed - 1) {
-                let i = observed.startIndex + 2 * t
-                let q = frame.normalise(SIMD2(observed[i], m * observed[i + 1]))
-                w.x[(2 * t) * b + column] = q.x
-                w.x[(2 * t + 1) * b + column] = q.y
+            // The window's positions are read in place (or from its track), never copied to an array.
+            let frame = windows.withRelativePositions(n) { positions in
+                let frame = AgentFrame(observed: positions, steps: c.observed, mirror: m)
+                for t in 0..<(c.observed - 1) {
+                    let q = frame.normalise(SIMD2(positions[2 * t], m * positions[2 * t + 1]))
+                    w.x[(2 * t) * b + column] = q.x
+                    w.x[(2 * t + 1) * b + column] = q.y
+                }
+                guard targets else { return frame }
+                for t in 0..<c.predicted {
+                    let i = 2 * (c.observed + t)
+                    let q = frame.normalise(SIMD2(positions[i], m * positions[i + 1]))
+                    w.target[(2 * t) * b + column] = q.x
+                    w.target[(2 * t + 1) * b + column] = q.y
+                }
+                return frame
             }
+            w.frames[column] = frame
             w.x[(c.speedOffset - 1) * b + column] = frame.moving ? 1 : 0
             if let speedRange {
                 let (lower, upper) = (parameters.values[speedRange.offset], parameters.values[speedRange.offset + 1])
                 w.x[c.speedOffset * b + column] = frame.moving ? min(max(Self.speedFeature(frame), lower), upper) : 0
             }
             if c.neighbours > 0 { neighbourFeatures(windows, n, frame: frame, mirror: m, column: column, batch: b, into: w) }
-            guard targets else { continue }
-            let future = windows.futurePositions(n)
-            for t in 0..<c.predicted {
-                let i = future.startIndex + 2 * t
-                let q = frame.normalise(SIMD2(future[i], m * future[i + 1]))
-                w.target[(2 * t) * b + column] = q.x
-                w.target[(2 * t + 1) * b + column] = q.y
-            }
         }
     }
 
