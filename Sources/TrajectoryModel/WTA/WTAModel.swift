@@ -1,10 +1,10 @@
 // `wta`: K futures built on anchors. A trunk (two ReLU layers of H) reads a window in its agent
-// frame (observed positions but the origin, and whether it moves); K residual heads add to the
-// group's K anchors; the loss of a window is ADE + FDE of its best future in meters, and only that
-// head gets a gradient (winner takes all). A score head (K logits on the trunk, trained with
-// cross-entropy to name the winning head — or, with a temperature, every head by how close it
-// came — its gradient kept out of the trunk) weighs the futures; k < K returns k of them chosen by
-// `FutureSelection` (k = 1: the future of least expected error under those weights).
+// frame (observed positions but the origin, whether it moves and, by default, its speed); K
+// residual heads add to the group's K anchors; the loss of a window is ADE + FDE of its best future
+// in meters, and only that head gets a gradient (winner takes all). A score head (K logits on the
+// trunk, trained with cross-entropy to name the winning head — or, with a temperature, every head
+// by how close it came — its gradient kept out of the trunk) weighs the futures; k < K returns k of
+// them chosen by `FutureSelection` (k = 1: the future of least expected error under those weights).
 //   x (I, B) → h1 = ReLU(W1 x + b1) (H, B) → h2 = ReLU(W2 h1 + b2) (H, B)
 //   residuals = W3 h2 + b3 (K·2P, B), zero-initialised; logits = W4 h2 + b4 (K, B), zero-initialised
 // Legend: B batch, I inputs, H hidden, K futures, P predicted steps.
