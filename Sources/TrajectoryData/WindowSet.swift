@@ -288,19 +288,12 @@ public struct WindowSet: Sendable {
             } else {
                 viewed[Int(record.run.context)].positions.withUnsafeBufferPointer { points in
                     let window = points.baseAddress! + record.start
-                    if record.reversed {
-                        let last = window[predicted]
-                        for t in 0..<count {
-                            buffer[2 * t] = Float(window[count - 1 - t].x - last.x)
-                            buffer[2 * t + 1] = Float(window[count - 1 - t].y - last.y)
-                        }
-                    } else {
-                        let last = window[observed - 1]
-                        for t in 0..<count {
-                            // As the copy was made: the difference in Double, then rounded to Float.
-                            buffer[2 * t] = Float(window[t].x - last.x)
-                            buffer[2 * t + 1] = Float(window[t].y - last.y)
-                        }
+                    let reversed = record.reversed, last = window[reversed ? predicted : observed - 1]
+                    for t in 0..<count {
+                        // As the copy was made: the difference in Double, then rounded to Float.
+                        let p = window[reversed ? count - 1 - t : t]
+                        buffer[2 * t] = Float(p.x - last.x)
+                        buffer[2 * t + 1] = Float(p.y - last.y)
                     }
                 }
             }
