@@ -47,11 +47,22 @@ public final class CoreTeam: @unchecked Sendable {
         pthread_detach(thread)
     }
 
+    /// Set by `alone` for its thread: every call runs both lanes on the caller.
+    @TaskLocal private static var isAlone = false
+
+    /// Runs `body` with every team call it makes on this thread running both lanes here, one after
+    /// the other, with the same split of the work and so the same results: for workers that each
+    /// keep one core busy on their own (two trainings side by side), where the team's spinning
+    /// thread would be a third on two cores.
+    public static func alone<T>(_ body: () throws -> T) rethrows -> T {
+        try $isAlone.withValue(true) { try body() }
+    }
+
     /// Runs body(lane, phase) for phase 0, 1, …, `phases` − 1 on both lanes, every lane finishing
     /// a phase before either starts the next (a barrier between phases): work whose next step needs
     /// both halves of the previous one, such as a recurrent network's time steps.
     public func run(phases: Int, _ body: (_ lane: Int, _ phase: Int) -> Void) {
-        guard claim() else {
+        guard !Self.isAlone, claim() else {
             for phase in 0..<phases {
                 body(0, phase)
                 body(1, phase)
@@ -73,7 +84,7 @@ public final class CoreTeam: @unchecked Sendable {
 
     /// Runs body(0) here and body(1) on the team's thread, and returns when both are done.
     public func run(_ body: (Int) -> Void) {
-        guard claim() else {
+        guard !Self.isAlone, claim() else {
             body(0)
             body(1)
             return

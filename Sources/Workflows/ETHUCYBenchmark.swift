@@ -4,6 +4,8 @@
 // beside the baselines, over one or more seeds; the tables as Markdown with the published numbers
 // and the protocol below them. The test split is read by evaluation only.
 import Foundation
+import NNCore
+import Synchronization
 import TrajectoryData
 import TrajectoryModel
 import TrajectoryStore
@@ -28,6 +30,14 @@ public struct ETHUCYBenchmark: Sendable {
     /// Train on the training windows walked backwards too (`TrainingSettings.reverse`), instead of
     /// each family's default.
     public var reverse: Bool?
+    /// Trainings side by side, each on one core of its own (`CoreTeam.alone`) and its own connection
+    /// to the store: a held-out scene's model per worker. The results do not depend on it (each
+    /// training cuts its work the same way on one core as on two); the time does, as the steps'
+    /// hand-overs between cores go and the work between trainings (windows, anchors, evaluation)
+    /// runs on both cores too.
+    public var workers = Self.defaultWorkers
+    /// One training per core of the machines this is built for.
+    public static let defaultWorkers = CoreTeam.laneCount
 
     public init(data: String) { self.data = data }
 
@@ -70,63 +80,151 @@ public struct ETHUCYBenchmark: Sendable {
         let items = try Importing.plan([data], ImportSettings())
         let reports = Importing.run(store, items: items, ImportSettings()) { progress(.imported($0)) }
         if let failed = reports.first(where: { $0.status == .failed }) { throw WorkflowError.importFailed(detail: failed.detail) }
+        let stamp = Int(Date().timeIntervalSince1970)
+        let jobs = scenes.flatMap { scene in
+            seeds.flatMap { seed in families.indices.map { Job(scene: scene, seed: seed, familyIndex: $0) } }
+        }
+        let outcomes = try run(jobs, store: store, configurations: configurations, stamp: stamp, shouldStop: shouldStop,
+                               progress: progress)
+        // Merged in the order of the jobs, whichever worker finished first: the same table either way.
         var results: Results = [:]
         var methods: [String] = [], baselines: [String] = []
         var windows: [String: Int] = [:]
-        let stamp = Int(Date().timeIntervalSince1970)
-        for scene in scenes {
-            for seed in seeds {
-                for (index, family) in families.enumerated() {
-                    progress(.stage("\(scene), seed \(seed), \(family): train on \(scene)/train, validate on \(scene)/val"))
-                    var configuration = configurations[family]!
-                    (configuration.training.seed, configuration.train, configuration.val) = (seed, ["\(scene)/train"],
-                                                                                             ["\(scene)/val"])
-                    // The model's options in run names, so benchmarks of different settings never share one.
-                    let settingsName = ([family] + options.values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-                        + (configuration.training.reverse ? ["reverse"] : []))
-                        .joined(separator: "-")
-                    let name = "ethucy-\(scene)-\(settingsName)-e\(configuration.training.epochs)-s\(seed)-\(stamp)"
-                    let session = try TrainingSession.start(store, configuration: configuration, name: name)
-                    progress(.started(session))
-                    let summary = try session.runToEnd(shouldStop: shouldStop, progress: { progress(.training($0)) })
-                    progress(.trained(summary, run: session.run))
-                    var (evaluated, checkpoint) = (name, CheckpointRecord.Label.best)
-                    if refit, let epochs = summary.bestEpoch {
-                        progress(.stage("\(scene), seed \(seed), \(family): refit on \(scene)/train + \(scene)/val for "
-                            + "\(epochs) epoch\(epochs == 1 ? "" : "s")"))
-                        var again = configuration
-                        (again.training.epochs, again.train) = (epochs, ["\(scene)/train", "\(scene)/val"])
-                        (evaluated, checkpoint) = (name + "-refit", .last)
-                        let refit = try TrainingSession.start(store, configuration: again, name: evaluated)
-                        progress(.started(refit))
-                        let refitSummary = try refit.runToEnd(shouldStop: shouldStop, progress: { progress(.training($0)) })
-                        progress(.trained(refitSummary, run: refit.run))
-                    }
-                    let model = try TrainedModel.load(store, run: evaluated, checkpoint: checkpoint)
-                    var request = EvaluationRequest(data: "\(scene)/test", k: k, seed: seed, checkpoint: checkpoint,
-                                                    headingNoiseDegrees: 25, benchmark: "ethucy")
-                    request.baselines = index == 0
-                    let report = try EvaluationPipeline.run(store, model: model, request)
-                    for row in report.rows where row.scope == "all" {
-                        let isModel = row.method == EvaluationPipeline.methodName(model)
-                        let method = isModel ? "trajpred \(configuration.model.label)" : row.method
-                        if isModel, !methods.contains(method) { methods.append(method) }
-                        if !isModel, !baselines.contains(method) { baselines.append(method) }
-                        windows[scene] = row.result.windows
-                        results[method, default: [:]][scene, default: [:]][0, default: []]
-                            .append((row.result.minADE, row.result.minFDE))
-                        for kk in Set([k] + Evaluator.smallerK) {
-                            guard let at = EvaluationReport.displacement(row.result, k: kk) else { continue }
-                            results[method, default: [:]][scene, default: [:]][kk, default: []].append((at.ade, at.fde))
-                        }
-                    }
-                }
+        for (job, rows) in zip(jobs, outcomes) {
+            for row in rows {
+                if row.isModel, !methods.contains(row.method) { methods.append(row.method) }
+                if !row.isModel, !baselines.contains(row.method) { baselines.append(row.method) }
+                windows[job.scene] = row.windows
+                for (kk, value) in row.values { results[row.method, default: [:]][job.scene, default: [:]][kk, default: []].append(value) }
             }
         }
         // The anchors model makes the anchors baseline's row twice over: keep the model's.
         if families.contains(AnchorsModel.family) { baselines.removeAll { $0.hasPrefix("anchors") } }
         let minutes = (ContinuousClock.now - started) / .seconds(60)
         return table(results: results, methods: methods + baselines, windows: windows, minutes: minutes)
+    }
+
+    /// One model of one held-out scene and seed: trained, refitted, evaluated.
+    struct Job {
+        var scene: String
+        var seed: UInt64
+        var familyIndex: Int
+    }
+
+    /// One row of a job's evaluation: a method's headline and its values at each k (k = 0: its
+    /// headline).
+    struct Row {
+        var method: String
+        var isModel: Bool
+        var windows: Int
+        var values: [(Int, (Double, Double))]
+    }
+
+    /// Every job's rows, in the order of `jobs`: here one after the other, or on `workers` threads
+    /// that take the next job as they finish one. The first failure stops the others at their next
+    /// step and is thrown once all have stopped.
+    func run(_ jobs: [Job], store: Store, configurations: [String: TrainingRunConfiguration], stamp: Int,
+             shouldStop: @escaping () -> Bool, progress: (Event) -> Void) throws -> [[Row]]
+    {
+        let workerCount = min(workers, jobs.count)
+        if workerCount <= 1 {
+            return try jobs.map { try run($0, store: store, configurations: configurations, stamp: stamp,
+                                          shouldStop: shouldStop, progress: progress) }
+        }
+        // Side by side, a worker reports its stages and results; two trainings' epoch lines would interleave.
+        let shared = Mutex(Shared(outcomes: Array(repeating: nil, count: jobs.count)))
+        let path = store.path
+        return try withoutActuallyEscaping(progress) { progress in
+            let report = UncheckedSendable(progress), stop = UncheckedSendable(shouldStop), benchmark = self
+            DispatchQueue.concurrentPerform(iterations: workerCount) { _ in
+                CoreTeam.alone {
+                    let stopping = { shared.withLock { $0.failure != nil } || stop.value() }
+                    let relay: (Event) -> Void = { event in
+                        switch event {
+                        case .stage, .trained: shared.withLock { _ in report.value(event) }
+                        case .imported, .started, .training: break
+                        }
+                    }
+                    do {
+                        let own = try Store(path: path, create: false)
+                        while let index = shared.withLock({ state -> Int? in
+                            guard state.failure == nil, state.next < jobs.count else { return nil }
+                            defer { state.next += 1 }
+                            return state.next
+                        }) {
+                            let rows = try benchmark.run(jobs[index], store: own, configurations: configurations, stamp: stamp,
+                                                         shouldStop: stopping, progress: relay)
+                            shared.withLock { $0.outcomes[index] = rows }
+                        }
+                    } catch {
+                        shared.withLock { state in
+                            // A worker stopped by another's failure reports an interruption: not the story.
+                            func isInterruption(_ error: any Error) -> Bool {
+                                if case WorkflowError.interrupted = error { return true }
+                                return false
+                            }
+                            if state.failure.map({ isInterruption($0) && !isInterruption(error) }) ?? true { state.failure = error }
+                        }
+                    }
+                }
+            }
+            let state = shared.withLock { $0 }
+            if let failure = state.failure { throw failure }
+            return state.outcomes.map { $0! }
+        }
+    }
+
+    private struct Shared: @unchecked Sendable {
+        var outcomes: [[Row]?]
+        var next = 0
+        var failure: (any Error)?
+    }
+
+    /// Trains the job's model on train (the epoch count chosen on val), again on train + val for
+    /// that many epochs (`refit`), and evaluates it on test beside the baselines (with the first
+    /// family only).
+    func run(_ job: Job, store: Store, configurations: [String: TrainingRunConfiguration], stamp: Int,
+             shouldStop: @escaping () -> Bool, progress: (Event) -> Void) throws -> [Row]
+    {
+        let (scene, seed, family) = (job.scene, job.seed, families[job.familyIndex])
+        progress(.stage("\(scene), seed \(seed), \(family): train on \(scene)/train, validate on \(scene)/val"))
+        var configuration = configurations[family]!
+        (configuration.training.seed, configuration.train, configuration.val) = (seed, ["\(scene)/train"], ["\(scene)/val"])
+        // The model's options in run names, so benchmarks of different settings never share one.
+        let settingsName = ([family] + options.values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            + (configuration.training.reverse ? ["reverse"] : []))
+            .joined(separator: "-")
+        let name = "ethucy-\(scene)-\(settingsName)-e\(configuration.training.epochs)-s\(seed)-\(stamp)"
+        let session = try TrainingSession.start(store, configuration: configuration, name: name)
+        progress(.started(session))
+        let summary = try session.runToEnd(shouldStop: shouldStop, progress: { progress(.training($0)) })
+        progress(.trained(summary, run: session.run))
+        var (evaluated, checkpoint) = (name, CheckpointRecord.Label.best)
+        if refit, let epochs = summary.bestEpoch {
+            progress(.stage("\(scene), seed \(seed), \(family): refit on \(scene)/train + \(scene)/val for "
+                + "\(epochs) epoch\(epochs == 1 ? "" : "s")"))
+            var again = configuration
+            (again.training.epochs, again.train) = (epochs, ["\(scene)/train", "\(scene)/val"])
+            (evaluated, checkpoint) = (name + "-refit", .last)
+            let refit = try TrainingSession.start(store, configuration: again, name: evaluated)
+            progress(.started(refit))
+            let refitSummary = try refit.runToEnd(shouldStop: shouldStop, progress: { progress(.training($0)) })
+            progress(.trained(refitSummary, run: refit.run))
+        }
+        let model = try TrainedModel.load(store, run: evaluated, checkpoint: checkpoint)
+        var request = EvaluationRequest(data: "\(scene)/test", k: k, seed: seed, checkpoint: checkpoint,
+                                        headingNoiseDegrees: 25, benchmark: "ethucy")
+        request.baselines = job.familyIndex == 0
+        let report = try EvaluationPipeline.run(store, model: model, request)
+        return report.rows.filter { $0.scope == "all" }.map { row in
+            let isModel = row.method == EvaluationPipeline.methodName(model)
+            var values = [(0, (row.result.minADE, row.result.minFDE))]
+            for kk in Set([k] + Evaluator.smallerK).sorted() {
+                if let at = EvaluationReport.displacement(row.result, k: kk) { values.append((kk, (at.ade, at.fde))) }
+            }
+            return Row(method: isModel ? "trajpred \(configuration.model.label)" : row.method, isModel: isModel,
+                       windows: row.result.windows, values: values)
+        }
     }
 
     /// One row per method, one column per held-out scene, the average last; the published numbers;

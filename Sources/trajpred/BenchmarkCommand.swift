@@ -41,10 +41,13 @@ struct BenchmarkETHUCY: ParsableCommand {
     @Flag(inversion: .prefixedNo,
           help: "Train also on the training windows walked backwards in time (default: each family's).")
     var reverse: Bool?
+    @Option(help: "Trainings side by side, each on one core; 1 trains one model at a time on both. The results do not change.")
+    var jobs = ETHUCYBenchmark.defaultWorkers
 
     func validate() throws {
         _ = try parseSeeds(seeds)
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if models == nil { try model.check() }
     }
 
@@ -54,6 +57,7 @@ struct BenchmarkETHUCY: ParsableCommand {
         benchmark.scenes = scenes.split(separator: ",").map(String.init)
         benchmark.families = models.map { $0.split(separator: ",").map(String.init) } ?? [model.model]
         (benchmark.options, benchmark.epochs, benchmark.refit, benchmark.reverse) = (model.options, epochs, refit, reverse)
+        benchmark.workers = jobs
         let training = TrainingOutput(style: .plain)
         Interrupt.install()
         let markdown = try runInterruptible { try benchmark.run(try store.open(), shouldStop: { Interrupt.requested }) { event in

@@ -81,18 +81,39 @@ public struct AnchorSet: Equatable, Sendable {
             for p in 0..<n { nearest[p] = min(nearest[p], distance(p, c)) }
         }
         var labels = [Int](repeating: 0, count: n)
-        func assign() {
-            for p in 0..<n {
-                var best = 0, bestDistance = Float.infinity
-                for c in 0..<k {
-                    let e = distance(p, c)
-                    if e < bestDistance { (best, bestDistance) = (c, e) }
-                }
-                labels[p] = best
+        // Each point's nearest centre, eight centres at a time: lane l of group g sums centre
+        // 8g + l's squared differences in the order of the plain loop, so the distances are the
+        // same to the bit, and so are the labels (ties to the lower centre). Whether any changed.
+        let groups = (k + 7) / 8
+        var transposed = [SIMD8<Float>](repeating: SIMD8(repeating: .infinity), count: groups * d)
+        func assign() -> Bool {
+            for c in 0..<k {
+                for j in 0..<d { transposed[(c / 8) * d + j][c % 8] = centres[c * d + j] }
             }
+            var changed = false
+            points.withUnsafeBufferPointer { points in
+                transposed.withUnsafeBufferPointer { centres in
+                    for p in 0..<n {
+                        var best = 0, bestDistance = Float.infinity
+                        let point = points.baseAddress! + p * d
+                        for g in 0..<groups {
+                            var sum = SIMD8<Float>()
+                            for j in 0..<d {
+                                let e = SIMD8(repeating: point[j]) - centres[g * d + j]
+                                sum += e * e
+                            }
+                            for l in 0..<min(8, k - 8 * g) where sum[l] < bestDistance { (best, bestDistance) = (8 * g + l, sum[l]) }
+                        }
+                        if labels[p] != best { (labels[p], changed) = (best, true) }
+                    }
+                }
+            }
+            return changed
         }
-        for _ in 0..<iterations {
-            assign()
+        // Once no label changes the centres are a fixed point: the remaining iterations would
+        // leave them as they are.
+        for iteration in 0..<iterations {
+            if !assign(), iteration > 0 { break }
             var sums = [Double](repeating: 0, count: k * d), counts = [Int](repeating: 0, count: k)
             for p in 0..<n {
                 counts[labels[p]] += 1
@@ -102,7 +123,7 @@ public struct AnchorSet: Equatable, Sendable {
                 for j in 0..<d { centres[c * d + j] = Float(sums[c * d + j] / Double(counts[c])) }
             }
         }
-        assign()
+        _ = assign()
         var counts = [Float](repeating: 0, count: k)
         for label in labels { counts[label] += 1 }
         return (centres, counts.map { $0 / Float(n) })
