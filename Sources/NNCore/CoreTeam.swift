@@ -47,15 +47,18 @@ public final class CoreTeam: @unchecked Sendable {
         pthread_detach(thread)
     }
 
-    /// Set by `alone` for its thread: every call runs both lanes on the caller.
-    @TaskLocal private static var isAlone = false
+    /// Set by `alone` for its thread: while it returns true, every call runs both lanes on the caller.
+    @TaskLocal private static var aloneWhile: (@Sendable () -> Bool)?
+
+    private static var isAlone: Bool { aloneWhile?() ?? false }
 
     /// Runs `body` with every team call it makes on this thread running both lanes here, one after
-    /// the other, with the same split of the work and so the same results: for workers that each
-    /// keep one core busy on their own (two trainings side by side), where the team's spinning
-    /// thread would be a third on two cores.
-    public static func alone<T>(_ body: () throws -> T) rethrows -> T {
-        try $isAlone.withValue(true) { try body() }
+    /// the other, with the same split of the work and so the same results, for as long as
+    /// `condition()` holds (asked at each call): for workers that each keep one core busy on their
+    /// own (two trainings side by side), where the team's spinning thread would be a third on two
+    /// cores; the last worker still busy gets the team back.
+    public static func alone<T>(while condition: @escaping @Sendable () -> Bool, _ body: () throws -> T) rethrows -> T {
+        try $aloneWhile.withValue(condition) { try body() }
     }
 
     /// Runs body(lane, phase) for phase 0, 1, …, `phases` − 1 on both lanes, every lane finishing

@@ -132,12 +132,13 @@ public struct ETHUCYBenchmark: Sendable {
                                           shouldStop: shouldStop, progress: progress) }
         }
         // Side by side, a worker reports its stages and results; two trainings' epoch lines would interleave.
-        let shared = Mutex(Shared(outcomes: Array(repeating: nil, count: jobs.count)))
+        let shared = Pool(Shared(outcomes: Array(repeating: nil, count: jobs.count), working: workerCount))
         let path = store.path
         return try withoutActuallyEscaping(progress) { progress in
             let report = UncheckedSendable(progress), stop = UncheckedSendable(shouldStop), benchmark = self
             DispatchQueue.concurrentPerform(iterations: workerCount) { _ in
-                CoreTeam.alone {
+                defer { shared.withLock { $0.working -= 1 } }
+                CoreTeam.alone(while: { shared.withLock { $0.working > 1 } }) {
                     let stopping = { shared.withLock { $0.failure != nil } || stop.value() }
                     let relay: (Event) -> Void = { event in
                         switch event {
@@ -174,8 +175,17 @@ public struct ETHUCYBenchmark: Sendable {
         }
     }
 
+    /// The workers' common state, behind a lock.
+    private final class Pool: Sendable {
+        let state: Mutex<Shared>
+        init(_ state: Shared) { self.state = Mutex(state) }
+        func withLock<T>(_ body: (inout Shared) -> T) -> T { state.withLock { body(&$0) } }
+    }
+
     private struct Shared: @unchecked Sendable {
         var outcomes: [[Row]?]
+        /// Workers not yet out of jobs: the last one trains on both cores.
+        var working: Int
         var next = 0
         var failure: (any Error)?
     }
