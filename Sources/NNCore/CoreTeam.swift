@@ -50,7 +50,7 @@ public final class CoreTeam: @unchecked Sendable {
     /// Set by `alone` for its thread: while it returns true, every call runs both lanes on the caller.
     @TaskLocal private static var aloneWhile: (@Sendable () -> Bool)?
 
-    private static var isAlone: Bool { aloneWhile?() ?? false }
+    static var isAlone: Bool { aloneWhile?() ?? false }
 
     /// Runs `body` with every team call it makes on this thread running both lanes here, one after
     /// the other, with the same split of the work and so the same results, for as long as

@@ -238,13 +238,15 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
                 counters.step = 0
                 continue
             }
-            let (ade, fde) = validate(epoch: counters.epoch)
-            guard ade.isFinite, fde.isFinite else {
+            // No validation samples: the epoch is reported and saved without, and none is "best"
+            // (a refit on train + val, whose val says nothing).
+            let (ade, fde): (Double?, Double?) = settings.validationSamples > 0 ? validate(epoch: counters.epoch) : (nil, nil)
+            if let ade, let fde, !(ade.isFinite && fde.isFinite) {
                 throw .nonFiniteLoss(epoch: counters.epoch, step: counters.step, loss: ade, checkpointKept: hasCheckpoint)
             }
             let steps = Double(stepsPerEpoch)
-            let isBest = counters.bestMinADE.map { ade < $0 } ?? true
-            if isBest {
+            let isBest = ade.map { ade in counters.bestMinADE.map { ade < $0 } ?? true } ?? false
+            if isBest, let ade {
                 counters.bestMinADE = ade
                 counters.bestEpoch = counters.epoch + 1
             }

@@ -15,7 +15,8 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
     /// twice as long): a walker retracing its steps is as plausible a walker. The model fits its
     /// anchors on both; validation and test windows are never reversed.
     public var reverse = false
-    /// Samples per window for the validation minADE/minFDE.
+    /// Samples per window for the validation minADE/minFDE; 0: no validation (every epoch is saved
+    /// as the last, none as the best), for a refit whose training windows include the validation's.
     public var validationSamples = 20
 
     public init() {}
@@ -44,6 +45,8 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
         guard learningRate > 0, learningRate.isFinite else {
             throw .invalidSetting(option: "--lr", reason: "must be a positive number")
         }
-        guard validationSamples >= 1 else { throw .invalidSetting(option: "validation samples", reason: "must be at least 1") }
+        guard validationSamples >= 0 else {
+            throw .invalidSetting(option: "validation samples", reason: "must be 0 (no validation) or more")
+        }
     }
 }

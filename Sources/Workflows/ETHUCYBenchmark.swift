@@ -215,6 +215,8 @@ public struct ETHUCYBenchmark: Sendable {
                 + "\(epochs) epoch\(epochs == 1 ? "" : "s")"))
             var again = configuration
             (again.training.epochs, again.train) = (epochs, ["\(scene)/train", "\(scene)/val"])
+            // Its val is among its training windows: nothing to validate.
+            again.training.validationSamples = 0
             (evaluated, checkpoint) = (name + "-refit", .last)
             let refit = try TrainingSession.start(store, configuration: again, name: evaluated)
             progress(.started(refit))

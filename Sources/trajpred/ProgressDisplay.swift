@@ -45,10 +45,12 @@ final class ProgressDisplay {
             let data = (try? JSONEncoder().encode(report)) ?? Data()
             print(String(decoding: data, as: UTF8.self))
         case .auto, .plain:
-            print(String(format: "epoch %3d/%d  loss %.4f  recon %.4f  kl %.4f  β %.4g  lr %.3g  val minADE %.3f minFDE %.3f  %.1f s%@",
+            let validation = report.validationMinADE.map { ade in
+                String(format: "val minADE %.3f minFDE %.3f", ade, report.validationMinFDE ?? .nan)
+            } ?? "no validation"
+            print(String(format: "epoch %3d/%d  loss %.4f  recon %.4f  kl %.4f  β %.4g  lr %.3g  %@  %.1f s%@",
                          report.epoch, epochs, report.loss, report.reconstruction, report.kl, report.beta, report.learningRate,
-                         report.validationMinADE ?? .nan, report.validationMinFDE ?? .nan, report.seconds,
-                         report.isBest ? "  *best" : ""))
+                         validation, report.seconds, report.isBest ? "  *best" : ""))
         }
         fflush(nil)  // flushes stdout too, so a reader of the pipe sees each epoch as it ends
     }
@@ -92,11 +94,12 @@ final class TrainingOutput {
 
     func trained(_ summary: TrainingSummary, run: String) {
         display?.finish()
-        print("done: best epoch \(summary.bestEpoch ?? 0), validation minADE@\(summary.validationSamples) "
-            + String(format: "%.3f m", summary.bestMinADE ?? .nan)
-            + String(format: " (constant velocity: minADE %.3f m, minFDE %.3f m)", summary.constantVelocity.ade,
-                     summary.constantVelocity.fde)
-            + "; run \(run)")
+        let best = summary.bestEpoch.map { epoch in
+            "best epoch \(epoch), validation minADE@\(summary.validationSamples) " + String(format: "%.3f m", summary.bestMinADE ?? .nan)
+                + String(format: " (constant velocity: minADE %.3f m, minFDE %.3f m)", summary.constantVelocity.ade,
+                         summary.constantVelocity.fde)
+        } ?? "no validation, the last epoch is the model"
+        print("done: \(best); run \(run)")
     }
 
     /// Runs `session` to its end, printing as it goes (stopped on request, `WorkflowError.interrupted`).

@@ -36,6 +36,26 @@ import Testing
         #expect(counts.values.sorted() == [0, 1, 10, 11])
     }
 
+    /// `alone`: while its condition holds every lane runs on the caller, phase by phase; once it
+    /// no longer does, the team is asked again.
+    @Test func aloneRunsBothLanesHereWhileItsConditionHolds() {
+        let caller = pthread_self()
+        let flag = Counter()
+        CoreTeam.alone(while: { flag.values.isEmpty }) {
+            let here = Counter(), order = Counter()
+            for _ in 0..<200 {
+                CoreTeam.shared.run { _ in here.add(pthread_equal(pthread_self(), caller) != 0 ? 1 : 0) }
+            }
+            CoreTeam.shared.run(phases: 3) { lane, phase in order.add(10 * phase + lane) }
+            #expect(here.values.count == 400 && here.values.allSatisfy { $0 == 1 })
+            #expect(order.values == [0, 1, 10, 11, 20, 21])
+            #expect(CoreTeam.isAlone)
+            flag.add(1)
+            #expect(!CoreTeam.isAlone)
+        }
+        #expect(!CoreTeam.isAlone)
+    }
+
     @Test func concurrentCallersAndASleepingWorker() {
         let counts = Counter()
         DispatchQueue.concurrentPerform(iterations: 4) { caller in

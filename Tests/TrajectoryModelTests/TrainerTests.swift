@@ -78,6 +78,26 @@ func smallSettings() -> TrainingSettings {
         #expect(a.model.parameters.values != c.model.parameters.values)
     }
 
+    /// No validation samples (a refit on train + val): every epoch reported without validation and
+    /// none the best, and the same weights as a validated run, whose validation draws nothing from
+    /// training's generator.
+    @Test func withoutValidationEpochsAreReportedAndTrainingIsTheSame() throws {
+        let data = walkers(30, steps: 24), validation = walkers(5)
+        var reports: [EpochReport] = []
+        var settings = smallSettings()
+        let validated = try CVAETrainer(smallModel(), settings: settings, train: data, validation: validation)
+        _ = try validated.run()
+        settings.validationSamples = 0
+        let plain = try CVAETrainer(smallModel(), settings: settings, train: data, validation: validation)
+        #expect(try plain.run(progress: { if case let .epoch(report, _) = $0 { reports.append(report) } }) == .completed)
+        #expect(plain.model.parameters.values == validated.model.parameters.values)
+        #expect(reports.map(\.epoch) == [1, 2, 3])
+        #expect(reports.allSatisfy { $0.validationMinADE == nil && $0.validationMinFDE == nil && !$0.isBest })
+        #expect(plain.counters.bestEpoch == nil && validated.counters.bestEpoch != nil)
+        settings.validationSamples = -1
+        #expect(throws: ModelError.self) { try CVAETrainer(smallModel(), settings: settings, train: data, validation: validation) }
+    }
+
     @Test(arguments: [(PastEncoder.mlp, 5, false), (.mlp, 13, true), (.gru, 7, false), (.mlp, 26, false)])
     func resumeEqualsUninterrupted(encoder: PastEncoder, stopAfter: Int, mirror: Bool) throws {
         let data = walkers(30, steps: 24), validation = walkers(5)

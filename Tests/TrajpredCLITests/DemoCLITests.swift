@@ -145,10 +145,39 @@ func svgCounts(_ path: String) -> (elements: [String: Int], classes: [String: In
             FROM run WHERE kind = 'train' ORDER BY id
             """, in: folder) == "zara1/train,zara1/val,1\nzara1/train+zara1/val,zara1/val,1\n")
         #expect(table.contains("then trains again on `train` + `val` for that many epochs"))
+        // The refit has its val among its training windows: its epochs are not validated.
+        #expect(try sqlite3("trajpred.sqlite", """
+            SELECT r.name LIKE '%-refit', count(e.val_min_ade) FROM run r JOIN epoch e ON e.run_id = r.id
+            WHERE r.kind = 'train' GROUP BY r.id ORDER BY r.id
+            """, in: folder) == "0,1\n1,0\n")
         #expect(try sqlite3("trajpred.sqlite", """
             SELECT DISTINCT t.name LIKE '%-refit', json_extract(v.config, '$.checkpoint')
             FROM evaluation e JOIN run t ON t.id = e.trained_run_id JOIN run v ON v.id = e.run_id
             """, in: folder) == "1,last\n")
+    }
+
+    /// Two trainings side by side (each on one core, each with its own connection) give the table
+    /// of one after the other, bit for bit, and the same runs.
+    @Test func sideBySideTrainingsGiveTheTableOfOneAtATime() throws {
+        var tables: [String] = [], runs: [String] = []
+        for jobs in ["1", "2"] {
+            let folder = temporaryFolder()
+            let result = try run(trajpred, ["benchmark", "ethucy", "--data", repositoryRoot + "/data", "--scenes", "zara1",
+                                            "--models", "cvae,anchors", "--epochs", "2", "--jobs", jobs, "--out", "table.md"],
+                                 in: folder)
+            #expect(result.status == 0, "\(result.stderr)")
+            // The first line says how long it took.
+            let table = try String(contentsOfFile: folder + "/table.md", encoding: .utf8)
+            tables.append(table.split(separator: "\n").dropFirst().joined(separator: "\n"))
+            // Run names end in the benchmark's time stamp.
+            runs.append(try sqlite3("trajpred.sqlite", "SELECT name, status FROM run WHERE kind = 'train' ORDER BY name",
+                                    in: folder).replacing(/-[0-9]{10}/, with: ""))
+        }
+        #expect(tables[0].contains("| trajpred anchors (K 20) |"))
+        #expect(tables[0] == tables[1])
+        #expect(runs[0] == runs[1] && runs[0].contains("ethucy-zara1-cvae-e2-s0-refit,completed"), "\(runs)")
+        #expect(try run(trajpred, ["benchmark", "ethucy", "--data", "x", "--jobs", "0"], in: temporaryFolder()).stderr
+                    .contains("--jobs must be at least 1"))
     }
 
     @Test func withoutRefitTheTrainOnlyRunsBestEpochIsEvaluated() throws {
