@@ -115,6 +115,11 @@ public protocol ForecastModel: Sendable {
     func sample(_ windows: WindowSet, _ indices: ArraySlice<Int>, k: Int, using rng: inout Xoshiro256,
                 workspace: SamplingWorkspace) -> Samples
 
+    /// The futures of `sample` in any order, for a minimum over them (validation's minADE@k): a
+    /// model that ranks its K futures need not when all K are asked for. By default `sample`.
+    func sampleInAnyOrder(_ windows: WindowSet, _ indices: ArraySlice<Int>, k: Int, using rng: inout Xoshiro256,
+                          workspace: SamplingWorkspace) -> Samples
+
     /// Multiply-adds per window of one training step (forward and backward, as performed) and per
     /// sampled future, for the benchmarks' GFLOP/s; nil when not counted.
     var trainingMultiplyAddsPerWindow: Int? { get }
@@ -133,15 +138,23 @@ extension ForecastModel {
     public mutating func prepare(_ windows: WindowSet, mirror: Bool, using rng: inout Xoshiro256) {}
     public mutating func beginEpoch(_ epoch: Int) -> Bool { false }
 
-    /// k futures for every window of `indices`, in chunks of 256 windows through one workspace.
-    public func sample(_ windows: WindowSet, _ indices: ArraySlice<Int>, k: Int, using rng: inout Xoshiro256) -> Samples {
+    public func sampleInAnyOrder(_ windows: WindowSet, _ indices: ArraySlice<Int>, k: Int, using rng: inout Xoshiro256,
+                                 workspace: SamplingWorkspace) -> Samples {
+        sample(windows, indices, k: k, using: &rng, workspace: workspace)
+    }
+
+    /// k futures for every window of `indices`, in chunks of 256 windows through one workspace
+    /// (`inAnyOrder`: through `sampleInAnyOrder`).
+    public func sample(_ windows: WindowSet, _ indices: ArraySlice<Int>, k: Int, using rng: inout Xoshiro256,
+                       inAnyOrder: Bool = false) -> Samples {
         let chunk = 256
         let workspace = makeSamplingWorkspace(windows: min(chunk, max(1, indices.count)), k: k)
         var all = Samples(windows: 0, k: k, predicted: windows.predicted)
         var start = indices.startIndex
         while start < indices.endIndex {
             let end = min(indices.endIndex, start + chunk)
-            all.append(sample(windows, indices[start..<end], k: k, using: &rng, workspace: workspace))
+            all.append(inAnyOrder ? sampleInAnyOrder(windows, indices[start..<end], k: k, using: &rng, workspace: workspace)
+                                  : sample(windows, indices[start..<end], k: k, using: &rng, workspace: workspace))
             start = end
         }
         return all

@@ -377,7 +377,7 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
     public func validate(epoch: Int) -> (ade: Double, fde: Double) {
         var generator = Xoshiro256(seed: settings.seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(epoch) &+ 0xA11CE)
         let k = min(settings.validationSamples, model.maximumFutures?.k ?? .max)
-        let samples = model.sample(validation, Array(0..<validation.count)[...], k: k, using: &generator)
+        let samples = model.sample(validation, Array(0..<validation.count)[...], k: k, using: &generator, inAnyOrder: true)
         return Metrics.average(Metrics.minDisplacements(samples: samples, windows: validation,
                                                         indices: Array(0..<validation.count)[...]))
     }

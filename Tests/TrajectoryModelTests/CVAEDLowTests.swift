@@ -105,5 +105,16 @@ func smallDLow(cvaeEpochs: Int = 2) -> DLowConfiguration {
         let shares = try #require(two.probabilities)
         #expect(abs(shares[0] + shares[1] - 1) < 1e-6 && shares.allSatisfy { ($0 * 5).rounded() == $0 * 5 })
         #expect(try #require(five.probabilities).allSatisfy { abs($0 - 0.2) < 1e-6 })
+        // All K for validation's minimum: the same five futures of each window, unranked.
+        let unranked = trainer.model.sample(data, [0, 3], k: 5, using: &a, inAnyOrder: true)
+        for n in 0..<2 {
+            func futures(_ samples: Samples) -> [[Float]] {
+                (0..<5).map { f in
+                    let from = samples.offset(window: n, sample: f)
+                    return Array(samples.values[from..<(from + 2 * samples.predicted)])
+                }
+            }
+            #expect(futures(unranked).sorted { $0.lexicographicallyPrecedes($1) } == futures(five).sorted { $0.lexicographicallyPrecedes($1) })
+        }
     }
 }

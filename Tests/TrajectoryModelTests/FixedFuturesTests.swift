@@ -191,6 +191,21 @@ func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
             return abs(heading.x * first.values[last + 1] - heading.y * first.values[last])
         }.sorted()
         #expect(sideways[sideways.count / 2] < 1, "median sideways \(sideways[sideways.count / 2]) m")
+        // Validation's minimum over all K needs no ranking: the same futures of each window, in
+        // head order, and the same validation numbers; fewer than K are ranked as `sample` ranks them.
+        let ranked6 = trainer.model.sample(windows, all, k: 6, using: &rng)
+        let unranked = trainer.model.sample(windows, all, k: 6, using: &rng, inAnyOrder: true)
+        #expect(unranked.values != ranked6.values)
+        for n in [0, 1, 150] {
+            func futures(_ samples: Samples) -> [[Float]] {
+                (0..<6).map { f in Array(samples.values[samples.offset(window: n, sample: f)..<(samples.offset(window: n, sample: f) + 24)]) }
+            }
+            #expect(futures(unranked).sorted { $0.lexicographicallyPrecedes($1) } == futures(ranked6).sorted { $0.lexicographicallyPrecedes($1) })
+        }
+        #expect(Metrics.minDisplacements(samples: unranked, windows: windows, indices: all).map { [$0.ade, $0.fde] }
+                    == Metrics.minDisplacements(samples: ranked6, windows: windows, indices: all).map { [$0.ade, $0.fde] })
+        #expect(trainer.model.sample(windows, all, k: 4, using: &rng, inAnyOrder: true).values
+                    == trainer.model.sample(windows, all, k: 4, using: &rng).values)
     }
 
     @Test(arguments: [false, true])

@@ -230,6 +230,16 @@ public struct CVAEDLowModel: ForecastModel {
         return FutureSelection.choose(k, of: all)
     }
 
+    /// All K learned futures are the K futures in any order: no ranking.
+    public func sampleInAnyOrder(_ windows: WindowSet, _ indices: ArraySlice<Int>, k: Int, using rng: inout Xoshiro256,
+                                 workspace: TrajectoryCVAE.SamplingWorkspace) -> Samples {
+        guard samplerActive, k == configuration.futures else {
+            return sample(windows, indices, k: k, using: &rng, workspace: workspace)
+        }
+        return cvae.sample(windows, indices, k: k, using: &rng, workspace: workspace, scale: 1,
+                           latents: .codes(codes, count: k))
+    }
+
     public var trainingMultiplyAddsPerWindow: Int? { cvae.performedTrainingMultiplyAdds }
     public func samplingMultiplyAddsPerFuture(k: Int) -> Double? { cvae.samplingMultiplyAdds(k: k) }
 }

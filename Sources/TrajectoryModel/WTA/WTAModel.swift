@@ -263,6 +263,18 @@ public struct WTAModel: ForecastModel {
     public func sample(_ windows: WindowSet, _ indices: ArraySlice<Int>, k: Int, using rng: inout Xoshiro256,
                        workspace w: Workspace) -> Samples {
         precondition(k <= configuration.futures, "at most \(configuration.futures) futures")
+        return FutureSelection.choose(k, of: allFutures(windows, indices, workspace: w))
+    }
+
+    /// All K futures are the K futures in any order: no ranking.
+    public func sampleInAnyOrder(_ windows: WindowSet, _ indices: ArraySlice<Int>, k: Int, using rng: inout Xoshiro256,
+                                 workspace w: Workspace) -> Samples {
+        k == configuration.futures ? allFutures(windows, indices, workspace: w)
+            : sample(windows, indices, k: k, using: &rng, workspace: w)
+    }
+
+    /// The K futures of each window in head order, with the score's softmax as their probabilities.
+    func allFutures(_ windows: WindowSet, _ indices: ArraySlice<Int>, workspace w: Workspace) -> Samples {
         let c = configuration, set = anchors.read(parameters.values)
         var all = Samples(windows: indices.count, k: c.futures, predicted: c.predicted,
                           probabilities: [Float](repeating: 0, count: indices.count * c.futures))
@@ -288,7 +300,7 @@ public struct WTAModel: ForecastModel {
             }
             start += b
         }
-        return FutureSelection.choose(k, of: all)
+        return all
     }
 
     public var trainingMultiplyAddsPerWindow: Int? {
