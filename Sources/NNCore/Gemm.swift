@@ -136,6 +136,61 @@ private func gemmNNKernel<S: ResultWriter>(transA: Bool, m: Int, n: Int, k: Int,
     var j0 = 0
     while j0 + 32 <= n {
         var i0 = 0
+        // Eight rows by 32 columns: 16 accumulators, so the multiply-adds of both ports never wait
+        // on each other's latency, and each row of B read serves eight rows of A. Every element
+        // still gets its products in the order of p, as in the smaller blocks: the same bits.
+        while i0 + 8 <= m {
+            var acc = (SIMD16<Float>(repeating: start(i0)), SIMD16<Float>(repeating: start(i0)),
+                       SIMD16<Float>(repeating: start(i0 + 1)), SIMD16<Float>(repeating: start(i0 + 1)),
+                       SIMD16<Float>(repeating: start(i0 + 2)), SIMD16<Float>(repeating: start(i0 + 2)),
+                       SIMD16<Float>(repeating: start(i0 + 3)), SIMD16<Float>(repeating: start(i0 + 3)))
+            var acc2 = (SIMD16<Float>(repeating: start(i0 + 4)), SIMD16<Float>(repeating: start(i0 + 4)),
+                        SIMD16<Float>(repeating: start(i0 + 5)), SIMD16<Float>(repeating: start(i0 + 5)),
+                        SIMD16<Float>(repeating: start(i0 + 6)), SIMD16<Float>(repeating: start(i0 + 6)),
+                        SIMD16<Float>(repeating: start(i0 + 7)), SIMD16<Float>(repeating: start(i0 + 7)))
+            let c0 = c + i0 * ldc + j0
+            if accumulate {
+                acc = (load16(c0), load16(c0 + 16), load16(c0 + ldc), load16(c0 + ldc + 16),
+                       load16(c0 + 2 * ldc), load16(c0 + 2 * ldc + 16), load16(c0 + 3 * ldc), load16(c0 + 3 * ldc + 16))
+                let c4 = c0 + 4 * ldc
+                acc2 = (load16(c4), load16(c4 + 16), load16(c4 + ldc), load16(c4 + ldc + 16),
+                        load16(c4 + 2 * ldc), load16(c4 + 2 * ldc + 16), load16(c4 + 3 * ldc), load16(c4 + 3 * ldc + 16))
+            }
+            let a0 = a + i0 * aRow, a1 = a0 + aRow, a2 = a1 + aRow, a3 = a2 + aRow
+            let a4 = a3 + aRow, a5 = a4 + aRow, a6 = a5 + aRow, a7 = a6 + aRow
+            var bp = b + j0
+            for p in 0..<k {
+                let b0 = load16(bp), b1 = load16(bp + 16)
+                let offset = p * aCol
+                var v = SIMD16<Float>(repeating: a0[offset])
+                acc.0.addProduct(v, b0); acc.1.addProduct(v, b1)
+                v = SIMD16<Float>(repeating: a1[offset])
+                acc.2.addProduct(v, b0); acc.3.addProduct(v, b1)
+                v = SIMD16<Float>(repeating: a2[offset])
+                acc.4.addProduct(v, b0); acc.5.addProduct(v, b1)
+                v = SIMD16<Float>(repeating: a3[offset])
+                acc.6.addProduct(v, b0); acc.7.addProduct(v, b1)
+                v = SIMD16<Float>(repeating: a4[offset])
+                acc2.0.addProduct(v, b0); acc2.1.addProduct(v, b1)
+                v = SIMD16<Float>(repeating: a5[offset])
+                acc2.2.addProduct(v, b0); acc2.3.addProduct(v, b1)
+                v = SIMD16<Float>(repeating: a6[offset])
+                acc2.4.addProduct(v, b0); acc2.5.addProduct(v, b1)
+                v = SIMD16<Float>(repeating: a7[offset])
+                acc2.6.addProduct(v, b0); acc2.7.addProduct(v, b1)
+                bp += ldb
+            }
+            let o = i0 * ldc + j0
+            store.store16(acc.0, c, o); store.store16(acc.1, c, o + 16)
+            store.store16(acc.2, c, o + ldc); store.store16(acc.3, c, o + ldc + 16)
+            store.store16(acc.4, c, o + 2 * ldc); store.store16(acc.5, c, o + 2 * ldc + 16)
+            store.store16(acc.6, c, o + 3 * ldc); store.store16(acc.7, c, o + 3 * ldc + 16)
+            store.store16(acc2.0, c, o + 4 * ldc); store.store16(acc2.1, c, o + 4 * ldc + 16)
+            store.store16(acc2.2, c, o + 5 * ldc); store.store16(acc2.3, c, o + 5 * ldc + 16)
+            store.store16(acc2.4, c, o + 6 * ldc); store.store16(acc2.5, c, o + 6 * ldc + 16)
+            store.store16(acc2.6, c, o + 7 * ldc); store.store16(acc2.7, c, o + 7 * ldc + 16)
+            i0 += 8
+        }
         while i0 + 4 <= m {
             var c00 = SIMD16<Float>(repeating: start(i0)), c01 = c00
             var c10 = SIMD16<Float>(repeating: start(i0 + 1)), c11 = c10
