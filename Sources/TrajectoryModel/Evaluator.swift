@@ -50,6 +50,7 @@ public enum Evaluator {
         var logDensitySum = 0.0, logDensityCount = 0
         var collided = 0
         var points = [SIMD2<Double>](repeating: .zero, count: k)
+        var others: [SIMD2<Double>] = [], hits = [Bool](repeating: false, count: k)
         for (offset, n) in indices.enumerated() {
             let future = Array(windows.futurePositions(n))
             if k > 1 {
@@ -66,21 +67,27 @@ public enum Evaluator {
                 }
             }
             if withContext, let context = windows.contexts[windows.sources[n].scene] {
+                // A future collides when at some step it comes within `collisionDistance` of anyone
+                // else there: the others of each step gathered once for all k futures.
                 let source = windows.sources[n]
                 let origin = windows.origins[n]
-                for s in 0..<k {
-                    var hit = false
-                    for t in 0..<steps where !hit {
+                for s in 0..<k { hits[s] = false }
+                for t in 0..<steps {
+                    others.removeAll(keepingCapacity: true)
+                    context.forEachPresent(at: source.lastObservedStep + t + 1) { agent, other in
+                        if agent != source.agent { others.append(other) }
+                    }
+                    guard !others.isEmpty else { continue }
+                    for s in 0..<k where !hits[s] {
                         let p = samples[window: offset, sample: s, step: t]
                         let position = origin + SIMD2(Double(p.x), Double(p.y))
-                        context.forEachPresent(at: source.lastObservedStep + t + 1) { agent, other in
-                            guard agent != source.agent, !hit else { return }
+                        hits[s] = others.contains { other in
                             let d = position - other
-                            if (d * d).sum() < collisionDistance * collisionDistance { hit = true }
+                            return (d * d).sum() < collisionDistance * collisionDistance
                         }
                     }
-                    if hit { collided += 1 }
                 }
+                collided += hits.prefix(k).filter { $0 }.count
             }
         }
         var atSmallerK: [Int: Displacement] = [:]
