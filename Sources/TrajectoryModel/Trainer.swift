@@ -11,6 +11,8 @@ import TrajectoryData
 
 /// What the application layer drives without knowing the model family.
 public protocol TrainingLoop: AnyObject {
+    /// The settings trained with (`minimumSteps` resolved into `epochs`).
+    var settings: TrainingSettings { get }
     var counters: TrainerCounters { get }
     var stepsPerEpoch: Int { get }
     /// The state to save: counters, parameters and Adam's moments.
@@ -89,7 +91,9 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
         guard validation.count >= 1 else {
             throw .notEnoughWindows(split: "validation", found: validation.count, needed: 1, steps: validation.steps)
         }
-        self.settings = settings
+        // A small training set trains for more epochs, up to `minimumSteps` (resolved once: a
+        // resumed run's stored settings already hold the epochs, and resolve to themselves).
+        self.settings = settings.resolvingMinimumSteps(windowsPerEpoch: train.count * (settings.reverse ? 2 : 1))
         if settings.reverse {
             var both = train
             both.addReversed()

@@ -18,14 +18,18 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
     /// Samples per window for the validation minADE/minFDE; 0: no validation (every epoch is saved
     /// as the last, none as the best), for a refit whose training windows include the validation's.
     public var validationSamples = 20
+    /// At least this many steps (batches): a training set too small for `epochs` to give that many
+    /// trains for more epochs, so every model gets about as many updates whatever its data's size.
+    /// The trainer resolves it into `epochs` when it starts; 0: `epochs` as given.
+    public var minimumSteps = 0
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case epochs, batch, learningRate, seed, rotate, mirror, reverse, validationSamples
+        case epochs, batch, learningRate, seed, rotate, mirror, reverse, validationSamples, minimumSteps
     }
 
-    /// Settings stored before `mirror` or `reverse` existed decode with their defaults.
+    /// Settings stored before `mirror`, `reverse` or `minimumSteps` existed decode with their defaults.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         epochs = try c.decode(Int.self, forKey: .epochs)
@@ -36,6 +40,15 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
         mirror = try c.decodeIfPresent(Bool.self, forKey: .mirror) ?? false
         reverse = try c.decodeIfPresent(Bool.self, forKey: .reverse) ?? false
         validationSamples = try c.decode(Int.self, forKey: .validationSamples)
+        minimumSteps = try c.decodeIfPresent(Int.self, forKey: .minimumSteps) ?? 0
+    }
+
+    /// `epochs`, or more when `minimumSteps` needs them on `windows` training windows per epoch.
+    public func resolvingMinimumSteps(windowsPerEpoch windows: Int) -> TrainingSettings {
+        var resolved = self
+        let steps = max(1, (windows + batch - 1) / batch)
+        resolved.epochs = max(epochs, (minimumSteps + steps - 1) / steps)
+        return resolved
     }
 
     /// Checks ranges before any step.
@@ -45,6 +58,7 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
         guard learningRate > 0, learningRate.isFinite else {
             throw .invalidSetting(option: "--lr", reason: "must be a positive number")
         }
+        guard minimumSteps >= 0 else { throw .invalidSetting(option: "minimum steps", reason: "must be 0 or more") }
         guard validationSamples >= 0 else {
             throw .invalidSetting(option: "validation samples", reason: "must be 0 (no validation) or more")
         }

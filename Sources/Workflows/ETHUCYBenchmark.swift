@@ -72,7 +72,7 @@ public struct ETHUCYBenchmark: Sendable {
         var configurations: [String: TrainingRunConfiguration] = [:]
         for family in families {
             var training = try TrainingRunConfiguration.defaultTraining(family: family)
-            if let epochs { training.epochs = epochs }
+            if let epochs { (training.epochs, training.minimumSteps) = (epochs, 0) }   // exactly that many
             if let reverse { training.reverse = reverse }
             configurations[family] = try TrainingRunConfiguration(family: family, options: options, training: training,
                                                                   train: [], val: [])
@@ -215,6 +215,7 @@ public struct ETHUCYBenchmark: Sendable {
                 + "\(epochs) epoch\(epochs == 1 ? "" : "s")"))
             var again = configuration
             (again.training.epochs, again.train) = (epochs, ["\(scene)/train", "\(scene)/val"])
+            again.training.minimumSteps = 0   // that many epochs, exactly
             // Its val is among its training windows: nothing to validate.
             again.training.validationSamples = 0
             (evaluated, checkpoint) = (name + "-refit", .last)
@@ -282,7 +283,11 @@ public struct ETHUCYBenchmark: Sendable {
             + "with 8 observed + 12 future consecutive steps is scored, also those alone in the scene (test "
             + "windows: \(counts)); the minimum over k futures is taken per pedestrian, for ADE and FDE "
             + "independently. Epochs: " + families.map { family -> String in
-                "\(family) \(epochs ?? (try? TrainingRunConfiguration.defaultTraining(family: family).epochs) ?? 0)"
+                guard epochs == nil, let training = try? TrainingRunConfiguration.defaultTraining(family: family) else {
+                    return "\(family) \(epochs ?? 0)"
+                }
+                return "\(family) \(training.epochs)" + (training.minimumSteps > 0
+                    ? " (and at least \(training.minimumSteps) steps of \(training.batch) windows: more epochs for a small training set)" : "")
             }.joined(separator: ", ") + "; seeds \(seeds.map(String.init).joined(separator: ", ")). The eth "
             + "scene's file steps 0.67 s of walking per 0.4 s step (the field's benchmark file; README)."]
         return lines.joined(separator: "\n") + "\n"

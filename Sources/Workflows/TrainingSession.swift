@@ -74,6 +74,9 @@ public final class TrainingSession {
         let locks = try RunLocks(database: store.path)
         let (train, validation) = try windows(store, configuration)
         let trainer = try makeTrainer(configuration, train: train.windows, validation: validation.windows, resuming: nil)
+        // The run keeps the epochs it trains (more than asked when `minimumSteps` needs them).
+        var configuration = configuration
+        configuration.training = trainer.settings
         let run = try store.createRun(name: name, kind: .train, config: try configuration.json())
         // Nobody else can know the new id yet, but a --resume of it may start any moment now.
         _ = try locks.acquire(run: run.id)

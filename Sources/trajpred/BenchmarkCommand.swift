@@ -33,7 +33,7 @@ struct BenchmarkETHUCY: ParsableCommand {
     @Option(help: "Held-out scenes, comma-separated.") var scenes: String = "eth,hotel,univ,zara1,zara2"
     @Option(help: "Model families, comma-separated, one row each (default: --model).") var models: String?
     @OptionGroup var model: ModelOptionGroup
-    @Option(help: "Epochs per model (default: each family's; cvae 50, wta 30, anchors 1).") var epochs: Int?
+    @Option(help: "Epochs per model, exactly (default: each family's; cvae 50, wta 30 and at least 7,000 steps, anchors 1).") var epochs: Int?
     @Option(help: "Write the table as Markdown to this file.") var out: String?
     @Flag(inversion: .prefixedNo,
           help: "After choosing the epoch count on val, train again on train + val for that many epochs and evaluate that.")

@@ -78,7 +78,7 @@ struct ModelOptionGroup: ParsableArguments {
 /// How to train, each setting defaulting to the model family's (cvae: 50 epochs, batch 256, Adam 1e-3,
 /// rotation; anchors: one epoch; …).
 struct TrainingOptionGroup: ParsableArguments {
-    @Option(help: "Epochs (default: the family's; cvae 50).") var epochs: Int?
+    @Option(help: "Epochs, exactly (default: the family's; cvae 50; wta 30, more for a training set too small for 7,000 steps).") var epochs: Int?
     @Option(help: "Windows per batch (default 256).") var batch: Int?
     @Option(help: "Adam's learning rate (default 0.001).") var lr: Float?
     @Flag(inversion: .prefixedNo, help: "Rotate training windows at random every epoch (default: the family's; on for cvae).")
@@ -99,7 +99,7 @@ struct TrainingOptionGroup: ParsableArguments {
     /// The family's defaults with what was given.
     func settings(family: String) throws -> TrainingSettings {
         var settings = try TrainingRunConfiguration.defaultTraining(family: family)
-        if let epochs { settings.epochs = epochs }
+        if let epochs { (settings.epochs, settings.minimumSteps) = (epochs, 0) }   // exactly that many
         if let batch { settings.batch = batch }
         if let lr { settings.learningRate = lr }
         if let rotate { settings.rotate = rotate }

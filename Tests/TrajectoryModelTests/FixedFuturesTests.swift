@@ -164,6 +164,7 @@ func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
         (configuration.futures, configuration.hidden) = (6, 32)
         var settings = WTAConfiguration.defaultTraining
         (settings.epochs, settings.batch, settings.validationSamples, settings.learningRate) = (40, 64, 6, 3e-3)
+        settings.minimumSteps = 0
         // These walkers turn only after step 7: walked backwards they turn before and go straight,
         // another scene than the one the fork's futures are checked against.
         settings.reverse = false
@@ -239,7 +240,7 @@ func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
         var configuration = WTAConfiguration()
         (configuration.futures, configuration.hidden) = (4, 16)
         var settings = WTAConfiguration.defaultTraining
-        (settings.epochs, settings.batch, settings.validationSamples) = (4, 100, 4)
+        (settings.epochs, settings.batch, settings.validationSamples, settings.minimumSteps) = (4, 100, 4, 0)
         let a = try Trainer<WTAModel>(configuration, settings: settings, train: data, validation: validation)
         let b = try Trainer<WTAModel>(configuration, settings: settings, train: data, validation: validation)
         _ = try a.run()

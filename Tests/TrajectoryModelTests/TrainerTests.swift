@@ -98,6 +98,25 @@ func smallSettings() -> TrainingSettings {
         #expect(throws: ModelError.self) { try CVAETrainer(smallModel(), settings: settings, train: data, validation: validation) }
     }
 
+    /// `minimumSteps`: a training set too small for the epochs to give that many steps trains for
+    /// more epochs (its reversed windows count: they make each epoch longer); a large one as asked.
+    @Test func aSmallTrainingSetTrainsForMoreEpochs() throws {
+        let data = walkers(30, steps: 24), validation = walkers(5)
+        var settings = smallSettings()   // 3 epochs of batches of 8
+        settings.minimumSteps = 100
+        let small = try CVAETrainer(smallModel(), settings: settings, train: data, validation: validation)
+        #expect(small.stepsPerEpoch * small.settings.epochs >= 100 && small.stepsPerEpoch * (small.settings.epochs - 1) < 100)
+        var reports: [EpochReport] = []
+        _ = try small.run(progress: { if case let .epoch(report, _) = $0 { reports.append(report) } })
+        #expect(reports.count == small.settings.epochs && small.settings.epochs > 3)
+        settings.reverse = true
+        let reversed = try CVAETrainer(smallModel(), settings: settings, train: data, validation: validation)
+        #expect(reversed.stepsPerEpoch == 2 * small.stepsPerEpoch || reversed.stepsPerEpoch == 2 * small.stepsPerEpoch - 1)
+        #expect(reversed.settings.epochs == max(3, (100 + reversed.stepsPerEpoch - 1) / reversed.stepsPerEpoch))
+        settings.minimumSteps = 1
+        #expect(try CVAETrainer(smallModel(), settings: settings, train: data, validation: validation).settings.epochs == 3)
+    }
+
     @Test(arguments: [(PastEncoder.mlp, 5, false), (.mlp, 13, true), (.gru, 7, false), (.mlp, 26, false)])
     func resumeEqualsUninterrupted(encoder: PastEncoder, stopAfter: Int, mirror: Bool) throws {
         let data = walkers(30, steps: 24), validation = walkers(5)

@@ -143,7 +143,7 @@ func driftConfiguration(epochs: Int = 2) throws -> TrainingRunConfiguration {
     func theTestSplitIsNeverReadByTraining(family: String) throws {
         let store = try zara1Store()
         var training = try TrainingRunConfiguration.defaultTraining(family: family)
-        training.epochs = 3
+        (training.epochs, training.minimumSteps) = (3, 0)
         var options = ModelOptions(["hidden": "16"])
         if family == "cvae-dlow" { options.values["cvae-epochs"] = "2" }
         let configuration = try TrainingRunConfiguration(family: family, options: options, training: training,

@@ -25,7 +25,7 @@ let liveRunsPath: String = {
     ]
     for run in runs {
         var training = try! TrainingRunConfiguration.defaultTraining(family: run.family)
-        (training.epochs, training.batch) = (run.epochs, 256)
+        (training.epochs, training.batch, training.minimumSteps) = (run.epochs, 256, 0)
         let configuration = try! TrainingRunConfiguration(family: run.family, options: ModelOptions(run.options),
                                                           training: training, train: ["zara1/train/crowds_zara02"],
                                                           val: ["zara1/val/crowds_zara02"])

@@ -62,7 +62,7 @@ struct BitChecksum {
         let store = try zara1Store()
         var training = try TrainingRunConfiguration.defaultTraining(family: family)
         // The settings of when the checksums were recorded (wta trains on reversed windows by default since).
-        (training.epochs, training.mirror, training.reverse) = (1, true, false)
+        (training.epochs, training.mirror, training.reverse, training.minimumSteps) = (1, true, false, 0)
         let configuration = try TrainingRunConfiguration(
             family: family, options: ModelOptions(options), training: training,
             train: ["zara1/train/crowds_zara02"], val: ["zara1/val"])
