@@ -287,7 +287,7 @@ public struct ETHUCYBenchmark: Sendable {
                     return "\(family) \(epochs ?? 0)"
                 }
                 return "\(family) \(training.epochs)" + (training.minimumSteps > 0
-                    ? " (and at least \(training.minimumSteps) steps of \(training.batch) windows: more epochs for a small training set)" : "")
+                    ? " (and at least \(grouped(training.minimumSteps)) steps of \(training.batch) windows: more epochs for a small training set)" : "")
             }.joined(separator: ", ") + "; seeds \(seeds.map(String.init).joined(separator: ", ")). The eth "
             + "scene's file steps 0.67 s of walking per 0.4 s step (the field's benchmark file; README)."]
         return lines.joined(separator: "\n") + "\n"

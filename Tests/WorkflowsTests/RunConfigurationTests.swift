@@ -42,4 +42,10 @@ import TrajectoryStore
                                                   headingNoiseDegrees: 25).storedJSON()
         #expect(json == #"{"checkpoint":"best","data":"zara1\/test","heading_noise_degrees":25,"k":20,"seed":1}"#)
     }
+
+    /// The benchmark's protocol line writes counts as the README does.
+    @Test func countsAreGroupedByThousands() {
+        #expect([0, 7, 999, 1000, 7000, 24334, 1234567, -9000].map(grouped)
+                    == ["0", "7", "999", "1,000", "7,000", "24,334", "1,234,567", "-9,000"])
+    }
 }
