@@ -91,7 +91,7 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
         guard validation.count >= 1 else {
             throw .notEnoughWindows(split: "validation", found: validation.count, needed: 1, steps: validation.steps)
         }
-        // A small training set trains for more epochs, up to `minimumSteps` (resolved once: a
+        // A small training set trains for more epochs, to at least `minimumSteps` (resolved once: a
         // resumed run's stored settings already hold the epochs, and resolve to themselves).
         self.settings = settings.resolvingMinimumSteps(windowsPerEpoch: train.count * (settings.reverse ? 2 : 1))
         if settings.reverse {

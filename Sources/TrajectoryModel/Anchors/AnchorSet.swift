@@ -83,7 +83,8 @@ public struct AnchorSet: Equatable, Sendable {
         var labels = [Int](repeating: 0, count: n)
         // Each point's nearest centre, eight centres at a time: lane l of group g sums centre
         // 8g + l's squared differences in the order of the plain loop, so the distances are the
-        // same to the bit, and so are the labels (ties to the lower centre). Whether any changed.
+        // same to the bit, and so are the labels (ties to the lower centre). It says whether any
+        // label changed.
         let groups = (k + 7) / 8
         var transposed = [SIMD8<Float>](repeating: SIMD8(repeating: .infinity), count: groups * d)
         func assign() -> Bool {
