@@ -44,6 +44,8 @@ public final class TrainingSession {
     /// Where a resumed run continues: (epochs completed, steps into the next).
     public let resumedAt: (epoch: Int, step: Int)?
     let trainer: any TrainingLoop
+    /// Steps (batches) in an epoch of this run.
+    public var stepsPerEpoch: Int { trainer.stepsPerEpoch }
     /// Held while this object lives; the kernel releases it however the process ends.
     let locks: RunLocks
 

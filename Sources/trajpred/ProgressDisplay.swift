@@ -77,9 +77,13 @@ final class TrainingOutput {
     func started(_ session: TrainingSession) {
         let configuration = session.configuration
         func counted(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
+        // With a floor on the steps, how many there are an epoch (a small training set gets more epochs).
+        let minimum = configuration.training.minimumSteps
+        let floor = minimum > 0 ? " of \(counted(session.stepsPerEpoch, "step")) (at least \(grouped(minimum)) steps)" : ""
         print("run \(session.run.id) (\(session.run.name)): \(counted(session.train.windows.count, "training window")) from "
             + "\(counted(session.train.scenes.count, "scene")), \(counted(session.validation.windows.count, "validation window")); "
             + "\(configuration.family) (\(configuration.model.summary)), \(counted(configuration.training.epochs, "epoch"))"
+            + floor
             + (session.resumedAt.map { ", resuming at epoch \($0.epoch + 1) step \($0.step)" } ?? ""))
         display = ProgressDisplay(style: style, epochs: configuration.training.epochs)
     }
