@@ -87,7 +87,7 @@ public enum Evaluator {
                         }
                     }
                 }
-                collided += hits.prefix(k).filter { $0 }.count
+                collided += hits.filter { $0 }.count
             }
         }
         var atSmallerK: [Int: Displacement] = [:]

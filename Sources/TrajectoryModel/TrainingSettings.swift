@@ -43,6 +43,12 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
         minimumSteps = try c.decodeIfPresent(Int.self, forKey: .minimumSteps) ?? 0
     }
 
+    /// Exactly `count` epochs, whatever the training set's size (no floor of steps): what an
+    /// explicit `--epochs` asks for, and a refit of a chosen epoch count.
+    public mutating func train(exactly count: Int) {
+        (epochs, minimumSteps) = (count, 0)
+    }
+
     /// `epochs`, or more when `minimumSteps` needs them on `windows` training windows per epoch.
     public func resolvingMinimumSteps(windowsPerEpoch windows: Int) -> TrainingSettings {
         var resolved = self

@@ -57,7 +57,8 @@ public struct Demo: Sendable {
         for (family, name) in [(TrajectoryCVAE.family, "demo"), (WTAModel.family, "demo-wta")] {
             progress(.stage("train \(family) on zara1/train, validate on zara1/val (\(epochs) epochs)"))
             var training = try TrainingRunConfiguration.defaultTraining(family: family)
-            (training.epochs, training.minimumSteps, training.seed) = (epochs, 0, seed)
+            training.train(exactly: epochs)
+            training.seed = seed
             let configuration = try TrainingRunConfiguration(family: family, options: ModelOptions(), training: training,
                                                              train: ["zara1/train"], val: ["zara1/val"])
             let session = try TrainingSession.start(store, configuration: configuration, name: name)

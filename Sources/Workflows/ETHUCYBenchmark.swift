@@ -72,7 +72,7 @@ public struct ETHUCYBenchmark: Sendable {
         var configurations: [String: TrainingRunConfiguration] = [:]
         for family in families {
             var training = try TrainingRunConfiguration.defaultTraining(family: family)
-            if let epochs { (training.epochs, training.minimumSteps) = (epochs, 0) }   // exactly that many
+            if let epochs { training.train(exactly: epochs) }
             if let reverse { training.reverse = reverse }
             configurations[family] = try TrainingRunConfiguration(family: family, options: options, training: training,
                                                                   train: [], val: [])
@@ -214,8 +214,8 @@ public struct ETHUCYBenchmark: Sendable {
             progress(.stage("\(scene), seed \(seed), \(family): refit on \(scene)/train + \(scene)/val for "
                 + "\(epochs) epoch\(epochs == 1 ? "" : "s")"))
             var again = configuration
-            (again.training.epochs, again.train) = (epochs, ["\(scene)/train", "\(scene)/val"])
-            again.training.minimumSteps = 0   // that many epochs, exactly
+            again.training.train(exactly: epochs)
+            again.train = ["\(scene)/train", "\(scene)/val"]
             // Its val is among its training windows: nothing to validate.
             again.training.validationSamples = 0
             (evaluated, checkpoint) = (name + "-refit", .last)

@@ -99,7 +99,7 @@ struct TrainingOptionGroup: ParsableArguments {
     /// The family's defaults with what was given.
     func settings(family: String) throws -> TrainingSettings {
         var settings = try TrainingRunConfiguration.defaultTraining(family: family)
-        if let epochs { (settings.epochs, settings.minimumSteps) = (epochs, 0) }   // exactly that many
+        if let epochs { settings.train(exactly: epochs) }
         if let batch { settings.batch = batch }
         if let lr { settings.learningRate = lr }
         if let rotate { settings.rotate = rotate }
