@@ -37,19 +37,22 @@ extension ModelConfiguration {
 
 /// A batch of training windows with its augmentation: window `indices[b]` of `windows` is rotated
 /// by `angles[b]` and mirrored (y → −y, before the rotation) where `mirror[b]` = −1; nil pointers
-/// mean no rotation, no mirroring.
+/// mean no rotation, no mirroring. `epochs` is how many epochs the run trains, for a loss whose
+/// form changes along the run.
 public struct TrainingBatch {
     public let windows: WindowSet
     public let indices: ArraySlice<Int>
     public let angles: UnsafePointer<Float>?
     public let mirror: UnsafePointer<Float>?
+    public let epochs: Int
 
     public init(windows: WindowSet, indices: ArraySlice<Int>, angles: UnsafePointer<Float>? = nil,
-                mirror: UnsafePointer<Float>? = nil) {
+                mirror: UnsafePointer<Float>? = nil, epochs: Int = 1) {
         self.windows = windows
         self.indices = indices
         self.angles = angles
         self.mirror = mirror
+        self.epochs = epochs
     }
 
     public var count: Int { indices.count }

@@ -302,7 +302,8 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
                                 let training = TrainingBatch(
                                     windows: train, indices: part,
                                     angles: settings.rotate ? angles.baseAddress! + offsets[p] : nil,
-                                    mirror: settings.mirror ? mirrors.baseAddress! + offsets[p] : nil)
+                                    mirror: settings.mirror ? mirrors.baseAddress! + offsets[p] : nil,
+                                    epochs: settings.epochs)
                                 var generator = Xoshiro256(seed: seeds[p])
                                 replicas[p].parameters.values = values
                                 (losses.baseAddress! + p).initialize(to: replicas[p].trainingStep(

@@ -64,11 +64,13 @@ func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
         #expect(trainer.model.maximumFutures?.k == 4)
     }
 
-    @Test(arguments: [Float(0), 0.5])
-    func wtaLossAgainstFiniteDifferences(scoreTemperature: Float) throws {
+    /// With one winner (plain winner-takes-all) and with two sharing the loss (evolving WTA's start).
+    @Test(arguments: [(Float(0), 1), (0.5, 1), (0, 2)])
+    func wtaLossAgainstFiniteDifferences(scoreTemperature: Float, winners: Int) throws {
         var configuration = WTAConfiguration()
         (configuration.futures, configuration.hidden, configuration.iterations) = (3, 8, 5)
         configuration.scoreTemperature = scoreTemperature
+        configuration.winners = winners
         let windows = forkingWalkers(12, seed: 5)
         var rng = Xoshiro256(seed: 6)
         var model = WTAModel(configuration, using: &rng)
@@ -80,9 +82,11 @@ func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
         }
         let mirror: [Float] = (0..<6).map { $0 % 2 == 0 ? 1 : -1 }
         let w = model.makeTrainingWorkspace(capacity: 6)
+        #expect(configuration.winnerCount(epoch: 0, epochs: 10) == winners)
         func loss(_ probe: inout WTAModel) -> Loss {
             mirror.withUnsafeBufferPointer {
-                probe.trainingStep(TrainingBatch(windows: windows, indices: [0, 2, 3, 5, 7, 11], mirror: $0.baseAddress!),
+                probe.trainingStep(TrainingBatch(windows: windows, indices: [0, 2, 3, 5, 7, 11], mirror: $0.baseAddress!,
+                                                 epochs: 10),
                                    epoch: 0, workspace: w, using: &rng, share: 1)
             }
         }
@@ -109,6 +113,67 @@ func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
             #expect(result.passed, "\(result)")
             #expect(result.skipped * 20 <= result.checked + result.skipped, "at most 5 % at kinks: \(result)")
         }
+    }
+
+    @Test func theWinnersNarrowFromTheirCountToOneOverThirtyPercentOfTheEpochs() {
+        var configuration = WTAConfiguration()
+        configuration.winners = 10
+        // 30 epochs: narrowed by epoch 9; in between round(10 · (1 − epoch / 9)).
+        #expect((0..<12).map { configuration.winnerCount(epoch: $0, epochs: 30) } == [10, 9, 8, 7, 6, 4, 3, 2, 1, 1, 1, 1])
+        #expect(configuration.winnerCount(epoch: 29, epochs: 30) == 1)
+        // Never more than the K heads; 1 is plain winner-takes-all from the start.
+        configuration.futures = 4
+        #expect(configuration.winnerCount(epoch: 0, epochs: 30) == 4)
+        configuration.winners = 1
+        #expect((0..<30).allSatisfy { configuration.winnerCount(epoch: $0, epochs: 30) == 1 })
+        // A configuration stored before the option trains as it did.
+        var stored = WTAConfiguration()
+        stored.winners = 7
+        let json = String(decoding: try! JSONEncoder().encode(stored), as: UTF8.self)
+            .replacingOccurrences(of: ",\"winners\":7", with: "").replacingOccurrences(of: "\"winners\":7,", with: "")
+        #expect(!json.contains("winners"))
+        #expect(try! JSONDecoder().decode(WTAConfiguration.self, from: Data(json.utf8)).winners == 1)
+        #expect(throws: ModelError.self) { try WTAConfiguration(options: ModelOptions(["winners": "0"])).validate() }
+    }
+
+    /// The reported loss is the mean, over windows, of the mean ADE + FDE (meters) of each window's m
+    /// best futures, recomputed here from the K futures the model returns.
+    @Test(arguments: [1, 3, 5])
+    func theLossIsTheMeanOfEachWindowsBestFew(winners: Int) throws {
+        var configuration = WTAConfiguration()
+        (configuration.futures, configuration.hidden, configuration.iterations, configuration.winners) = (5, 8, 5, winners)
+        let windows = forkingWalkers(10, seed: 8)
+        var rng = Xoshiro256(seed: 9)
+        var model = WTAModel(configuration, using: &rng)
+        model.prepare(windows, mirror: false, using: &rng)
+        for name in ["heads.weight", "heads.bias"] {
+            let entry = try #require(model.parameters.entry(name))
+            for i in entry.range.range { model.parameters.values[i] = 0.2 * rng.normal() }
+        }
+        let indices = Array(0..<windows.count)
+        let w = model.makeTrainingWorkspace(capacity: indices.count)
+        let loss = model.trainingStep(TrainingBatch(windows: windows, indices: indices[...], epochs: 100), epoch: 0,
+                                      workspace: w, using: &rng, share: 1)
+        let futures = model.sampleInAnyOrder(windows, indices[...], k: 5, using: &rng,
+                                             workspace: model.makeSamplingWorkspace(windows: indices.count, k: 5))
+        var expected = 0.0
+        for n in indices {
+            let truth = windows.futurePositions(n)
+            var costs: [Double] = []
+            for k in 0..<5 {
+                var sum = 0.0, last = 0.0
+                for t in 0..<configuration.predicted {
+                    let future = futures[window: n, sample: k, step: t]
+                    let dx = Double(future.x) - Double(truth[2 * t]), dy = Double(future.y) - Double(truth[2 * t + 1])
+                    last = (dx * dx + dy * dy).squareRoot()
+                    sum += last
+                }
+                costs.append(sum / Double(configuration.predicted) + last)
+            }
+            expected += costs.sorted().prefix(winners).reduce(0, +) / Double(winners)
+        }
+        expected /= Double(indices.count)
+        #expect(abs(loss.reconstruction - expected) < 1e-4 * expected, "\(loss.reconstruction) against \(expected)")
     }
 
     /// Straight walkers at `speeds` (m per step), in random directions.

@@ -170,11 +170,13 @@ public struct WTAModel: ForecastModel {
                      anchor[anchor.startIndex + 2 * t + 1] + w.residuals[(row + 1) * b + column])
     }
 
-    /// loss = mean over windows of (ADE + FDE)/scale of the best future (meters) + the score's
-    /// cross-entropy with the best head as its label; gradients written, × share.
+    /// loss = mean over windows of (ADE + FDE)/scale of the best future (meters) — early in the run,
+    /// the mean over the best few (`WTAConfiguration.winnerCount`) — + the score's cross-entropy with
+    /// the best head as its label; gradients written, × share.
     public mutating func trainingStep(_ batch: TrainingBatch, epoch: Int, workspace w: Workspace,
                                       using rng: inout Xoshiro256, share: Float) -> Loss {
         let b = batch.count, c = configuration, kCount = c.futures, steps = c.predicted
+        let winnerCount = c.winnerCount(epoch: epoch, epochs: batch.epochs)
         features(batch.windows, batch.indices, mirror: batch.mirror, targets: true, into: w)
         forward(batch: b, workspace: w)
         let set = anchors.read(parameters.values)
@@ -184,6 +186,7 @@ public struct WTAModel: ForecastModel {
         var distances = [Float](repeating: 0, count: steps)
         var errors = [SIMD2<Float>](repeating: .zero, count: steps)
         var costs = [Float](repeating: 0, count: kCount), targets = [Float](repeating: 0, count: kCount)
+        var winners = [Int](repeating: 0, count: winnerCount)
         for column in 0..<b {
             let frame = w.frames[column]
             // The winner: the future of least ADE + FDE (in the frame; the scale is the window's own).
@@ -200,6 +203,21 @@ public struct WTAModel: ForecastModel {
                 costs[k] = cost
                 if cost < bestCost { (best, bestCost) = (k, cost) }
             }
+            // The heads that share the loss: the best, or early in the run the best few, in order of
+            // cost (ties to the lower head), found by insertion into a list of `winnerCount`.
+            winners[0] = best
+            if winnerCount > 1 {
+                var filled = 0
+                for k in 0..<kCount {
+                    var slot = min(filled, winnerCount)
+                    while slot > 0, costs[k] < costs[winners[slot - 1]] { slot -= 1 }
+                    guard slot < winnerCount else { continue }
+                    var i = min(filled, winnerCount - 1)
+                    while i > slot { winners[i] = winners[i - 1]; i -= 1 }
+                    winners[slot] = k
+                    filled += 1
+                }
+            }
             // The score's target: the winner, or every head by how close it came (in meters).
             if c.scoreTemperature > 0 {
                 let temperature = c.scoreTemperature * frame.scale
@@ -212,21 +230,26 @@ public struct WTAModel: ForecastModel {
             } else {
                 for k in 0..<kCount { targets[k] = k == best ? 1 : 0 }
             }
-            wtaSum += Double(bestCost / frame.scale)
-            // Its gradient: d(ADE + FDE)/d(future) = unit error / P at every step, + unit error at the last.
-            for t in 0..<steps {
-                let truth = SIMD2(w.target[(2 * t) * b + column], w.target[(2 * t + 1) * b + column])
-                errors[t] = future(best, t, column: column, batch: b, anchors: set, moving: frame.moving, w: w) - truth
-                distances[t] = ((errors[t] * errors[t]).sum() + 1e-9).squareRoot()
+            // Each sharing head's gradient: d(ADE + FDE)/d(future) = unit error / P at every step, + unit
+            // error at the last; the loss is their mean.
+            let weight = perWindow / frame.scale / Float(winnerCount)
+            var shared: Float = 0
+            for head in winners {
+                shared += costs[head]
+                for t in 0..<steps {
+                    let truth = SIMD2(w.target[(2 * t) * b + column], w.target[(2 * t + 1) * b + column])
+                    errors[t] = future(head, t, column: column, batch: b, anchors: set, moving: frame.moving, w: w) - truth
+                    distances[t] = ((errors[t] * errors[t]).sum() + 1e-9).squareRoot()
+                }
+                for t in 0..<steps {
+                    var g = errors[t] / distances[t] / Float(steps)
+                    if t == steps - 1 { g += errors[t] / distances[t] }
+                    let row = head * c.futureSize + 2 * t
+                    w.dResiduals[row * b + column] = weight * g.x
+                    w.dResiduals[(row + 1) * b + column] = weight * g.y
+                }
             }
-            let weight = perWindow / frame.scale
-            for t in 0..<steps {
-                var g = errors[t] / distances[t] / Float(steps)
-                if t == steps - 1 { g += errors[t] / distances[t] }
-                let row = best * c.futureSize + 2 * t
-                w.dResiduals[row * b + column] = weight * g.x
-                w.dResiduals[(row + 1) * b + column] = weight * g.y
-            }
+            wtaSum += Double(shared / Float(winnerCount) / frame.scale)
             // The score: softmax cross-entropy with the target.
             var top = -Float.infinity
             for k in 0..<kCount { top = max(top, w.logits[k * b + column]) }
