@@ -24,6 +24,29 @@ import Testing
         }}}
     }
 
+    /// op(A) = Aᵀ (a layer's input gradient Wᵀ·dY) gives the bits of the plain product of A's transpose
+    /// written out: the same products in the same order, whether Aᵀ is read in place or through the
+    /// buffer the product transposes it into; with a padded lda, a bias and each epilogue.
+    @Test func transposedAIsThePlainProductOfItsTransposeToTheBit() {
+        var rng = Xoshiro256(seed: 17)
+        for (m, n, k, pad) in [(128, 256, 128, 0), (37, 65, 19, 3), (8, 32, 8, 1), (7, 40, 9, 0), (384, 64, 128, 0)] {
+            let lda = m + pad
+            let a = random(k * lda, &rng), b = random(k * n, &rng), bias = random(m, &rng), mask = random(m * n, &rng)
+            var written = [Float](repeating: 0, count: m * k)
+            for p in 0..<k { for i in 0..<m { written[i * k + p] = a[p * lda + i] } }
+            mask.withUnsafeBufferPointer { maskPointer in
+                for epilogue in [GemmEpilogue.none, .relu, .mask(maskPointer.baseAddress!)] {
+                    var transposed = [Float](repeating: 0, count: m * n), plain = transposed
+                    gemmNN(transA: true, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: n, c: &transposed, ldc: n,
+                           accumulate: false, rowBias: bias, epilogue: epilogue)
+                    gemmNN(transA: false, m: m, n: n, k: k, a: written, lda: k, b: b, ldb: n, c: &plain, ldc: n,
+                           accumulate: false, rowBias: bias, epilogue: epilogue)
+                    #expect(transposed == plain, "m \(m) n \(n) k \(k) lda \(lda)")
+                }
+            }
+        }
+    }
+
     @Test func biasAndEpiloguesMatchReferenceThenElementwise() {
         var rng = Xoshiro256(seed: 13)
         for (m, n, k) in [(20, 1000, 20), (5, 37, 3), (4, 8, 1), (7, 64, 9)] {
