@@ -110,8 +110,9 @@ public func gemmNN(transA: Bool, m: Int, n: Int, k: Int,
     // op(A) = Aᵀ read in place walks A's rows a stride of lda apart for every k: at lda = 128 those
     // rows share a few L1 sets and evict each other (the input gradient Wᵀ·dY of a 128-wide layer ran
     // at 71 GFLOP/s against 131 for W·X). Transposed once into a buffer, A is read as the plain
-    // product reads it; the products and their order are the same, so are the bits.
-    if transA, n >= 32, m >= 8, k >= 8 {
+    // product reads it; the products and their order are the same, so are the bits. From 128
+    // columns on (a training part's full batch), where the transpose is under 1 % of the work.
+    if transA, n >= 128, m >= 8, k >= 8 {
         withUnsafeTemporaryAllocation(of: Float.self, capacity: m * k) { at in
             transpose(a, rows: k, columns: m, ld: lda, into: at.baseAddress!)
             gemmNN(transA: false, m: m, n: n, k: k, a: at.baseAddress!, lda: k, b: b, ldb: ldb, c: c, ldc: ldc,

@@ -29,7 +29,7 @@ import Testing
     /// buffer the product transposes it into; with a padded lda, a bias and each epilogue.
     @Test func transposedAIsThePlainProductOfItsTransposeToTheBit() {
         var rng = Xoshiro256(seed: 17)
-        for (m, n, k, pad) in [(128, 256, 128, 0), (37, 65, 19, 3), (8, 32, 8, 1), (7, 40, 9, 0), (384, 64, 128, 0)] {
+        for (m, n, k, pad) in [(128, 256, 128, 0), (37, 130, 19, 3), (8, 128, 8, 1), (7, 140, 9, 0), (384, 64, 128, 0), (20, 200, 7, 2)] {
             let lda = m + pad
             let a = random(k * lda, &rng), b = random(k * n, &rng), bias = random(m, &rng), mask = random(m * n, &rng)
             var written = [Float](repeating: 0, count: m * k)
