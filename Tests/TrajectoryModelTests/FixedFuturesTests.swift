@@ -8,6 +8,15 @@ import Testing
 import TrajectoryData
 @testable import TrajectoryModel
 
+/// Random values (× scale) for the named layers of a WTA model, whose heads and score start at zero,
+/// so every output and gradient has something to say.
+func randomise(_ names: [String], of model: inout WTAModel, scale: Float, using rng: inout Xoshiro256) throws {
+    for name in names {
+        let entry = try #require(model.parameters.entry(name))
+        for i in entry.range.range { model.parameters.values[i] = scale * rng.normal() }
+    }
+}
+
 /// Walkers going straight, left or right in equal numbers (a turn of ±0.15 rad per step after the
 /// observed steps), at speeds around 0.5 m per step, in random directions.
 func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
@@ -76,10 +85,7 @@ func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
         var model = WTAModel(configuration, using: &rng)
         model.prepare(windows, mirror: true, using: &rng)
         // Non-zero heads and score, so every gradient has something to say.
-        for name in ["heads.weight", "heads.bias", "score.weight", "score.bias"] {
-            let entry = try #require(model.parameters.entry(name))
-            for i in entry.range.range { model.parameters.values[i] = 0.1 * rng.normal() }
-        }
+        try randomise(["heads.weight", "heads.bias", "score.weight", "score.bias"], of: &model, scale: 0.1, using: &rng)
         let mirror: [Float] = (0..<6).map { $0 % 2 == 0 ? 1 : -1 }
         let w = model.makeTrainingWorkspace(capacity: 6)
         #expect(configuration.winnerCount(epoch: 0, epochs: 10) == winners)
@@ -146,10 +152,7 @@ func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
         var rng = Xoshiro256(seed: 9)
         var model = WTAModel(configuration, using: &rng)
         model.prepare(windows, mirror: false, using: &rng)
-        for name in ["heads.weight", "heads.bias"] {
-            let entry = try #require(model.parameters.entry(name))
-            for i in entry.range.range { model.parameters.values[i] = 0.2 * rng.normal() }
-        }
+        try randomise(["heads.weight", "heads.bias"], of: &model, scale: 0.2, using: &rng)
         let indices = Array(0..<windows.count)
         let w = model.makeTrainingWorkspace(capacity: indices.count)
         let loss = model.trainingStep(TrainingBatch(windows: windows, indices: indices[...], epochs: 100), epoch: 0,
@@ -282,10 +285,7 @@ func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
         var rng = Xoshiro256(seed: 10)
         var model = WTAModel(configuration, using: &rng)
         model.prepare(windows, mirror: false, using: &rng)
-        for name in ["heads.weight", "score.weight"] {
-            let entry = try #require(model.parameters.entry(name))
-            for i in entry.range.range { model.parameters.values[i] = 0.1 * rng.normal() }
-        }
+        try randomise(["heads.weight", "score.weight"], of: &model, scale: 0.1, using: &rng)
         var anchorsModel = AnchorsModel(AnchorsConfiguration(), using: &rng)
         anchorsModel.prepare(windows, mirror: false, using: &rng)
         func predict() -> Samples {
@@ -351,10 +351,7 @@ func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
         var rng = Xoshiro256(seed: 15)
         var model = WTAModel(configuration, using: &rng)
         model.prepare(plain, mirror: false, using: &rng)
-        for name in ["heads.weight", "score.weight"] {
-            let entry = try #require(model.parameters.entry(name))
-            for i in entry.range.range { model.parameters.values[i] = 0.1 * rng.normal() }
-        }
+        try randomise(["heads.weight", "score.weight"], of: &model, scale: 0.1, using: &rng)
         let all = Array(0..<plain.count)[...]
         var a = Xoshiro256(seed: 1), b = Xoshiro256(seed: 1)
         #expect(model.sample(plain, all, k: 4, using: &a) == model.sample(moved, all, k: 4, using: &b))
