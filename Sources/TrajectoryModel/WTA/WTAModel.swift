@@ -205,8 +205,9 @@ public struct WTAModel: ForecastModel {
             }
             // The heads that share the loss: the best, or early in the run the best few, in order of
             // cost (ties to the lower head), found by insertion into a list of `winnerCount`.
-            winners[0] = best
-            if winnerCount > 1 {
+            if winnerCount == 1 {
+                winners[0] = best
+            } else {
                 var filled = 0
                 for k in 0..<kCount {
                     var slot = min(filled, winnerCount)
