@@ -1,5 +1,7 @@
 // Trains any `ForecastModel` with Adam on windows, one epoch after another: shuffled batches,
 // optional rotation and mirroring, validation minADE/minFDE@k after each epoch, best epoch kept.
+// With `averaging`, the model is an exponential moving average of the weights trained (validated,
+// saved and used as the model; the weights go on training).
 // A library: it reports through a callback and never prints; the caller stores checkpoints and
 // decides when to stop. All randomness comes from one seeded generator whose state is part of the
 // saved state, so a run resumed from any step ends with exactly the weights of an uninterrupted one.
@@ -42,7 +44,10 @@ public enum TrainingOutcome: Equatable {
 
 public final class Trainer<Model: ForecastModel>: TrainingLoop {
     public let settings: TrainingSettings
-    public private(set) var model: Model
+    /// The weights trained (Adam's steps change them).
+    public private(set) var weights: Model
+    /// With averaging, the moving average of `weights` (empty before the first step of a phase).
+    var averaged: [Float] = []
     public private(set) var counters = TrainerCounters()
     let train: WindowSet, validation: WindowSet
     var adam: Adam
@@ -103,11 +108,11 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
         }
         self.validation = validation
         var initialisation = Xoshiro256(seed: settings.seed)
-        model = Model(configuration, using: &initialisation)
+        weights = Model(configuration, using: &initialisation)
         if preparing {
             // Data-dependent set-up from a generator of its own, so models without any draw as before.
             var preparation = Xoshiro256(seed: settings.seed &+ 0x9AE9)
-            model.prepare(self.train, mirror: settings.mirror, using: &preparation)
+            weights.prepare(self.train, mirror: settings.mirror, using: &preparation)
         }
         adam = Adam(learningRate: settings.learningRate)
         rng = Xoshiro256(seed: settings.seed &+ 0x5EED)
@@ -119,7 +124,7 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
         // any batch up to that size (a last, smaller batch may have larger halves).
         let partCount = Self.partSizes(count: capacity, splits: splitting).count
         let partCapacity = (1...capacity).map { Self.partSizes(count: $0, splits: splitting).max()! }.max()!
-        let initial = model
+        let initial = weights
         replicas = Array(repeating: initial, count: partCount)
         workspaces = (0..<partCount).map { _ in initial.makeTrainingWorkspace(capacity: partCapacity) }
         angles = [Float](repeating: 0, count: capacity)
@@ -132,14 +137,20 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
     public convenience init(_ configuration: Model.Configuration, settings: TrainingSettings, train: WindowSet,
                             validation: WindowSet, resuming state: TrainerState) throws(ModelError) {
         try self.init(configuration, settings: settings, train: train, validation: validation, preparing: false)
-        try model.load(state.tensors.parameters)
-        func moments(_ tensors: [NamedTensor]) throws(ModelError) -> [Float] {
-            var values = [Float](repeating: 0, count: model.parameters.count)
-            try model.parameters.place(tensors, into: &values)
+        func values(_ tensors: [NamedTensor]) throws(ModelError) -> [Float] {
+            var values = [Float](repeating: 0, count: weights.parameters.count)
+            try weights.parameters.place(tensors, into: &values)
             return values
         }
-        if !state.tensors.firstMoments.isEmpty { adam.m = try moments(state.tensors.firstMoments) }
-        if !state.tensors.secondMoments.isEmpty { adam.v = try moments(state.tensors.secondMoments) }
+        // With averaging, the parameters are the average and the weights trained are kept beside.
+        if state.tensors.trainingValues.isEmpty {
+            try weights.load(state.tensors.parameters)
+        } else {
+            try weights.load(state.tensors.trainingValues)
+            averaged = try values(state.tensors.parameters)
+        }
+        if !state.tensors.firstMoments.isEmpty { adam.m = try values(state.tensors.firstMoments) }
+        if !state.tensors.secondMoments.isEmpty { adam.v = try values(state.tensors.secondMoments) }
         guard let generator = Xoshiro256(state: state.counters.generator),
               let epochGenerator = Xoshiro256(state: state.counters.epochGenerator)
         else { throw .invalidGeneratorState }
@@ -161,19 +172,28 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
     /// Whether a checkpoint of this run exists to go back to: an epoch finished, or it was resumed.
     var hasCheckpoint: Bool { counters.epoch > 0 || resumed }
 
-    public var trainingMultiplyAddsPerWindow: Int? { model.trainingMultiplyAddsPerWindow }
+    public var trainingMultiplyAddsPerWindow: Int? { weights.trainingMultiplyAddsPerWindow }
+
+    /// The model as trained so far: the weights, or with averaging their moving average.
+    public var model: Model {
+        guard !averaged.isEmpty else { return weights }
+        var model = weights
+        model.parameters.values = averaged
+        return model
+    }
 
     public func state() -> TrainerState {
         var counters = counters
         counters.generator = rng.stateWords
         counters.epochGenerator = epochStart.stateWords
         counters.adamSteps = adam.stepCount
-        let parameters = model.parameters
-        var tensors = CheckpointTensors(parameters: parameters.namedTensors(parameters.values))
+        let parameters = weights.parameters
+        var tensors = CheckpointTensors(parameters: parameters.namedTensors(averaged.isEmpty ? parameters.values : averaged))
         if !adam.m.isEmpty {
             tensors.firstMoments = parameters.namedTensors(adam.m)
             tensors.secondMoments = parameters.namedTensors(adam.v)
         }
+        if !averaged.isEmpty { tensors.trainingValues = parameters.namedTensors(parameters.values) }
         return TrainerState(counters: counters, tensors: tensors)
     }
 
@@ -192,15 +212,16 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
         let b = settings.batch
         while counters.epoch < epochs {
             let epochBegan = clock.now
-            adam.learningRate = model.configuration.learningRate(base: settings.learningRate, epoch: counters.epoch,
+            adam.learningRate = weights.configuration.learningRate(base: settings.learningRate, epoch: counters.epoch,
                                                                  epochs: settings.epochs)
             if counters.step == 0 {
-                if model.beginEpoch(counters.epoch) {
-                    // A new phase: a fresh optimiser, and the best epoch is chosen among the new
-                    // phase's epochs (a checkpoint of the old phase is another model).
+                if weights.beginEpoch(counters.epoch) {
+                    // A new phase: a fresh optimiser and average, and the best epoch is chosen among
+                    // the new phase's epochs (a checkpoint of the old phase is another model).
                     let learningRate = adam.learningRate
                     adam = Adam(learningRate: learningRate)
                     (counters.bestMinADE, counters.bestEpoch) = (nil, nil)
+                    (averaged, counters.averagedSteps) = ([], 0)
                 }
                 epochStart = rng
                 permutation = Array(0..<UInt32(train.count))
@@ -226,6 +247,7 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
                                          checkpointKept: hasCheckpoint)
                 }
                 applyGradients(parts: cut(count).sizes.count)
+                if settings.averaging > 0 { average() }
                 counters.step += 1
                 counters.lossSum += loss.total
                 counters.reconstructionSum += loss.reconstruction
@@ -256,7 +278,7 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
             }
             let report = EpochReport(
                 epoch: counters.epoch + 1, loss: counters.lossSum / steps, reconstruction: counters.reconstructionSum / steps,
-                kl: counters.klSum / steps, beta: model.klWeight(epoch: counters.epoch), learningRate: adam.learningRate,
+                kl: counters.klSum / steps, beta: weights.klWeight(epoch: counters.epoch), learningRate: adam.learningRate,
                 validationMinADE: ade, validationMinFDE: fde,
                 seconds: counters.secondsInEpoch + (clock.now - epochBegan) / .seconds(1), isBest: isBest)
             counters.epoch += 1
@@ -283,7 +305,7 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
         let count = batch.count
         let (sizes, offsets) = cut(count)
         let partCount = sizes.count
-        let values = model.parameters.values
+        let values = weights.parameters.values
         // Small per-step lists live on the stack; what a step allocates is two small closure contexts
         // (CoreTeam's withoutActuallyEscaping), about 2 mallocs per step (measured).
         return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: partCount) { seeds in
@@ -354,7 +376,7 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
             // Each replica's gradient stays pinned while the closures nest; the innermost steps.
             func pin(_ part: Int) {
                 guard part < parts else {
-                    adam.step(&model.parameters, summing: UnsafeBufferPointer(pointers))
+                    adam.step(&weights.parameters, summing: UnsafeBufferPointer(pointers))
                     return
                 }
                 replicas[part].parameters.gradients.withUnsafeBufferPointer {
@@ -363,6 +385,23 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
                 }
             }
             pin(0)
+        }
+    }
+
+    /// The moving average takes in the weights after a step: a = d·a + (1 − d)·w with
+    /// d = min(decay, (1 + t) / (10 + t)) at the phase's t-th step (from 1; the first sets a = w).
+    func average() {
+        counters.averagedSteps += 1
+        guard !averaged.isEmpty else {
+            averaged = weights.parameters.values
+            return
+        }
+        let t = Float(counters.averagedSteps)
+        let decay = min(settings.averaging, (1 + t) / (10 + t)), rest = 1 - decay
+        weights.parameters.values.withUnsafeBufferPointer { w in
+            averaged.withUnsafeMutableBufferPointer { a in
+                for i in 0..<a.count { a[i] = decay * a[i] + rest * w[i] }
+            }
         }
     }
 
@@ -381,6 +420,7 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
     /// validating never changes what training draws.
     public func validate(epoch: Int) -> (ade: Double, fde: Double) {
         var generator = Xoshiro256(seed: settings.seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(epoch) &+ 0xA11CE)
+        let model = model
         let k = min(settings.validationSamples, model.maximumFutures?.k ?? .max)
         let samples = model.sample(validation, Array(0..<validation.count)[...], k: k, using: &generator, inAnyOrder: true)
         return Metrics.average(Metrics.minDisplacements(samples: samples, windows: validation,

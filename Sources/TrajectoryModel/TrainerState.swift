@@ -28,6 +28,9 @@ public struct TrainerCounters: Codable, Sendable, Equatable {
     public var secondsInEpoch = 0.0
     public var bestMinADE: Double?
     public var bestEpoch: Int?
+    /// Steps taken into the moving average of the weights (0 without averaging; counts from a new
+    /// phase's first step).
+    public var averagedSteps = 0
     /// The generator now, and as it was when the current epoch began (it shuffled that epoch).
     public var generator: [UInt64] = []
     public var epochGenerator: [UInt64] = []
@@ -36,7 +39,7 @@ public struct TrainerCounters: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case epoch, step, adamSteps, lossSum, reconstructionSum, klSum, secondsInEpoch, bestMinADE, bestEpoch
-        case generator, epochGenerator
+        case averagedSteps, generator, epochGenerator
     }
 
     // Generator words are written as hex strings: a JSON number cannot hold 64 bits exactly.
@@ -51,6 +54,7 @@ public struct TrainerCounters: Codable, Sendable, Equatable {
         secondsInEpoch = try c.decode(Double.self, forKey: .secondsInEpoch)
         bestMinADE = try c.decodeIfPresent(Double.self, forKey: .bestMinADE)
         bestEpoch = try c.decodeIfPresent(Int.self, forKey: .bestEpoch)
+        averagedSteps = try c.decodeIfPresent(Int.self, forKey: .averagedSteps) ?? 0
         func words(_ key: CodingKeys) throws -> [UInt64] {
             try c.decode([String].self, forKey: key).map { text in
                 guard let word = UInt64(text, radix: 16) else {
@@ -74,6 +78,7 @@ public struct TrainerCounters: Codable, Sendable, Equatable {
         try c.encode(secondsInEpoch, forKey: .secondsInEpoch)
         try c.encodeIfPresent(bestMinADE, forKey: .bestMinADE)
         try c.encodeIfPresent(bestEpoch, forKey: .bestEpoch)
+        if averagedSteps > 0 { try c.encode(averagedSteps, forKey: .averagedSteps) }
         try c.encode(generator.map { String($0, radix: 16) }, forKey: .generator)
         try c.encode(epochGenerator.map { String($0, radix: 16) }, forKey: .epochGenerator)
     }

@@ -30,6 +30,8 @@ public struct ETHUCYBenchmark: Sendable {
     /// Train on the training windows walked backwards too (`TrainingSettings.reverse`), instead of
     /// each family's default.
     public var reverse: Bool?
+    /// The moving average of the weights (`TrainingSettings.averaging`), instead of each family's.
+    public var averaging: Float?
     /// Trainings side by side, each on one core of its own (`CoreTeam.alone`) and its own connection
     /// to the store: a held-out scene's model per worker. The results do not depend on it (each
     /// training cuts its work the same way on one core as on two); the time does, as the steps'
@@ -74,6 +76,7 @@ public struct ETHUCYBenchmark: Sendable {
             var training = try TrainingRunConfiguration.defaultTraining(family: family)
             if let epochs { training.train(exactly: epochs) }
             if let reverse { training.reverse = reverse }
+            if let averaging { training.averaging = averaging }
             configurations[family] = try TrainingRunConfiguration(family: family, options: options, training: training,
                                                                   train: [], val: [])
         }
@@ -202,7 +205,8 @@ public struct ETHUCYBenchmark: Sendable {
         (configuration.training.seed, configuration.train, configuration.val) = (seed, ["\(scene)/train"], ["\(scene)/val"])
         // The model's options in run names, so benchmarks of different settings never share one.
         let settingsName = ([family] + options.values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-            + (configuration.training.reverse ? ["reverse"] : []))
+            + (configuration.training.reverse ? ["reverse"] : [])
+            + (configuration.training.averaging > 0 ? ["ema\(configuration.training.averaging)"] : []))
             .joined(separator: "-")
         let name = "ethucy-\(scene)-\(settingsName)-e\(configuration.training.epochs)-s\(seed)-\(stamp)"
         let session = try TrainingSession.start(store, configuration: configuration, name: name)
@@ -278,7 +282,7 @@ public struct ETHUCYBenchmark: Sendable {
             + "validation minADE@20 (all K futures of a model with fewer) on its `val` split"
             + (refit ? ", then trains again on `train` + `val` for that many epochs and is evaluated at its last epoch"
                 : " and is evaluated at that epoch")
-            + reversedNote
+            + reversedNote + averagedNote
             + "; the `test` split is read by evaluation only. Every pedestrian "
             + "with 8 observed + 12 future consecutive steps is scored, also those alone in the scene (test "
             + "windows: \(counts)); the minimum over k futures is taken per pedestrian, for ADE and FDE "
@@ -291,6 +295,16 @@ public struct ETHUCYBenchmark: Sendable {
             }.joined(separator: ", ") + "; seeds \(seeds.map(String.init).joined(separator: ", ")). The eth "
             + "scene's file steps 0.67 s of walking per 0.4 s step (the field's benchmark file; README)."]
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Which families' models are a moving average of their weights.
+    var averagedNote: String {
+        let averaged = families.compactMap { family -> String? in
+            let decay = averaging ?? (try? TrainingRunConfiguration.defaultTraining(family: family).averaging) ?? 0
+            return decay > 0 ? "\(family) (decay \(decay))" : nil
+        }
+        guard !averaged.isEmpty else { return "" }
+        return "; the model of " + averaged.joined(separator: ", ") + " is the moving average of its weights over the steps"
     }
 
     /// Which families also trained on their training windows walked backwards.

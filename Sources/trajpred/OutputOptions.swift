@@ -89,11 +89,14 @@ struct TrainingOptionGroup: ParsableArguments {
     @Flag(inversion: .prefixedNo,
           help: "Train also on every training window walked backwards in time (twice the windows; default: the family's).")
     var reverse: Bool?
+    @Option(help: "The model is the moving average of the weights with this decay per step; 0: the weights themselves (default: the family's; wta 0.99).")
+    var ema: Float?
 
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number") }
+        if let ema, !(ema >= 0 && ema < 1) { throw ValidationError("--ema must be 0 (no averaging) or more, and below 1") }
     }
 
     /// The family's defaults with what was given.
@@ -105,6 +108,7 @@ struct TrainingOptionGroup: ParsableArguments {
         if let rotate { settings.rotate = rotate }
         if let mirror { settings.mirror = mirror }
         if let reverse { settings.reverse = reverse }
+        if let ema { settings.averaging = ema }
         return settings
     }
 }

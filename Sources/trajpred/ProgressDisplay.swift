@@ -84,6 +84,7 @@ final class TrainingOutput {
             + "\(counted(session.train.scenes.count, "scene")), \(counted(session.validation.windows.count, "validation window")); "
             + "\(configuration.family) (\(configuration.model.summary)), \(counted(configuration.training.epochs, "epoch"))"
             + floor
+            + (configuration.training.averaging > 0 ? ", the model the moving average of the weights (decay \(configuration.training.averaging))" : "")
             + (session.resumedAt.map { ", resuming at epoch \($0.epoch + 1) step \($0.step)" } ?? ""))
         display = ProgressDisplay(style: style, epochs: configuration.training.epochs)
     }

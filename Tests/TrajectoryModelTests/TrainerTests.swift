@@ -144,6 +144,90 @@ func smallSettings() -> TrainingSettings {
         #expect(resumedReports.map(\.validationMinADE) == tail.map(\.validationMinADE))
     }
 
+    /// With averaging, the model is a = d·a + (1 − d)·w over the weights after each step, with
+    /// d = min(decay, (1 + t) / (10 + t)); it is what validation reads and what the state saves as
+    /// the parameters (the weights beside, as the values training goes on from); the weights train
+    /// exactly as without averaging.
+    @Test func theModelIsTheMovingAverageOfTheWeights() throws {
+        let data = walkers(30, steps: 24), validation = walkers(5)
+        var settings = smallSettings()
+        settings.averaging = 0.8
+        let trainer = try CVAETrainer(smallModel(), settings: settings, train: data, validation: validation)
+        var expected: [Float] = [], t = 0
+        var reports: [EpochReport] = []
+        _ = try trainer.run(progress: { event in
+            switch event {
+            case .step:
+                t += 1
+                let w = trainer.weights.parameters.values
+                if expected.isEmpty {
+                    expected = w
+                } else {
+                    let d = min(Float(0.8), Float(1 + t) / Float(10 + t))
+                    for i in expected.indices { expected[i] = d * expected[i] + (1 - d) * w[i] }
+                }
+            case let .epoch(report, _): reports.append(report)
+            }
+        })
+        #expect(t == 3 * trainer.stepsPerEpoch && trainer.counters.averagedSteps == t)
+        // Past step 35 the decay is the one set (the warm-up's (1 + t) / (10 + t) has reached 0.8).
+        #expect(t > 45, "\(t) steps")
+        let averaged = trainer.model.parameters.values
+        let largest = zip(averaged, expected).map { abs($0 - $1) }.max()!
+        #expect(largest <= 1e-6, "\(largest)")
+        #expect(averaged != trainer.weights.parameters.values)
+        // The weights are those of a run without averaging.
+        let plain = try CVAETrainer(smallModel(), settings: smallSettings(), train: data, validation: validation)
+        _ = try plain.run()
+        #expect(plain.model.parameters.values == trainer.weights.parameters.values)
+        // Validation read the average: the last report is the average's minADE, not the weights'.
+        func minADE(_ values: [Float]) -> Double {
+            var model = trainer.weights
+            model.parameters.values = values
+            var generator = Xoshiro256(seed: settings.seed &* 0x9E37_79B9_7F4A_7C15 &+ 2 &+ 0xA11CE)
+            let all = Array(0..<validation.count)[...]
+            return Metrics.average(Metrics.minDisplacements(
+                samples: model.sample(validation, all, k: 5, using: &generator, inAnyOrder: true),
+                windows: validation, indices: all)).ade
+        }
+        #expect(reports.last?.validationMinADE == minADE(averaged))
+        #expect(reports.last?.validationMinADE != minADE(trainer.weights.parameters.values))
+        // The state: the average as the parameters, the weights beside.
+        let state = trainer.state()
+        #expect(state.tensors.parameters.flatMap(\.values) == averaged)
+        #expect(state.tensors.trainingValues.flatMap(\.values) == trainer.weights.parameters.values)
+        let stored = CheckpointTensors(stored: state.tensors.stored)
+        #expect(stored == state.tensors)
+    }
+
+    @Test(arguments: [4, 11, 17])
+    func anAveragedRunResumesExactly(stopAfter: Int) throws {
+        let data = walkers(30, steps: 24), validation = walkers(5)
+        var settings = smallSettings()
+        settings.averaging = 0.95
+        let whole = try CVAETrainer(smallModel(), settings: settings, train: data, validation: validation)
+        _ = try whole.run()
+        let first = try CVAETrainer(smallModel(), settings: settings, train: data, validation: validation)
+        var steps = 0
+        #expect(try first.run(shouldStop: { steps += 1; return steps == stopAfter }) == .stopped)
+        // Through the stored names, as a checkpoint goes to the store and back.
+        var state = first.state()
+        state.tensors = CheckpointTensors(stored: state.tensors.stored)
+        let resumed = try CVAETrainer(smallModel(), settings: settings, train: data, validation: validation, resuming: state)
+        _ = try resumed.run()
+        #expect(resumed.model.parameters.values == whole.model.parameters.values)
+        #expect(resumed.weights.parameters.values == whole.weights.parameters.values)
+        #expect(resumed.counters.averagedSteps == whole.counters.averagedSteps)
+    }
+
+    @Test func averagingOutsideZeroToOneIsRefused() {
+        for decay: Float in [-0.1, 1, 1.5, .nan] {
+            var settings = smallSettings()
+            settings.averaging = decay
+            #expect(throws: ModelError.self) { try CVAETrainer(smallModel(), settings: settings, train: walkers(30), validation: walkers(5)) }
+        }
+    }
+
     @Test func batchesAreCutByTheirSizeOnly() {
         #expect(CVAETrainer.partSizes(count: 40, splits: false) == [40])
         #expect(CVAETrainer.partSizes(count: 1, splits: true) == [1])

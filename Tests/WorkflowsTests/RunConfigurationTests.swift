@@ -9,7 +9,7 @@ import TrajectoryStore
 @Suite struct RunConfigurationTests {
     @Test func trainingConfigurationRoundTrips() throws {
         var training = TrainingSettings()
-        (training.epochs, training.seed, training.mirror) = (7, 3, true)
+        (training.epochs, training.seed, training.mirror, training.averaging) = (7, 3, true, 0.999)
         let configuration = try TrainingRunConfiguration(
             family: "cvae", options: ModelOptions(["encoder": "gru", "beta": "0.5", "hidden": "32"]), training: training,
             train: ["a/train"], val: ["a/val", "b/val"])
@@ -35,6 +35,7 @@ import TrajectoryStore
         let model = try #require(configuration.model as? CVAEConfiguration)
         #expect(model.encoder == .gru && model.beta == 1 && model.betaWarmupEpochs == 4)
         #expect(configuration.training.seed == 2 && configuration.train == ["zara1/train"])
+        #expect(configuration.training.averaging == 0 && !configuration.training.reverse)
     }
 
     @Test func evaluationConfigurationKeepsItsKeys() throws {
