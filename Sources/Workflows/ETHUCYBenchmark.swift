@@ -32,6 +32,8 @@ public struct ETHUCYBenchmark: Sendable {
     public var reverse: Bool?
     /// The moving average of the weights (`TrainingSettings.averaging`), instead of each family's.
     public var averaging: Float?
+    /// Adam's base learning rate (`TrainingSettings.learningRate`), instead of each family's.
+    public var learningRate: Float?
     /// Trainings side by side, each on one core of its own (`CoreTeam.alone`) and its own connection
     /// to the store: a held-out scene's model per worker. The results do not depend on it (each
     /// training cuts its work the same way on one core as on two); the time does, as the steps'
@@ -77,6 +79,7 @@ public struct ETHUCYBenchmark: Sendable {
             if let epochs { training.train(exactly: epochs) }
             if let reverse { training.reverse = reverse }
             if let averaging { training.averaging = averaging }
+            if let learningRate { training.learningRate = learningRate }
             configurations[family] = try TrainingRunConfiguration(family: family, options: options, training: training,
                                                                   train: [], val: [])
         }
@@ -206,7 +209,8 @@ public struct ETHUCYBenchmark: Sendable {
         // The model's options in run names, so benchmarks of different settings never share one.
         let settingsName = ([family] + options.values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
             + (configuration.training.reverse ? ["reverse"] : [])
-            + (configuration.training.averaging > 0 ? ["ema\(configuration.training.averaging)"] : []))
+            + (configuration.training.averaging > 0 ? ["ema\(configuration.training.averaging)"] : [])
+            + (learningRate.map { ["lr\($0)"] } ?? []))
             .joined(separator: "-")
         let name = "ethucy-\(scene)-\(settingsName)-e\(configuration.training.epochs)-s\(seed)-\(stamp)"
         let session = try TrainingSession.start(store, configuration: configuration, name: name)
@@ -292,7 +296,8 @@ public struct ETHUCYBenchmark: Sendable {
                 }
                 return "\(family) \(training.epochs)" + (training.minimumSteps > 0
                     ? " (and at least \(grouped(training.minimumSteps)) steps of \(training.batch) windows: more epochs for a small training set)" : "")
-            }.joined(separator: ", ") + "; seeds \(seeds.map(String.init).joined(separator: ", ")). The eth "
+            }.joined(separator: ", ") + (learningRate.map { "; Adam's learning rate \($0)" } ?? "")
+            + "; seeds \(seeds.map(String.init).joined(separator: ", ")). The eth "
             + "scene's file steps 0.67 s of walking per 0.4 s step (the field's benchmark file; README)."]
         return lines.joined(separator: "\n") + "\n"
     }

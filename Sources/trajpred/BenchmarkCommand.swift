@@ -43,6 +43,8 @@ struct BenchmarkETHUCY: ParsableCommand {
     var reverse: Bool?
     @Option(help: "The model is the moving average of the weights with this decay per step; 0: the weights (default: each family's; wta 0.99).")
     var ema: Float?
+    @Option(help: "Adam's base learning rate of every model (default: each family's; 0.001).")
+    var lr: Float?
     @Option(help: "Trainings side by side, each on one core; 1 trains one model at a time on both. The results do not change.")
     var jobs = ETHUCYBenchmark.defaultWorkers
 
@@ -50,6 +52,7 @@ struct BenchmarkETHUCY: ParsableCommand {
         _ = try parseSeeds(seeds)
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number") }
         if let ema, !(ema >= 0 && ema < 1) { throw ValidationError("--ema must be 0 (no averaging) or more, and below 1") }
         if models == nil { try model.check() }
     }
@@ -60,7 +63,7 @@ struct BenchmarkETHUCY: ParsableCommand {
         benchmark.scenes = scenes.split(separator: ",").map(String.init)
         benchmark.families = models.map { $0.split(separator: ",").map(String.init) } ?? [model.model]
         (benchmark.options, benchmark.epochs, benchmark.refit, benchmark.reverse) = (model.options, epochs, refit, reverse)
-        (benchmark.averaging, benchmark.workers) = (ema, jobs)
+        (benchmark.averaging, benchmark.learningRate, benchmark.workers) = (ema, lr, jobs)
         let training = TrainingOutput(style: .plain)
         Interrupt.install()
         let markdown = try runInterruptible { try benchmark.run(try store.open(), shouldStop: { Interrupt.requested }) { event in
