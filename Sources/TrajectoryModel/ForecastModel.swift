@@ -93,7 +93,9 @@ public protocol ForecastModel: Sendable {
     mutating func prepare(_ windows: WindowSet, mirror: Bool, using rng: inout Xoshiro256)
 
     /// Called on the trained model before the first step of every epoch (0-based); a model of
-    /// phases switches here. Returns true to restart the optimiser (moments and step count).
+    /// phases switches here. Returns true to restart the optimiser (moments and step count); a model
+    /// changes only when it returns true (with averaging, the trainer calls it on the average and
+    /// goes on from the switched average).
     mutating func beginEpoch(_ epoch: Int) -> Bool
 
     func makeTrainingWorkspace(capacity: Int) -> TrainingWorkspace

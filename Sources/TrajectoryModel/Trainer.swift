@@ -215,9 +215,12 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
             adam.learningRate = weights.configuration.learningRate(base: settings.learningRate, epoch: counters.epoch,
                                                                  epochs: settings.epochs)
             if counters.step == 0 {
-                if weights.beginEpoch(counters.epoch) {
-                    // A new phase: a fresh optimiser and average, and the best epoch is chosen among
-                    // the new phase's epochs (a checkpoint of the old phase is another model).
+                // A new phase goes on from the model as trained so far: with averaging, the average.
+                var next = model
+                if next.beginEpoch(counters.epoch) {
+                    // A fresh optimiser and average, and the best epoch is chosen among the new
+                    // phase's epochs (a checkpoint of the old phase is another model).
+                    weights = next
                     let learningRate = adam.learningRate
                     adam = Adam(learningRate: learningRate)
                     (counters.bestMinADE, counters.bestEpoch) = (nil, nil)
@@ -389,7 +392,9 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
     }
 
     /// The moving average takes in the weights after a step: a = d·a + (1 − d)·w with
-    /// d = min(decay, (1 + t) / (10 + t)) at the phase's t-th step (from 1; the first sets a = w).
+    /// d = min(decay, (1 + t) / (10 + t)) at the phase's t-th step (from 1; the first sets a = w),
+    /// computed as a + (1 − d)·(w − a) so that a value training never changes (anchors, a frozen
+    /// phase) stays exactly what it is.
     func average() {
         counters.averagedSteps += 1
         guard !averaged.isEmpty else {
@@ -397,10 +402,10 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
             return
         }
         let t = Float(counters.averagedSteps)
-        let decay = min(settings.averaging, (1 + t) / (10 + t)), rest = 1 - decay
+        let rest = 1 - min(settings.averaging, (1 + t) / (10 + t))
         weights.parameters.values.withUnsafeBufferPointer { w in
             averaged.withUnsafeMutableBufferPointer { a in
-                for i in 0..<a.count { a[i] = decay * a[i] + rest * w[i] }
+                for i in 0..<a.count { a[i] += rest * (w[i] - a[i]) }
             }
         }
     }

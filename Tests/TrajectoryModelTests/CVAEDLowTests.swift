@@ -83,6 +83,43 @@ func smallDLow(cvaeEpochs: Int = 2) -> DLowConfiguration {
         }
     }
 
+    /// With averaging, the sampler's phase starts from the CVAE's average (the model as trained so
+    /// far), keeps it exactly (frozen values stay what they are in the average), and starts an
+    /// average of its own; a run stopped on either side of the switch resumes to the same bits.
+    @Test func averagedCVAEIsWhatTheSamplerBuildsOn() throws {
+        let data = walkers(30, steps: 24), validation = walkers(5)
+        var settings = smallSettings()
+        (settings.epochs, settings.validationSamples, settings.averaging) = (4, 5, 0.9)
+        let configuration = smallDLow(cvaeEpochs: 2)
+        let whole = try Trainer<CVAEDLowModel>(configuration, settings: settings, train: data, validation: validation)
+        var averagedCVAE: [Float] = [], trainedCVAE: [Float] = []
+        _ = try whole.run(progress: { event in
+            if case let .epoch(report, state) = event, report.epoch == 2 {
+                averagedCVAE = state.tensors.parameters.filter { !$0.name.hasPrefix("dlow.") }.flatMap(\.values)
+                trainedCVAE = state.tensors.trainingValues.filter { !$0.name.hasPrefix("dlow.") }.flatMap(\.values)
+            }
+        })
+        #expect(!averagedCVAE.isEmpty && averagedCVAE != trainedCVAE)
+        for model in [whole.model, whole.weights] {
+            let tensors = model.parameters.namedTensors(model.parameters.values)
+            #expect(tensors.filter { !$0.name.hasPrefix("dlow.") }.flatMap(\.values) == averagedCVAE)
+        }
+        #expect(whole.model.samplerActive && whole.counters.averagedSteps == 2 * whole.stepsPerEpoch)
+        let steps = whole.stepsPerEpoch
+        for stopAfter in [2 * steps - 1, 2 * steps, 2 * steps + 4] {
+            let first = try Trainer<CVAEDLowModel>(configuration, settings: settings, train: data, validation: validation)
+            var done = 0
+            #expect(try first.run(shouldStop: { done += 1; return done == stopAfter }) == .stopped)
+            var state = first.state()
+            state.tensors = CheckpointTensors(stored: state.tensors.stored)
+            let resumed = try Trainer<CVAEDLowModel>(configuration, settings: settings, train: data, validation: validation,
+                                                     resuming: state)
+            _ = try resumed.run()
+            #expect(resumed.model.parameters.values == whole.model.parameters.values, "stopped after \(stopAfter) steps")
+            #expect(resumed.weights.parameters.values == whole.weights.parameters.values, "stopped after \(stopAfter) steps")
+        }
+    }
+
     @Test func learnedCodesBeatThePriorOnTheirData() throws {
         let data = walkers(60, steps: 30)
         var settings = smallSettings()
