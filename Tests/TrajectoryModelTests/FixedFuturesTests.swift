@@ -360,4 +360,33 @@ func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
         for (s, track) in tracks(false).enumerated() { alone.add([track], scene: s) }
         #expect(model.sample(alone, all, k: 4, using: &a) != model.sample(plain, all, k: 4, using: &b))
     }
+
+    /// Others farther than `neighbourRadius` at the last observed step read as absent; nearer ones
+    /// are read (and with radius 0, any distance is).
+    @Test(arguments: [(Float(4), false), (0, true)])
+    func neighboursBeyondTheRadiusAreAbsent(radius: Float, farIsRead: Bool) throws {
+        func walker(_ name: String, offset: Double) -> Track {
+            Track(pedestrian: name, points: (0..<20).map { TrackPoint(step: $0, x: 0.5 * Double($0), y: offset) })
+        }
+        func scene(_ neighbourOffset: Double?) -> WindowSet {
+            var windows = WindowSet()
+            windows.add([walker("a", offset: 0)] + (neighbourOffset.map { [walker("b", offset: $0)] } ?? []), scene: 0)
+            return windows
+        }
+        var configuration = WTAConfiguration()
+        (configuration.futures, configuration.hidden, configuration.neighbours) = (4, 16, 1)
+        configuration.neighbourRadius = radius
+        var rng = Xoshiro256(seed: 16)
+        var model = WTAModel(configuration, using: &rng)
+        model.prepare(scene(3), mirror: false, using: &rng)
+        try randomise(["heads.weight", "score.weight"], of: &model, scale: 0.1, using: &rng)
+        func futures(_ windows: WindowSet) -> [Float] {
+            var generator = Xoshiro256(seed: 1)
+            return model.sample(windows, [0], k: 4, using: &generator).values
+        }
+        let alone = futures(scene(nil))
+        #expect(futures(scene(3)) != alone)
+        #expect(futures(scene(-3.9)) != alone)
+        #expect((futures(scene(6)) != alone) == farIsRead)
+    }
 }

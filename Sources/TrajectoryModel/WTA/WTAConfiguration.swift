@@ -13,6 +13,11 @@ public struct WTAConfiguration: ModelConfiguration {
     /// The nearest neighbours read at the last observed step (their position and velocity in the
     /// walker's frame, and whether each is there); 0 reads none (the default: see the README).
     public var neighbours = 0
+    /// Only others within this many meters of the walker at the last observed step are read as
+    /// neighbours (farther ones read as absent): the input stays within the distances walkers keep
+    /// from each other, whatever the scene's size and crowd. 0: any distance (configurations stored
+    /// before it existed).
+    public var neighbourRadius: Float = 4
     /// The score's target: 0 (the default) trains it on the winning head alone, so a probability is
     /// the chance that a head is the best one and the top k keep the modes apart; τ > 0 trains it on
     /// softmax(−error / τ) over the heads' ADE + FDE in meters, so the most probable future is one of
@@ -40,21 +45,25 @@ public struct WTAConfiguration: ModelConfiguration {
 
     public init() {}
 
-    /// Options: futures, hidden, iterations, neighbours, score-temperature, speed (1 or 0), winners.
+    /// Options: futures, hidden, iterations, neighbours, neighbour-radius, score-temperature, speed (1 or 0),
+    /// winners.
     public init(options: ModelOptions) throws(ModelError) {
         try options.check(family: WTAModel.family,
-                          known: ["futures", "hidden", "iterations", "neighbours", "score-temperature", "speed", "winners"])
+                          known: ["futures", "hidden", "iterations", "neighbours", "neighbour-radius", "score-temperature",
+                                  "speed", "winners"])
         futures = try options.int("futures", default: futures)
         hidden = try options.int("hidden", default: hidden)
         iterations = try options.int("iterations", default: iterations)
         neighbours = try options.int("neighbours", default: neighbours)
+        neighbourRadius = try options.float("neighbour-radius", default: neighbourRadius)
         scoreTemperature = try options.float("score-temperature", default: scoreTemperature)
         speedInput = try options.int("speed", default: speedInput ? 1 : 0) != 0
         winners = try options.int("winners", default: winners)
     }
 
     enum CodingKeys: String, CodingKey {
-        case futures, hidden, iterations, observed, predicted, neighbours, scoreTemperature, speedInput, winners
+        case futures, hidden, iterations, observed, predicted, neighbours, neighbourRadius, scoreTemperature, speedInput
+        case winners
     }
 
     /// Configurations stored before `neighbours` existed read none.
@@ -66,6 +75,7 @@ public struct WTAConfiguration: ModelConfiguration {
         observed = try c.decode(Int.self, forKey: .observed)
         predicted = try c.decode(Int.self, forKey: .predicted)
         neighbours = try c.decodeIfPresent(Int.self, forKey: .neighbours) ?? 0
+        neighbourRadius = try c.decodeIfPresent(Float.self, forKey: .neighbourRadius) ?? 0
         scoreTemperature = try c.decodeIfPresent(Float.self, forKey: .scoreTemperature) ?? 0
         speedInput = try c.decodeIfPresent(Bool.self, forKey: .speedInput) ?? false
         winners = try c.decodeIfPresent(Int.self, forKey: .winners) ?? 1
@@ -80,6 +90,9 @@ public struct WTAConfiguration: ModelConfiguration {
         }
         guard winners >= 1 else { throw .invalidSetting(option: "--model-option winners", reason: "must be at least 1") }
         guard neighbours >= 0 else { throw .invalidSetting(option: "--model-option neighbours", reason: "must be 0 or more") }
+        guard neighbourRadius >= 0, neighbourRadius.isFinite else {
+            throw .invalidSetting(option: "--model-option neighbour-radius", reason: "must be 0 (any distance) or more meters")
+        }
         guard observed >= 3, predicted >= 1 else {
             throw .invalidSetting(option: "window", reason: "needs at least 3 observed and 1 predicted step")
         }
@@ -88,7 +101,7 @@ public struct WTAConfiguration: ModelConfiguration {
     public var summary: String {
         "\(futures) heads on anchors, trunk 2 × \(hidden)" + (speedInput ? ", speed" : "")
             + (min(winners, futures) > 1 ? ", best \(min(winners, futures)) → 1" : "")
-            + (neighbours > 0 ? ", \(neighbours) nearest neighbours" : "")
+            + (neighbours > 0 ? ", \(neighbours) nearest neighbours" + (neighbourRadius > 0 ? " within \(neighbourRadius) m" : "") : "")
     }
     public var label: String { "WTA (K \(futures)" + (neighbours > 0 ? ", \(neighbours) neighbours)" : ")") }
 

@@ -123,15 +123,18 @@ public struct WTAModel: ForecastModel {
         }
     }
 
-    /// The nearest `neighbours` others at the last observed step, nearest first: position and
-    /// velocity (backward difference; 0 for one not there a step before) in the walker's frame, and
-    /// 1 for present (zeros for missing ones). Observed steps only.
+    /// The nearest `neighbours` others at the last observed step within `neighbourRadius` meters (any
+    /// distance when 0), nearest first: position and velocity (backward difference; 0 for one not
+    /// there a step before) in the walker's frame, and 1 for present (zeros for missing ones).
+    /// Observed steps only.
     func neighbourFeatures(_ windows: WindowSet, _ n: Int, frame: AgentFrame, mirror m: Float, column: Int, batch b: Int,
                            into w: Workspace) {
         let c = configuration
         let now = windows.neighbours(of: n, atObservedStep: c.observed - 1)
         let before = windows.neighbours(of: n, atObservedStep: c.observed - 2)
-        let sorted = now.sorted { ($0.position * $0.position).sum() < ($1.position * $1.position).sum() }
+        let radius = Double(c.neighbourRadius)
+        let sorted = now.filter { radius == 0 || ($0.position * $0.position).sum() <= radius * radius }
+            .sorted { ($0.position * $0.position).sum() < ($1.position * $1.position).sum() }
         for slot in 0..<c.neighbours {
             let base = c.neighbourOffset + 5 * slot
             guard slot < sorted.count else {
