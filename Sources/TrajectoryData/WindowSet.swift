@@ -240,6 +240,19 @@ public struct WindowSet: Sendable {
         }
     }
 
+    /// Calls `body` with each other pedestrian of window n's scene at its observed step t and its
+    /// position relative to the window's origin, as `neighbours(of:atObservedStep:)` lists them,
+    /// without allocating (what a model's input reads at every step of training).
+    public func forEachNeighbour(of n: Int, atObservedStep t: Int, _ body: (Int, SIMD2<Double>) -> Void) {
+        precondition((0..<observed).contains(t), "step \(t) is not an observed step")
+        let record = record(n)
+        guard let context = contexts[Int(record.run.scene)] else { return }
+        let origin = origin(n), own = Int(record.run.agent)
+        context.forEachPresent(at: trackStep(record, t)) { agent, position in
+            if agent != own { body(agent, position - origin) }
+        }
+    }
+
     /// Adds a window from positions relative to `origin` (T × 2 values); for tests and live input.
     public mutating func append(relative positions: [Float], origin: SIMD2<Double>, source: WindowSource) {
         precondition(positions.count == steps * 2, "a window has \(steps) positions")

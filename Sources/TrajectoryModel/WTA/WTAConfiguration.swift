@@ -101,9 +101,15 @@ public struct WTAConfiguration: ModelConfiguration {
     public var summary: String {
         "\(futures) heads on anchors, trunk 2 × \(hidden)" + (speedInput ? ", speed" : "")
             + (min(winners, futures) > 1 ? ", best \(min(winners, futures)) → 1" : "")
-            + (neighbours > 0 ? ", \(neighbours) nearest neighbours" + (neighbourRadius > 0 ? " within \(neighbourRadius) m" : "") : "")
+            + (neighbours > 0 ? ", the nearest \(neighbours == 1 ? "neighbour" : "\(neighbours) neighbours")"
+                + (neighbourRadius > 0 ? " within \(radiusText) m" : "") : "")
     }
-    public var label: String { "WTA (K \(futures)" + (neighbours > 0 ? ", \(neighbours) neighbours)" : ")") }
+    /// The radius as written: 2 for 2.0, 1.5 for 1.5.
+    var radiusText: String { neighbourRadius == neighbourRadius.rounded() ? "\(Int(neighbourRadius))" : "\(neighbourRadius)" }
+    public var label: String {
+        "WTA (K \(futures)" + (neighbours > 0 ? ", \(neighbours) neighbour" + (neighbours == 1 ? "" : "s") : "")
+            + (neighbours > 0 && neighbourRadius > 0 ? " within \(radiusText) m)" : ")")
+    }
 
     /// Input values per window: the observed positions but the last (the origin), the moving flag,
     /// the speed when read, and per neighbour (x, y, vx, vy, present).

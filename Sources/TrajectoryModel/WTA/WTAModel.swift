@@ -130,22 +130,35 @@ public struct WTAModel: ForecastModel {
     func neighbourFeatures(_ windows: WindowSet, _ n: Int, frame: AgentFrame, mirror m: Float, column: Int, batch b: Int,
                            into w: Workspace) {
         let c = configuration
-        let now = windows.neighbours(of: n, atObservedStep: c.observed - 1)
-        let before = windows.neighbours(of: n, atObservedStep: c.observed - 2)
         let radius = Double(c.neighbourRadius)
-        let sorted = now.filter { radius == 0 || ($0.position * $0.position).sum() <= radius * radius }
-            .sorted { ($0.position * $0.position).sum() < ($1.position * $1.position).sum() }
+        // The nearest within the radius, nearest first (ties in the order the scene lists them).
+        var nearest: [(agent: Int, position: SIMD2<Double>, distance: Double)] = []
+        nearest.reserveCapacity(c.neighbours + 1)
+        windows.forEachNeighbour(of: n, atObservedStep: c.observed - 1) { agent, position in
+            let distance = (position * position).sum()
+            guard radius == 0 || distance <= radius * radius else { return }
+            guard nearest.count < c.neighbours || distance < nearest[nearest.count - 1].distance else { return }
+            let slot = nearest.firstIndex { distance < $0.distance } ?? nearest.count
+            nearest.insert((agent, position, distance), at: slot)
+            if nearest.count > c.neighbours { nearest.removeLast() }
+        }
+        var previous = nearest.map { SIMD2(Float($0.position.x), m * Float($0.position.y)) }
+        if !nearest.isEmpty {
+            windows.forEachNeighbour(of: n, atObservedStep: c.observed - 2) { agent, position in
+                if let slot = nearest.firstIndex(where: { $0.agent == agent }) {
+                    previous[slot] = SIMD2(Float(position.x), m * Float(position.y))
+                }
+            }
+        }
         for slot in 0..<c.neighbours {
             let base = c.neighbourOffset + 5 * slot
-            guard slot < sorted.count else {
+            guard slot < nearest.count else {
                 for i in 0..<5 { w.x[(base + i) * b + column] = 0 }
                 continue
             }
-            let other = sorted[slot]
+            let other = nearest[slot]
             let p = SIMD2(Float(other.position.x), m * Float(other.position.y))
-            let previous = before.first { $0.agent == other.agent }
-                .map { SIMD2(Float($0.position.x), m * Float($0.position.y)) } ?? p
-            let q = frame.normalise(p), v = frame.normalise(p - previous)
+            let q = frame.normalise(p), v = frame.normalise(p - previous[slot])
             w.x[base * b + column] = q.x
             w.x[(base + 1) * b + column] = q.y
             w.x[(base + 2) * b + column] = v.x
