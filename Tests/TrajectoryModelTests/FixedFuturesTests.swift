@@ -78,6 +78,9 @@ func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
     func wtaLossAgainstFiniteDifferences(scoreTemperature: Float, winners: Int) throws {
         var configuration = WTAConfiguration()
         (configuration.futures, configuration.hidden, configuration.iterations) = (3, 8, 5)
+        // The walk alone (a neighbour is one more input column; the loss and its layers are the same),
+        // on windows whose kinks this check was set for.
+        configuration.neighbours = 0
         configuration.scoreTemperature = scoreTemperature
         configuration.winners = winners
         let windows = forkingWalkers(12, seed: 5)

@@ -1,5 +1,6 @@
 // `wta`: K futures built on anchors. A trunk (two ReLU layers of H) reads a window in its agent
-// frame (observed positions but the origin, whether it moves and, by default, its speed); K
+// frame (observed positions but the origin, whether it moves and, by default, its speed and the
+// nearest other walker within 2 m); K
 // residual heads add to the group's K anchors; the loss of a window is ADE + FDE of its best future
 // in meters, and only that head gets a gradient (winner takes all). A score head (K logits on the
 // trunk, trained with cross-entropy to name the winning head — or, with a temperature, every head
