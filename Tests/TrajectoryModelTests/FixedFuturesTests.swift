@@ -348,6 +348,7 @@ func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
     @Test func wtaWithNeighboursReadsNoFuturePositionOwnOrOthers() throws {
         var configuration = WTAConfiguration()
         (configuration.futures, configuration.hidden, configuration.neighbours) = (4, 16, 3)
+        configuration.neighbourRadius = 0   // every other walker within reach, as many as possible read
         var plain = WindowSet(), moved = WindowSet()
         plain.add(tracks(false), scene: 0)
         moved.add(tracks(true), scene: 0)
@@ -362,6 +363,53 @@ func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
         var alone = WindowSet()
         for (s, track) in tracks(false).enumerated() { alone.add([track], scene: s) }
         #expect(model.sample(alone, all, k: 4, using: &a) != model.sample(plain, all, k: 4, using: &b))
+    }
+
+    /// A neighbour's step before the last observed one is read as at most 4 m long: one that jumped
+    /// 100 m (a tracker's identity swap) reads as one that stepped 4 m the same way.
+    @Test func aNeighboursJumpIsReadAsAFourMetreStep() throws {
+        func scene(jump: Double?) -> WindowSet {
+            let a = Track(pedestrian: "a", points: (0..<20).map { TrackPoint(step: $0, x: 0.5 * Double($0), y: 0) })
+            // b stands 1 m beside where a's observation ends, but for a jump along y at step 6.
+            let b = Track(pedestrian: "b", points: (0..<20).map {
+                TrackPoint(step: $0, x: 3.5, y: 1 + ($0 == 6 ? jump ?? 0 : 0))
+            })
+            var windows = WindowSet()
+            windows.add([a, b], scene: 0)
+            return windows
+        }
+        var configuration = WTAConfiguration()
+        (configuration.futures, configuration.hidden, configuration.neighbours) = (4, 16, 1)
+        var rng = Xoshiro256(seed: 17)
+        var model = WTAModel(configuration, using: &rng)
+        model.prepare(scene(jump: nil), mirror: false, using: &rng)
+        try randomise(["heads.weight", "score.weight"], of: &model, scale: 0.1, using: &rng)
+        func futures(_ windows: WindowSet) -> [Float] {
+            var generator = Xoshiro256(seed: 1)
+            return model.sample(windows, [0], k: 4, using: &generator).values
+        }
+        let jumped = futures(scene(jump: 100))
+        #expect(jumped.allSatisfy { $0.isFinite })
+        #expect(jumped == futures(scene(jump: 4)))
+        #expect(jumped != futures(scene(jump: 2)) && jumped != futures(scene(jump: nil)))
+    }
+
+    /// A configuration stored before the radius existed reads neighbours at any distance; one stored
+    /// before neighbours existed reads none (the input its weights were trained on).
+    @Test func storedConfigurationsReadTheNeighboursTheyWereTrainedWith() throws {
+        var configuration = WTAConfiguration()
+        (configuration.neighbours, configuration.neighbourRadius) = (3, 2)
+        var object = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(configuration)) as? [String: Any])
+        func decoded() throws -> WTAConfiguration {
+            try JSONDecoder().decode(WTAConfiguration.self, from: JSONSerialization.data(withJSONObject: object))
+        }
+        #expect(try decoded() == configuration)
+        object["neighbourRadius"] = nil
+        let withoutRadius = try decoded()
+        #expect(withoutRadius.neighbours == 3 && withoutRadius.neighbourRadius == 0)
+        object["neighbours"] = nil
+        #expect(try decoded().neighbours == 0)
+        #expect(throws: ModelError.self) { try WTAConfiguration(options: ModelOptions(["neighbour-radius": "-1"])).validate() }
     }
 
     /// Others farther than `neighbourRadius` at the last observed step read as absent; nearer ones

@@ -21,7 +21,7 @@ let liveRunsPath: String = {
         ("anchors", "anchors", [:], 1),
         ("wta", "wta", ["hidden": "16"], 1),
         ("cvae-dlow", "cvae-dlow", ["hidden": "16", "latent": "4", "cvae-epochs": "1"], 2),
-        ("wta-neighbours", "wta", ["hidden": "16", "neighbours": "3"], 1),
+        ("wta-neighbours", "wta", ["hidden": "16", "neighbours": "3", "neighbour-radius": "0"], 1),
     ]
     for run in runs {
         var training = try! TrainingRunConfiguration.defaultTraining(family: run.family)

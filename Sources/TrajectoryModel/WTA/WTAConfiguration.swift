@@ -108,7 +108,9 @@ public struct WTAConfiguration: ModelConfiguration {
                 + (neighbourRadius > 0 ? " within \(radiusText) m" : "") : "")
     }
     /// The radius as written: 2 for 2.0, 1.5 for 1.5.
-    var radiusText: String { neighbourRadius == neighbourRadius.rounded() ? "\(Int(neighbourRadius))" : "\(neighbourRadius)" }
+    var radiusText: String {
+        neighbourRadius == neighbourRadius.rounded() && neighbourRadius < 1e9 ? "\(Int(neighbourRadius))" : "\(neighbourRadius)"
+    }
     public var label: String {
         "WTA (K \(futures)" + (neighbours > 0 ? ", \(neighbours) neighbour" + (neighbours == 1 ? "" : "s") : "")
             + (neighbours > 0 && neighbourRadius > 0 ? " within \(radiusText) m)" : ")")

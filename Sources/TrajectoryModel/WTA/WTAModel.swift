@@ -60,6 +60,9 @@ public struct WTAModel: ForecastModel {
         }
     }
 
+    /// The longest step of a neighbour read, in meters (the walker's own are capped at the same).
+    static let longestNeighbourStep: Float = 4
+
     /// ln(speed / 0.5 m per step) of a moving walker's frame.
     static func speedFeature(_ frame: AgentFrame) -> Float { log(1 / frame.scale / 0.5) }
 
@@ -126,8 +129,8 @@ public struct WTAModel: ForecastModel {
 
     /// The nearest `neighbours` others at the last observed step within `neighbourRadius` meters (any
     /// distance when 0), nearest first: position and velocity (backward difference; 0 for one not
-    /// there a step before) in the walker's frame, and 1 for present (zeros for missing ones).
-    /// Observed steps only.
+    /// there a step before; at most 4 m long) in the walker's frame, and 1 for present (zeros for
+    /// missing ones). Observed steps only.
     func neighbourFeatures(_ windows: WindowSet, _ n: Int, frame: AgentFrame, mirror m: Float, column: Int, batch b: Int,
                            into w: Workspace) {
         let c = configuration
@@ -159,7 +162,12 @@ public struct WTAModel: ForecastModel {
             }
             let other = nearest[slot]
             let p = SIMD2(Float(other.position.x), m * Float(other.position.y))
-            let q = frame.normalise(p), v = frame.normalise(p - previous[slot])
+            // A neighbour's step is read as at most 4 m long, as the walker's own observed steps are
+            // shortened (a tracker's jump, an identity swap, must not become a huge input).
+            var step = p - previous[slot]
+            let length = (step * step).sum().squareRoot()
+            if length > Self.longestNeighbourStep { step *= Self.longestNeighbourStep / length }
+            let q = frame.normalise(p), v = frame.normalise(step)
             w.x[base * b + column] = q.x
             w.x[(base + 1) * b + column] = q.y
             w.x[(base + 2) * b + column] = v.x
