@@ -231,18 +231,14 @@ public struct WindowSet: Sendable {
     /// positions relative to the window's origin; empty when the scene has no context. Reads
     /// observed steps only, so no input built from it can see the future.
     public func neighbours(of n: Int, atObservedStep t: Int) -> [PresentAgent] {
-        precondition((0..<observed).contains(t), "step \(t) is not an observed step")
-        let record = record(n)
-        guard let context = contexts[Int(record.run.scene)] else { return [] }
-        let origin = origin(n)
-        return context.present(at: trackStep(record, t)).compactMap { other in
-            other.agent == Int(record.run.agent) ? nil : PresentAgent(agent: other.agent, position: other.position - origin)
-        }
+        var neighbours: [PresentAgent] = []
+        forEachNeighbour(of: n, atObservedStep: t) { neighbours.append(PresentAgent(agent: $0, position: $1)) }
+        return neighbours
     }
 
     /// Calls `body` with each other pedestrian of window n's scene at its observed step t and its
-    /// position relative to the window's origin, as `neighbours(of:atObservedStep:)` lists them,
-    /// without allocating (what a model's input reads at every step of training).
+    /// position relative to the window's origin, in the scene context's order, without allocating
+    /// (what a model's input reads at every step of training).
     public func forEachNeighbour(of n: Int, atObservedStep t: Int, _ body: (Int, SIMD2<Double>) -> Void) {
         precondition((0..<observed).contains(t), "step \(t) is not an observed step")
         let record = record(n)

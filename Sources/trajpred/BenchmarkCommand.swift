@@ -50,10 +50,8 @@ struct BenchmarkETHUCY: ParsableCommand {
 
     func validate() throws {
         _ = try parseSeeds(seeds)
-        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+        try TrainingOptionGroup.check(epochs: epochs, lr: lr, ema: ema)
         if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
-        if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number") }
-        if let ema, !(ema >= 0 && ema < 1) { throw ValidationError("--ema must be 0 (no averaging) or more, and below 1") }
         if models == nil { try model.check() }
     }
 

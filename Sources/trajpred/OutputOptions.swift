@@ -93,8 +93,13 @@ struct TrainingOptionGroup: ParsableArguments {
     var ema: Float?
 
     func validate() throws {
-        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
+        try Self.check(epochs: epochs, lr: lr, ema: ema)
+    }
+
+    /// The checks of --epochs, --lr and --ema, shared with the commands that take them without the group.
+    static func check(epochs: Int?, lr: Float?, ema: Float?) throws {
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number") }
         if let ema, !(ema >= 0 && ema < 1) { throw ValidationError("--ema must be 0 (no averaging) or more, and below 1") }
     }
