@@ -34,6 +34,11 @@ public struct ETHUCYBenchmark: Sendable {
     public var averaging: Float?
     /// Adam's base learning rate (`TrainingSettings.learningRate`), instead of each family's.
     public var learningRate: Float?
+    /// Sets no model trained on, imported beforehand into the same store: each final model is also
+    /// evaluated on them (a set of one scene's footage, `scene`, only by the models that held that
+    /// scene out), and the table gets a part of its own. `val` lies in the training scenes, so a
+    /// setting that reads context can win there and lose on a new camera: these say whether it does.
+    public var unseen: [UnseenSet] = []
     /// Trainings side by side, each on one core of its own (`CoreTeam.alone`) and its own connection
     /// to the store: a held-out scene's model per worker. The results do not depend on it (each
     /// training cuts its work the same way on one core as on two); the time does, as the steps'
@@ -44,6 +49,26 @@ public struct ETHUCYBenchmark: Sendable {
     public static let defaultWorkers = CoreTeam.laneCount
 
     public init(data: String) { self.data = data }
+
+    /// A data selection no model trains on, for every model or for those that held out `scene`.
+    public struct UnseenSet: Sendable, Equatable {
+        public var selection: String
+        public var scene: String?
+
+        public init(selection: String, scene: String? = nil) { (self.selection, self.scene) = (selection, scene) }
+
+        /// SELECTION or SELECTION:SCENE.
+        public init(parsing text: String) throws(WorkflowError) {
+            let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            guard (1...2).contains(parts.count), !parts.contains(where: \.isEmpty) else {
+                throw .invalidInput(field: "--unseen \(text)", reason: "write DATASET[/SPLIT[/SCENE]], or that and :HELD-OUT-SCENE")
+            }
+            self.init(selection: parts[0], scene: parts.count == 2 ? parts[1] : nil)
+        }
+
+        /// Its column in the table.
+        var label: String { selection + (scene.map { " (\($0) held out)" } ?? "") }
+    }
 
     /// What the benchmark reports as it goes.
     public enum Event {
@@ -84,6 +109,8 @@ public struct ETHUCYBenchmark: Sendable {
                                                                   train: [], val: [])
         }
         let items = try Importing.plan([data], ImportSettings())
+        let shape = configurations[families[0]].map { ($0.model.observed, $0.model.predicted) } ?? (8, 12)
+        try checkUnseen(store, treeDatasets: Set(items.map(\.dataset)), observed: shape.0, predicted: shape.1)
         let reports = Importing.run(store, items: items, ImportSettings()) { progress(.imported($0)) }
         if let failed = reports.first(where: { $0.status == .failed }) { throw WorkflowError.importFailed(detail: failed.detail) }
         let stamp = Int(Date().timeIntervalSince1970)
@@ -96,8 +123,13 @@ public struct ETHUCYBenchmark: Sendable {
         var results: Results = [:]
         var methods: [String] = [], baselines: [String] = []
         var windows: [String: Int] = [:]
+        var unseenResults: [String: [String: [(Double, Double)]]] = [:]
         for (job, rows) in zip(jobs, outcomes) {
             for row in rows {
+                if let set = row.unseen {
+                    unseenResults[row.method, default: [:]][set.label, default: []].append(row.values[0].1)
+                    continue
+                }
                 if row.isModel, !methods.contains(row.method) { methods.append(row.method) }
                 if !row.isModel, !baselines.contains(row.method) { baselines.append(row.method) }
                 windows[job.scene] = row.windows
@@ -108,6 +140,51 @@ public struct ETHUCYBenchmark: Sendable {
         if families.contains(AnchorsModel.family) { baselines.removeAll { $0.hasPrefix("anchors") } }
         let minutes = (ContinuousClock.now - started) / .seconds(60)
         return table(results: results, methods: methods + baselines, windows: windows, minutes: minutes)
+            + unseenTable(unseenResults, methods: methods + baselines)
+    }
+
+    /// Before any work: every unseen set has windows to evaluate, is not a dataset of the tree, and
+    /// names a held-out scene of this benchmark when it names one.
+    func checkUnseen(_ store: Store, treeDatasets: Set<String>, observed: Int, predicted: Int) throws {
+        for set in unseen {
+            let field = "--unseen \(set.selection)"
+            let dataset = String(set.selection.prefix { $0 != "/" })
+            if treeDatasets.contains(dataset) {
+                throw WorkflowError.invalidInput(field: field, reason: "\(dataset) is a scene of the benchmark's tree, "
+                    + "which the models train on; import the set under a dataset name of its own")
+            }
+            if let scene = set.scene, !scenes.contains(scene) {
+                throw WorkflowError.invalidInput(field: field + ":" + scene, reason: "\(scene) is not a held-out scene of "
+                    + "this benchmark (" + scenes.joined(separator: ", ") + ")")
+            }
+            let windows: WindowSet
+            do {
+                windows = try SceneWindows.load(store, selections: [set.selection], observed: observed, predicted: predicted).windows
+            } catch let error as StoreError {
+                throw WorkflowError.invalidInput(field: field, reason: "\(error) (import it into this store first)")
+            }
+            if windows.count == 0 { throw WorkflowError.nothingToEvaluate(data: set.selection, steps: windows.steps) }
+        }
+    }
+
+    /// The part of the table for the unseen sets: each method's headline, the mean over the models
+    /// that read the set and the seeds.
+    func unseenTable(_ results: [String: [String: [(Double, Double)]]], methods: [String]) -> String {
+        guard !unseen.isEmpty else { return "" }
+        let labels = unseen.map(\.label)
+        var lines = ["", "On sets no model trained on (`--unseen`, imported into the store beforehand), minADE@\(k) / "
+            + "minFDE@\(k): each held-out scene's final model evaluated on the whole set (a set named with a scene: "
+            + "only the models that held it out), the mean over those models and the seeds:", "",
+            "| method | " + labels.joined(separator: " | ") + " |",
+            "|---|" + String(repeating: "---|", count: labels.count)]
+        for method in methods {
+            lines.append("| \(method) | " + labels.map { label in
+                guard let values = results[method]?[label], !values.isEmpty else { return "–" }
+                let n = Double(values.count)
+                return String(format: "%.3f / %.3f", values.map(\.0).reduce(0, +) / n, values.map(\.1).reduce(0, +) / n)
+            }.joined(separator: " | ") + " |")
+        }
+        return lines.joined(separator: "\n") + "\n"
     }
 
     /// One model of one held-out scene and seed: trained, refitted, evaluated.
@@ -124,6 +201,8 @@ public struct ETHUCYBenchmark: Sendable {
         var isModel: Bool
         var windows: Int
         var values: [(Int, (Double, Double))]
+        /// The unseen set evaluated, or nil for the held-out scene's test split.
+        var unseen: UnseenSet? = nil
     }
 
     /// Every job's rows, in the order of `jobs`: here one after the other, or on `workers` threads
@@ -236,16 +315,21 @@ public struct ETHUCYBenchmark: Sendable {
         var request = EvaluationRequest(data: "\(scene)/test", k: k, seed: seed, checkpoint: checkpoint,
                                         headingNoiseDegrees: 25, benchmark: "ethucy")
         request.baselines = job.familyIndex == 0
-        let report = try EvaluationPipeline.run(store, model: model, request)
-        return report.rows.filter { $0.scope == "all" }.map { row in
-            let isModel = row.method == EvaluationPipeline.methodName(model)
-            var values = [(0, (row.result.minADE, row.result.minFDE))]
-            for kk in Set([k] + Evaluator.smallerK).sorted() {
-                if let at = EvaluationReport.displacement(row.result, k: kk) { values.append((kk, (at.ade, at.fde))) }
+        var rows: [Row] = []
+        for set in [nil] + unseen.filter({ $0.scene == nil || $0.scene == scene }).map(Optional.some) {
+            if let set { request.data = set.selection }
+            let report = try EvaluationPipeline.run(store, model: model, request)
+            rows += report.rows.filter { $0.scope == "all" }.map { row in
+                let isModel = row.method == EvaluationPipeline.methodName(model)
+                var values = [(0, (row.result.minADE, row.result.minFDE))]
+                for kk in Set([k] + Evaluator.smallerK).sorted() {
+                    if let at = EvaluationReport.displacement(row.result, k: kk) { values.append((kk, (at.ade, at.fde))) }
+                }
+                return Row(method: isModel ? "trajpred \(configuration.model.label)" : row.method, isModel: isModel,
+                           windows: row.result.windows, values: values, unseen: set)
             }
-            return Row(method: isModel ? "trajpred \(configuration.model.label)" : row.method, isModel: isModel,
-                       windows: row.result.windows, values: values)
         }
+        return rows
     }
 
     /// One row per method, one column per held-out scene, the average last; the published numbers;

@@ -45,6 +45,10 @@ struct BenchmarkETHUCY: ParsableCommand {
     var ema: Float?
     @Option(help: "Adam's base learning rate of every model (default: each family's; 0.001).")
     var lr: Float?
+    @Option(help: ArgumentHelp(
+        "Also evaluate every final model on this selection, imported into the same store beforehand (data no model trained on); SELECTION:SCENE: only the models that held SCENE out. Repeatable.",
+        valueName: "selection[:scene]"))
+    var unseen: [String] = []
     @Option(help: "Trainings side by side, each on one core; 1 trains one model at a time on both. The results do not change.")
     var jobs = ETHUCYBenchmark.defaultWorkers
 
@@ -53,6 +57,7 @@ struct BenchmarkETHUCY: ParsableCommand {
         try TrainingOptionGroup.check(epochs: epochs, lr: lr, ema: ema)
         if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if models == nil { try model.check() }
+        for text in unseen { _ = try ETHUCYBenchmark.UnseenSet(parsing: text) }
     }
 
     func run() throws {
@@ -62,6 +67,7 @@ struct BenchmarkETHUCY: ParsableCommand {
         benchmark.families = models.map { $0.split(separator: ",").map(String.init) } ?? [model.model]
         (benchmark.options, benchmark.epochs, benchmark.refit, benchmark.reverse) = (model.options, epochs, refit, reverse)
         (benchmark.averaging, benchmark.learningRate, benchmark.workers) = (ema, lr, jobs)
+        benchmark.unseen = try unseen.map { try ETHUCYBenchmark.UnseenSet(parsing: $0) }
         let training = TrainingOutput(style: .plain)
         Interrupt.install()
         let markdown = try runInterruptible { try benchmark.run(try store.open(), shouldStop: { Interrupt.requested }) { event in

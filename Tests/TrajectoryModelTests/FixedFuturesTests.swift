@@ -73,9 +73,10 @@ func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
         #expect(trainer.model.maximumFutures?.k == 4)
     }
 
-    /// With one winner (plain winner-takes-all) and with two sharing the loss (evolving WTA's start).
-    @Test(arguments: [(Float(0), 1), (0.5, 1), (0, 2)])
-    func wtaLossAgainstFiniteDifferences(scoreTemperature: Float, winners: Int) throws {
+    /// With one winner (plain winner-takes-all) and with two sharing the loss (evolving WTA's start),
+    /// with the ADE's and the FDE's winners the same heads or each their own (`split`).
+    @Test(arguments: [(Float(0), 1, false), (0.5, 1, false), (0, 2, false), (0, 1, true), (0, 2, true)])
+    func wtaLossAgainstFiniteDifferences(scoreTemperature: Float, winners: Int, split: Bool) throws {
         var configuration = WTAConfiguration()
         (configuration.futures, configuration.hidden, configuration.iterations) = (3, 8, 5)
         // The walk alone (a neighbour is one more input column; the loss and its layers are the same),
@@ -83,6 +84,7 @@ func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
         configuration.neighbours = 0
         configuration.scoreTemperature = scoreTemperature
         configuration.winners = winners
+        configuration.splitWinners = split
         let windows = forkingWalkers(12, seed: 5)
         var rng = Xoshiro256(seed: 6)
         var model = WTAModel(configuration, using: &rng)
@@ -146,11 +148,13 @@ func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
     }
 
     /// The reported loss is the mean, over windows, of the mean ADE + FDE (meters) of each window's m
-    /// best futures, recomputed here from the K futures the model returns.
-    @Test(arguments: [1, 3, 5])
-    func theLossIsTheMeanOfEachWindowsBestFew(winners: Int) throws {
+    /// best futures — split: the mean ADE of the m of least ADE + the mean FDE of the m of least FDE —
+    /// recomputed here from the K futures the model returns.
+    @Test(arguments: [(1, false), (3, false), (5, false), (1, true), (3, true)])
+    func theLossIsTheMeanOfEachWindowsBestFew(winners: Int, split: Bool) throws {
         var configuration = WTAConfiguration()
         (configuration.futures, configuration.hidden, configuration.iterations, configuration.winners) = (5, 8, 5, winners)
+        configuration.splitWinners = split
         let windows = forkingWalkers(10, seed: 8)
         var rng = Xoshiro256(seed: 9)
         var model = WTAModel(configuration, using: &rng)
@@ -165,7 +169,7 @@ func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
         var expected = 0.0
         for n in indices {
             let truth = windows.futurePositions(n)
-            var costs: [Double] = []
+            var averages: [Double] = [], finals: [Double] = []
             for k in 0..<5 {
                 var sum = 0.0, last = 0.0
                 for t in 0..<configuration.predicted {
@@ -174,9 +178,11 @@ func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
                     last = (dx * dx + dy * dy).squareRoot()
                     sum += last
                 }
-                costs.append(sum / Double(configuration.predicted) + last)
+                averages.append(sum / Double(configuration.predicted))
+                finals.append(last)
             }
-            expected += costs.sorted().prefix(winners).reduce(0, +) / Double(winners)
+            func best(_ values: [Double]) -> Double { values.sorted().prefix(winners).reduce(0, +) / Double(winners) }
+            expected += split ? best(averages) + best(finals) : best(zip(averages, finals).map(+))
         }
         expected /= Double(indices.count)
         #expect(abs(loss.reconstruction - expected) < 1e-4 * expected, "\(loss.reconstruction) against \(expected)")

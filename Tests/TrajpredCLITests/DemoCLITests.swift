@@ -213,6 +213,44 @@ func svgCounts(_ path: String) -> (elements: [String: Int], classes: [String: In
     }
 }
 
+extension BenchmarkCLITests {
+    /// Sets imported beforehand are evaluated with every final model: a copy of the held-out scene's
+    /// test split under another name gives the test numbers again, method by method. Sets of the
+    /// tree, scenes not held out and missing sets are refused before any work.
+    @Test func unseenSetsAreEvaluatedWithEveryFinalModel() throws {
+        let folder = temporaryFolder()
+        let imported = try run(trajpred, ["import", repositoryRoot + "/data/zara1/test/crowds_zara01.txt", "--dataset", "copy",
+                                          "--split", "test"], in: folder)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let result = try run(trajpred, ["benchmark", "ethucy", "--data", repositoryRoot + "/data", "--scenes", "zara1",
+                                        "--models", "anchors", "--epochs", "1", "--unseen", "copy/test",
+                                        "--unseen", "copy/test:zara1", "--out", "table.md"], in: folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        let table = try String(contentsOfFile: folder + "/table.md", encoding: .utf8)
+        #expect(table.contains("| method | copy/test | copy/test (zara1 held out) |"))
+        #expect(table.contains("| constant velocity | 0.427 / 0.952 | 0.427 / 0.952 |"), "\(table)")
+        // Every method's numbers on the copy are its numbers on the test split (two sets, 4 methods each).
+        let same = """
+            SELECT count(*), sum(t.min_ade = c.min_ade AND t.min_fde = c.min_fde AND t.min_ade_1 IS c.min_ade_1)
+            FROM evaluation t JOIN run tv ON tv.id = t.run_id JOIN evaluation c ON c.trained_run_id = t.trained_run_id
+                 AND c.method = t.method AND c.scope = 'all' JOIN run cv ON cv.id = c.run_id
+            WHERE t.scope = 'all' AND json_extract(tv.config, '$.data') = 'zara1/test'
+                  AND json_extract(cv.config, '$.data') = 'copy/test'
+            """
+        #expect(try sqlite3("trajpred.sqlite", same, in: folder) == "8,8\n")
+        let runs = try sqlite3("trajpred.sqlite", "SELECT count(*) FROM run", in: folder)
+        for (unseen, message) in [("zara1/test", "--unseen zara1/test: zara1 is a scene of the benchmark's tree"),
+                                  ("copy/test:eth", "--unseen copy/test:eth: eth is not a held-out scene of this benchmark"),
+                                  ("elsewhere/test", "--unseen elsewhere/test: no dataset named 'elsewhere'"),
+                                  ("copy/test:", "write DATASET[/SPLIT[/SCENE]], or that and :HELD-OUT-SCENE")] {
+            let refused = try run(trajpred, ["benchmark", "ethucy", "--data", repositoryRoot + "/data", "--scenes", "zara1",
+                                             "--models", "anchors", "--epochs", "1", "--unseen", unseen], in: folder)
+            #expect(refused.status != 0 && refused.stderr.contains(message), "\(refused.stderr)")
+        }
+        #expect(try sqlite3("trajpred.sqlite", "SELECT count(*) FROM run", in: folder) == runs)
+    }
+}
+
 @Suite struct BenchImportCLITests {
     @Test func resamplingSideIsTimedBesideThePlainImportAndSqlite3() throws {
         let folder = temporaryFolder()

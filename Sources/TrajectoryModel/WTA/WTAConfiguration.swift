@@ -45,6 +45,10 @@ public struct WTAConfiguration: ModelConfiguration {
     /// eth, test 0.214 / 0.354 against 0.216 / 0.357. Configurations stored before it existed train
     /// with 1.
     public var winners = 10
+    /// The metric takes the minimum ADE and the minimum FDE over the futures independently: with
+    /// `splitWinners` the ADE's gradient goes to the heads of least ADE and the FDE's to those of
+    /// least FDE, instead of both to the heads of least ADE + FDE.
+    public var splitWinners = false
 
     public init() {}
 
@@ -53,7 +57,7 @@ public struct WTAConfiguration: ModelConfiguration {
     public init(options: ModelOptions) throws(ModelError) {
         try options.check(family: WTAModel.family,
                           known: ["futures", "hidden", "iterations", "neighbours", "neighbour-radius", "score-temperature",
-                                  "speed", "winners"])
+                                  "speed", "split-winners", "winners"])
         futures = try options.int("futures", default: futures)
         hidden = try options.int("hidden", default: hidden)
         iterations = try options.int("iterations", default: iterations)
@@ -62,11 +66,12 @@ public struct WTAConfiguration: ModelConfiguration {
         scoreTemperature = try options.float("score-temperature", default: scoreTemperature)
         speedInput = try options.int("speed", default: speedInput ? 1 : 0) != 0
         winners = try options.int("winners", default: winners)
+        splitWinners = try options.int("split-winners", default: splitWinners ? 1 : 0) != 0
     }
 
     enum CodingKeys: String, CodingKey {
         case futures, hidden, iterations, observed, predicted, neighbours, neighbourRadius, scoreTemperature, speedInput
-        case winners
+        case winners, splitWinners
     }
 
     /// Configurations stored before `neighbours` existed read none.
@@ -82,6 +87,7 @@ public struct WTAConfiguration: ModelConfiguration {
         scoreTemperature = try c.decodeIfPresent(Float.self, forKey: .scoreTemperature) ?? 0
         speedInput = try c.decodeIfPresent(Bool.self, forKey: .speedInput) ?? false
         winners = try c.decodeIfPresent(Int.self, forKey: .winners) ?? 1
+        splitWinners = try c.decodeIfPresent(Bool.self, forKey: .splitWinners) ?? false
     }
 
     public func validate() throws(ModelError) {
@@ -104,6 +110,7 @@ public struct WTAConfiguration: ModelConfiguration {
     public var summary: String {
         "\(futures) heads on anchors, trunk 2 × \(hidden)" + (speedInput ? ", speed" : "")
             + (min(winners, futures) > 1 ? ", best \(min(winners, futures)) → 1" : "")
+            + (splitWinners ? ", ADE's and FDE's winners apart" : "")
             + (neighbours > 0 ? ", the nearest \(neighbours == 1 ? "neighbour" : "\(neighbours) neighbours")"
                 + (neighbourRadius > 0 ? " within \(radiusText) m" : "") : "")
     }

@@ -195,9 +195,24 @@ public struct WTAModel: ForecastModel {
                      anchor[anchor.startIndex + 2 * t + 1] + w.residuals[(row + 1) * b + column])
     }
 
+    /// The `count` lowest of `costs` in order (ties to the lower index), by insertion.
+    static func bestHeads(_ costs: [Float], count: Int, into heads: inout [Int]) {
+        var filled = 0
+        for k in costs.indices {
+            var slot = min(filled, count)
+            while slot > 0, costs[k] < costs[heads[slot - 1]] { slot -= 1 }
+            guard slot < count else { continue }
+            var i = min(filled, count - 1)
+            while i > slot { heads[i] = heads[i - 1]; i -= 1 }
+            heads[slot] = k
+            filled += 1
+        }
+    }
+
     /// loss = mean over windows of (ADE + FDE)/scale of the best future (meters) — early in the run,
-    /// the mean over the best few (`WTAConfiguration.winnerCount`) — + the score's cross-entropy with
-    /// the best head as its label; gradients written, × share.
+    /// the mean over the best few (`WTAConfiguration.winnerCount`); with `splitWinners`, the ADE of
+    /// the best by ADE + the FDE of the best by FDE — + the score's cross-entropy with the best head
+    /// (by ADE + FDE) as its label; gradients written, × share.
     public mutating func trainingStep(_ batch: TrainingBatch, epoch: Int, workspace w: Workspace,
                                       using rng: inout Xoshiro256, share: Float) -> Loss {
         let b = batch.count, c = configuration, kCount = c.futures, steps = c.predicted
@@ -208,10 +223,9 @@ public struct WTAModel: ForecastModel {
         let perWindow = share / Float(b)
         w.dResiduals.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         var wtaSum = 0.0, crossEntropySum = 0.0
-        var distances = [Float](repeating: 0, count: steps)
-        var errors = [SIMD2<Float>](repeating: .zero, count: steps)
         var costs = [Float](repeating: 0, count: kCount), targets = [Float](repeating: 0, count: kCount)
-        var winners = [Int](repeating: 0, count: winnerCount)
+        var winners = [Int](repeating: 0, count: winnerCount), finalWinners = [Int](repeating: 0, count: winnerCount)
+        var averages = [Float](repeating: 0, count: kCount), finals = [Float](repeating: 0, count: kCount)
         for column in 0..<b {
             let frame = w.frames[column]
             // The winner: the future of least ADE + FDE (in the frame; the scale is the window's own).
@@ -225,24 +239,17 @@ public struct WTAModel: ForecastModel {
                     sum += last
                 }
                 let cost = sum / Float(steps) + last
-                costs[k] = cost
+                (costs[k], averages[k], finals[k]) = (cost, sum / Float(steps), last)
                 if cost < bestCost { (best, bestCost) = (k, cost) }
             }
             // The heads that share the loss: the best, or early in the run the best few, in order of
-            // cost (ties to the lower head), found by insertion into a list of `winnerCount`.
-            if winnerCount == 1 {
-                winners[0] = best
+            // cost (ties to the lower head). Split: the ADE's by ADE, the FDE's by FDE.
+            if c.splitWinners {
+                Self.bestHeads(averages, count: winnerCount, into: &winners)
+                Self.bestHeads(finals, count: winnerCount, into: &finalWinners)
             } else {
-                var filled = 0
-                for k in 0..<kCount {
-                    var slot = min(filled, winnerCount)
-                    while slot > 0, costs[k] < costs[winners[slot - 1]] { slot -= 1 }
-                    guard slot < winnerCount else { continue }
-                    var i = min(filled, winnerCount - 1)
-                    while i > slot { winners[i] = winners[i - 1]; i -= 1 }
-                    winners[slot] = k
-                    filled += 1
-                }
+                Self.bestHeads(costs, count: winnerCount, into: &winners)
+                for i in 0..<winnerCount { finalWinners[i] = winners[i] }
             }
             // The score's target: the winner, or every head by how close it came (in meters).
             if c.scoreTemperature > 0 {
@@ -257,22 +264,43 @@ public struct WTAModel: ForecastModel {
                 for k in 0..<kCount { targets[k] = k == best ? 1 : 0 }
             }
             // Each sharing head's gradient: d(ADE + FDE)/d(future) = unit error / P at every step, + unit
-            // error at the last; the loss is their mean.
+            // error at the last; the loss is their mean. Split: the ADE's part to the ADE's heads, the
+            // FDE's to the FDE's.
             let weight = perWindow / frame.scale / Float(winnerCount)
             var shared: Float = 0
-            for head in winners {
-                shared += costs[head]
-                for t in 0..<steps {
-                    let truth = SIMD2(w.target[(2 * t) * b + column], w.target[(2 * t + 1) * b + column])
-                    errors[t] = future(head, t, column: column, batch: b, anchors: set, moving: frame.moving, w: w) - truth
-                    distances[t] = ((errors[t] * errors[t]).sum() + 1e-9).squareRoot()
+            if !c.splitWinners {
+                for head in winners {
+                    shared += costs[head]
+                    for t in 0..<steps {
+                        let truth = SIMD2(w.target[(2 * t) * b + column], w.target[(2 * t + 1) * b + column])
+                        let e = future(head, t, column: column, batch: b, anchors: set, moving: frame.moving, w: w) - truth
+                        let unit = e / ((e * e).sum() + 1e-9).squareRoot()
+                        var g = unit / Float(steps)
+                        if t == steps - 1 { g += unit }
+                        let row = head * c.futureSize + 2 * t
+                        w.dResiduals[row * b + column] = weight * g.x
+                        w.dResiduals[(row + 1) * b + column] = weight * g.y
+                    }
                 }
-                for t in 0..<steps {
-                    var g = errors[t] / distances[t] / Float(steps)
-                    if t == steps - 1 { g += errors[t] / distances[t] }
-                    let row = head * c.futureSize + 2 * t
-                    w.dResiduals[row * b + column] = weight * g.x
-                    w.dResiduals[(row + 1) * b + column] = weight * g.y
+            } else {
+                // Adds d(|error at t|)/d(future) / divisor at steps `range` of `head`.
+                func pull(_ head: Int, _ range: Range<Int>, divisor: Float) {
+                    for t in range {
+                        let truth = SIMD2(w.target[(2 * t) * b + column], w.target[(2 * t + 1) * b + column])
+                        let e = future(head, t, column: column, batch: b, anchors: set, moving: frame.moving, w: w) - truth
+                        let g = e / ((e * e).sum() + 1e-9).squareRoot() / divisor
+                        let row = head * c.futureSize + 2 * t
+                        w.dResiduals[row * b + column] += weight * g.x
+                        w.dResiduals[(row + 1) * b + column] += weight * g.y
+                    }
+                }
+                for head in winners {
+                    shared += averages[head]
+                    pull(head, 0..<steps, divisor: Float(steps))
+                }
+                for head in finalWinners {
+                    shared += finals[head]
+                    pull(head, (steps - 1)..<steps, divisor: 1)
                 }
             }
             wtaSum += Double(shared / Float(winnerCount) / frame.scale)
