@@ -126,7 +126,7 @@ func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
         }
     }
 
-    @Test func theWinnersNarrowFromTheirCountToOneOverThirtyPercentOfTheEpochs() {
+    @Test func theWinnersNarrowFromTheirCountToOneOverThirtyPercentOfTheEpochs() throws {
         var configuration = WTAConfiguration()
         configuration.winners = 10
         // 30 epochs: narrowed by epoch 9; in between round(10 · (1 − epoch / 9)).
@@ -144,6 +144,13 @@ func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
             .replacingOccurrences(of: ",\"winners\":7", with: "").replacingOccurrences(of: "\"winners\":7,", with: "")
         #expect(!json.contains("winners"))
         #expect(try! JSONDecoder().decode(WTAConfiguration.self, from: Data(json.utf8)).winners == 1)
+        // Split winners are the default; one stored before them trains with the heads of least ADE + FDE.
+        #expect(WTAConfiguration().splitWinners)
+        #expect(try WTAConfiguration(options: ModelOptions(["split-winners": "0"])).splitWinners == false)
+        let withoutSplit = String(decoding: try! JSONEncoder().encode(WTAConfiguration()), as: UTF8.self)
+            .replacingOccurrences(of: ",\"splitWinners\":true", with: "").replacingOccurrences(of: "\"splitWinners\":true,", with: "")
+        #expect(!withoutSplit.contains("splitWinners"))
+        #expect(try! JSONDecoder().decode(WTAConfiguration.self, from: Data(withoutSplit.utf8)).splitWinners == false)
         #expect(throws: ModelError.self) { try WTAConfiguration(options: ModelOptions(["winners": "0"])).validate() }
     }
 

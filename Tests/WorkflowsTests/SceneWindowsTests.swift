@@ -56,10 +56,11 @@ struct BitChecksum {
 
     /// One epoch of the CVAE (rotation, mirror) and of WTA with neighbours, then an evaluation with
     /// collisions: the losses, every parameter and every metric as before.
-    /// (wta reads no speed, trains plain winner-takes-all and reads neighbours at any distance here:
-    /// the checksums were recorded before each, the defaults since.)
+    /// (wta reads no speed, trains plain winner-takes-all with one winner for ADE and FDE, and reads
+    /// neighbours at any distance here: the checksums were recorded before each, the defaults since.)
     @Test(arguments: [("cvae", [String: String]()),
-                      ("wta", ["neighbours": "4", "neighbour-radius": "0", "iterations": "5", "speed": "0", "winners": "1"])])
+                      ("wta", ["neighbours": "4", "neighbour-radius": "0", "iterations": "5", "speed": "0", "winners": "1",
+                               "split-winners": "0"])])
     func trainingIsThatOfBefore(family: String, options: [String: String]) throws {
         let store = try zara1Store()
         var training = try TrainingRunConfiguration.defaultTraining(family: family)

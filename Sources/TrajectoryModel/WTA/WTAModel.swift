@@ -1,8 +1,9 @@
 // `wta`: K futures built on anchors. A trunk (two ReLU layers of H) reads a window in its agent
 // frame (observed positions but the origin, whether it moves and, by default, its speed and the
 // nearest other walker within 2 m); K
-// residual heads add to the group's K anchors; the loss of a window is ADE + FDE of its best future
-// in meters, and only that head gets a gradient (winner takes all). A score head (K logits on the
+// residual heads add to the group's K anchors; the loss of a window is the ADE of its future of least
+// ADE + the FDE of its future of least FDE, in meters, and only those heads get a gradient (winner
+// takes all; `split-winners=0`: ADE + FDE of the one best at both). A score head (K logits on the
 // trunk, trained with cross-entropy to name the winning head — or, with a temperature, every head
 // by how close it came — its gradient kept out of the trunk) weighs the futures; k < K returns k of
 // them chosen by `FutureSelection` (k = 1: the future of least expected error under those weights).
@@ -76,6 +77,8 @@ public struct WTAModel: ForecastModel {
         var target: [Float]                                 // (2P, B), in the frame
         var frames: [AgentFrame]
         var dResiduals: [Float], dLogits: [Float], dH2: [Float], dH1: [Float]
+        /// The neighbours read for the window at hand (scratch).
+        var nearest: [NearNeighbour] = []
 
         init(_ c: WTAConfiguration, capacity b: Int) {
             capacity = b
@@ -85,7 +88,17 @@ public struct WTAModel: ForecastModel {
             frames = [AgentFrame](repeating: AgentFrame(cos: 1, sin: 0, scale: 1, moving: false), count: b)
             (dResiduals, dLogits) = (buffer(c.futures * c.futureSize), buffer(c.futures))
             (dH2, dH1) = (buffer(c.hidden), buffer(c.hidden))
+            nearest.reserveCapacity(c.neighbours + 1)
         }
+    }
+
+    /// A neighbour read: who, where relative to the walker's origin at the last observed step (meters),
+    /// its squared distance, and where a step before (mirrored as the window is).
+    struct NearNeighbour {
+        var agent: Int
+        var position: SIMD2<Double>
+        var distance: Double
+        var previous: SIMD2<Float>
     }
 
     public func makeTrainingWorkspace(capacity: Int) -> Workspace { Workspace(configuration, capacity: capacity) }
@@ -135,36 +148,37 @@ public struct WTAModel: ForecastModel {
                            into w: Workspace) {
         let c = configuration
         let radius = Double(c.neighbourRadius)
-        // The nearest within the radius, nearest first (ties in the order the scene lists them).
-        var nearest: [(agent: Int, position: SIMD2<Double>, distance: Double)] = []
-        nearest.reserveCapacity(c.neighbours + 1)
+        // The nearest within the radius, nearest first (ties in the order the scene lists them), kept
+        // in the workspace (no allocation per window); each one's position a step before is its
+        // position until that step is read.
+        w.nearest.removeAll(keepingCapacity: true)
         windows.forEachNeighbour(of: n, atObservedStep: c.observed - 1) { agent, position in
             let distance = (position * position).sum()
             guard radius == 0 || distance <= radius * radius else { return }
-            guard nearest.count < c.neighbours || distance < nearest[nearest.count - 1].distance else { return }
-            let slot = nearest.firstIndex { distance < $0.distance } ?? nearest.count
-            nearest.insert((agent, position, distance), at: slot)
-            if nearest.count > c.neighbours { nearest.removeLast() }
+            guard w.nearest.count < c.neighbours || distance < w.nearest[w.nearest.count - 1].distance else { return }
+            let slot = w.nearest.firstIndex { distance < $0.distance } ?? w.nearest.count
+            w.nearest.insert(NearNeighbour(agent: agent, position: position, distance: distance,
+                                           previous: SIMD2(Float(position.x), m * Float(position.y))), at: slot)
+            if w.nearest.count > c.neighbours { w.nearest.removeLast() }
         }
-        var previous = nearest.map { SIMD2(Float($0.position.x), m * Float($0.position.y)) }
-        if !nearest.isEmpty {
+        if !w.nearest.isEmpty {
             windows.forEachNeighbour(of: n, atObservedStep: c.observed - 2) { agent, position in
-                if let slot = nearest.firstIndex(where: { $0.agent == agent }) {
-                    previous[slot] = SIMD2(Float(position.x), m * Float(position.y))
+                if let slot = w.nearest.firstIndex(where: { $0.agent == agent }) {
+                    w.nearest[slot].previous = SIMD2(Float(position.x), m * Float(position.y))
                 }
             }
         }
         for slot in 0..<c.neighbours {
             let base = c.neighbourOffset + 5 * slot
-            guard slot < nearest.count else {
+            guard slot < w.nearest.count else {
                 for i in 0..<5 { w.x[(base + i) * b + column] = 0 }
                 continue
             }
-            let other = nearest[slot]
+            let other = w.nearest[slot]
             let p = SIMD2(Float(other.position.x), m * Float(other.position.y))
             // A neighbour's step is read as at most 4 m long, as the walker's own observed steps are
             // shortened (a tracker's jump, an identity swap, must not become a huge input).
-            var step = p - previous[slot]
+            var step = p - other.previous
             let length = (step * step).sum().squareRoot()
             if length > Self.longestNeighbourStep { step *= Self.longestNeighbourStep / length }
             let q = frame.normalise(p), v = frame.normalise(step)
