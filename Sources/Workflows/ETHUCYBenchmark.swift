@@ -61,7 +61,7 @@ public struct ETHUCYBenchmark: Sendable {
         public init(parsing text: String) throws(WorkflowError) {
             let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
             guard (1...2).contains(parts.count), !parts.contains(where: \.isEmpty) else {
-                throw .invalidInput(field: "--unseen \(text)", reason: "write DATASET[/SPLIT[/SCENE]], or that and :HELD-OUT-SCENE")
+                throw .invalidInput(field: "--unseen '\(text)'", reason: "write DATASET[/SPLIT[/SCENE]], or that and :HELD-OUT-SCENE")
             }
             self.init(selection: parts[0], scene: parts.count == 2 ? parts[1] : nil)
         }
@@ -109,7 +109,7 @@ public struct ETHUCYBenchmark: Sendable {
                                                                   train: [], val: [])
         }
         let items = try Importing.plan([data], ImportSettings())
-        let shape = configurations[families[0]].map { ($0.model.observed, $0.model.predicted) } ?? (8, 12)
+        let shape = families.first.flatMap { configurations[$0] }.map { ($0.model.observed, $0.model.predicted) } ?? (8, 12)
         try checkUnseen(store, treeDatasets: Set(items.map(\.dataset)), observed: shape.0, predicted: shape.1)
         let reports = Importing.run(store, items: items, ImportSettings()) { progress(.imported($0)) }
         if let failed = reports.first(where: { $0.status == .failed }) { throw WorkflowError.importFailed(detail: failed.detail) }
@@ -163,7 +163,9 @@ public struct ETHUCYBenchmark: Sendable {
             } catch let error as StoreError {
                 throw WorkflowError.invalidInput(field: field, reason: "\(error) (import it into this store first)")
             }
-            if windows.count == 0 { throw WorkflowError.nothingToEvaluate(data: set.selection, steps: windows.steps) }
+            if windows.count == 0 {
+                throw WorkflowError.invalidInput(field: field, reason: "no window of \(windows.steps) consecutive steps to evaluate")
+            }
         }
     }
 

@@ -57,14 +57,20 @@ struct BenchmarkETHUCY: ParsableCommand {
         try TrainingOptionGroup.check(epochs: epochs, lr: lr, ema: ema)
         if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if models == nil { try model.check() }
+        if let models, !models.split(separator: ",").contains(where: { !$0.isEmpty }) {
+            throw ValidationError("--models lists no model family")
+        }
         for text in unseen { _ = try ETHUCYBenchmark.UnseenSet(parsing: text) }
+        if let twice = unseen.first(where: { text in unseen.filter { $0 == text }.count > 1 }) {
+            throw ValidationError("--unseen \(twice) is given twice")
+        }
     }
 
     func run() throws {
         var benchmark = ETHUCYBenchmark(data: data)
         benchmark.seeds = try parseSeeds(seeds)
         benchmark.scenes = scenes.split(separator: ",").map(String.init)
-        benchmark.families = models.map { $0.split(separator: ",").map(String.init) } ?? [model.model]
+        benchmark.families = models.map { $0.split(separator: ",").filter { !$0.isEmpty }.map(String.init) } ?? [model.model]
         (benchmark.options, benchmark.epochs, benchmark.refit, benchmark.reverse) = (model.options, epochs, refit, reverse)
         (benchmark.averaging, benchmark.learningRate, benchmark.workers) = (ema, lr, jobs)
         benchmark.unseen = try unseen.map { try ETHUCYBenchmark.UnseenSet(parsing: $0) }

@@ -242,12 +242,16 @@ extension BenchmarkCLITests {
         for (unseen, message) in [("zara1/test", "--unseen zara1/test: zara1 is a scene of the benchmark's tree"),
                                   ("copy/test:eth", "--unseen copy/test:eth: eth is not a held-out scene of this benchmark"),
                                   ("elsewhere/test", "--unseen elsewhere/test: no dataset named 'elsewhere'"),
-                                  ("copy/test:", "write DATASET[/SPLIT[/SCENE]], or that and :HELD-OUT-SCENE")] {
+                                  ("copy/test:", "--unseen 'copy/test:': write DATASET[/SPLIT[/SCENE]], or that and :HELD-OUT-SCENE"),
+                                  ("copy/test --unseen copy/test", "--unseen copy/test is given twice")] {
+            let arguments = unseen.components(separatedBy: " --unseen ").flatMap { ["--unseen", $0] }
             let refused = try run(trajpred, ["benchmark", "ethucy", "--data", repositoryRoot + "/data", "--scenes", "zara1",
-                                             "--models", "anchors", "--epochs", "1", "--unseen", unseen], in: folder)
+                                             "--models", "anchors", "--epochs", "1"] + arguments, in: folder)
             #expect(refused.status != 0 && refused.stderr.contains(message), "\(refused.stderr)")
         }
         #expect(try sqlite3("trajpred.sqlite", "SELECT count(*) FROM run", in: folder) == runs)
+        let none = try run(trajpred, ["benchmark", "ethucy", "--data", repositoryRoot + "/data", "--models", ","], in: folder)
+        #expect(none.status != 0 && none.stderr.contains("--models lists no model family"), "\(none.stderr)")
     }
 }
 
