@@ -93,15 +93,22 @@ struct TrainingOptionGroup: ParsableArguments {
     var ema: Float?
 
     func validate() throws {
-        if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
-        try Self.check(epochs: epochs, lr: lr, ema: ema)
+        try Self.check(epochs: epochs, batch: batch, lr: lr, ema: ema)
     }
 
-    /// The checks of --epochs, --lr and --ema, shared with the commands that take them without the group.
-    static func check(epochs: Int?, lr: Float?, ema: Float?) throws {
-        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
-        if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number") }
-        if let ema, !(ema >= 0 && ema < 1) { throw ValidationError("--ema must be 0 (no averaging) or more, and below 1") }
+    /// The checks of --epochs, --batch, --lr and --ema before any work, shared with the commands that
+    /// take them without the group: `TrainingSettings.validate`'s rules and messages, the one source.
+    static func check(epochs: Int? = nil, batch: Int? = nil, lr: Float?, ema: Float?) throws {
+        var settings = TrainingSettings()
+        if let epochs { settings.epochs = epochs }
+        if let batch { settings.batch = batch }
+        if let lr { settings.learningRate = lr }
+        if let ema { settings.averaging = ema }
+        do {
+            try settings.validate()
+        } catch {
+            throw ValidationError(error.description)
+        }
     }
 
     /// The family's defaults with what was given.

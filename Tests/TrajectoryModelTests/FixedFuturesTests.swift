@@ -344,6 +344,21 @@ func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
 }
 
 @Suite struct NeighbourInputTests {
+    /// Tables and `runs` say what a model reads: the neighbours and their radius as written.
+    @Test func labelsAndSummariesNameTheNeighboursRead() throws {
+        func configuration(_ options: [String: String]) throws -> WTAConfiguration {
+            try WTAConfiguration(options: ModelOptions(options))
+        }
+        #expect(try configuration([:]).label == "WTA (K 20, 1 neighbour within 2 m)")
+        #expect(try configuration([:]).summary
+                    == "20 heads on anchors, trunk 2 × 128, speed, best 10 → 1, ADE's and FDE's winners apart, the nearest neighbour within 2 m")
+        #expect(try configuration(["neighbours": "0"]).label == "WTA (K 20)")
+        #expect(try configuration(["neighbours": "3", "neighbour-radius": "1.5"]).label == "WTA (K 20, 3 neighbours within 1.5 m)")
+        #expect(try configuration(["neighbours": "2", "neighbour-radius": "0", "split-winners": "0"]).summary
+                    == "20 heads on anchors, trunk 2 × 128, speed, best 10 → 1, the nearest 2 neighbours")
+        #expect(try configuration(["neighbour-radius": "1e12"]).label == "WTA (K 20, 1 neighbour within 1e+12 m)")
+    }
+
     /// Tracks of forkingWalkers, every window ending its observation at step 7.
     func tracks(_ moved: Bool) -> [Track] {
         let windows = forkingWalkers(40, seed: 13)

@@ -115,16 +115,16 @@ public struct WTAConfiguration: ModelConfiguration {
         "\(futures) heads on anchors, trunk 2 × \(hidden)" + (speedInput ? ", speed" : "")
             + (min(winners, futures) > 1 ? ", best \(min(winners, futures)) → 1" : "")
             + (splitWinners ? ", ADE's and FDE's winners apart" : "")
-            + (neighbours > 0 ? ", the nearest \(neighbours == 1 ? "neighbour" : "\(neighbours) neighbours")"
-                + (neighbourRadius > 0 ? " within \(radiusText) m" : "") : "")
-    }
-    /// The radius as written: 2 for 2.0, 1.5 for 1.5.
-    var radiusText: String {
-        neighbourRadius == neighbourRadius.rounded() && neighbourRadius < 1e9 ? "\(Int(neighbourRadius))" : "\(neighbourRadius)"
+            + (neighbours > 0 ? ", the nearest " + (neighbours == 1 ? "neighbour" : "\(neighbours) neighbours") + within : "")
     }
     public var label: String {
-        "WTA (K \(futures)" + (neighbours > 0 ? ", \(neighbours) neighbour" + (neighbours == 1 ? "" : "s") : "")
-            + (neighbours > 0 && neighbourRadius > 0 ? " within \(radiusText) m)" : ")")
+        "WTA (K \(futures)" + (neighbours > 0 ? ", \(neighbours) neighbour" + (neighbours == 1 ? "" : "s") + within : "") + ")"
+    }
+    /// " within 2 m" (the radius as written: 2 for 2.0, 1.5 for 1.5), or nothing for any distance.
+    var within: String {
+        guard neighbourRadius > 0 else { return "" }
+        let text = neighbourRadius == neighbourRadius.rounded() && neighbourRadius < 1e9 ? "\(Int(neighbourRadius))" : "\(neighbourRadius)"
+        return " within \(text) m"
     }
 
     /// Input values per window: the observed positions but the last (the origin), the moving flag,
