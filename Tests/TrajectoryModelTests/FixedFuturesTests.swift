@@ -195,6 +195,47 @@ func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
         #expect(abs(loss.reconstruction - expected) < 1e-4 * expected, "\(loss.reconstruction) against \(expected)")
     }
 
+    /// `input-noise` jitters the observed positions the trunk reads, by σ meters, in training only:
+    /// the moving flag, the speed, the neighbours and the futures stay as they are.
+    @Test func inputNoiseJittersTheObservedInputsOnly() throws {
+        var configuration = WTAConfiguration()
+        (configuration.futures, configuration.hidden, configuration.iterations) = (3, 8, 5)
+        let windows = forkingWalkers(40, seed: 21)
+        var rng = Xoshiro256(seed: 22)
+        var clean = WTAModel(configuration, using: &rng)
+        clean.prepare(windows, mirror: false, using: &rng)
+        var jittering = configuration
+        jittering.inputNoise = 0.05
+        var noisy = WTAModel(jittering, using: &rng)
+        noisy.parameters = clean.parameters
+        let indices = Array(0..<windows.count)
+        let (a, b) = (clean.makeTrainingWorkspace(capacity: indices.count), noisy.makeTrainingWorkspace(capacity: indices.count))
+        for (model, w) in [(clean, a), (noisy, b)] {
+            var probe = model, draws = Xoshiro256(seed: 23)
+            _ = probe.trainingStep(TrainingBatch(windows: windows, indices: indices[...], epochs: 10), epoch: 0, workspace: w,
+                                   using: &draws, share: 1)
+        }
+        let n = indices.count, jittered = 2 * (configuration.observed - 1)
+        var offsets: [Double] = []
+        for row in 0..<jittered {
+            for column in 0..<n { offsets.append(Double((b.x[row * n + column] - a.x[row * n + column]) / a.frames[column].scale)) }
+        }
+        let mean = offsets.reduce(0, +) / Double(offsets.count)
+        let deviation = (offsets.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(offsets.count)).squareRoot()
+        #expect(abs(mean) < 0.01 && abs(deviation - 0.05) < 0.005, "mean \(mean), σ \(deviation) over \(offsets.count)")
+        #expect(Array(a.x[(jittered * n)...]) == Array(b.x[(jittered * n)...]), "flag, speed and neighbours as they were")
+        #expect(a.target == b.target && a.frames == b.frames)
+        // Sampling reads the windows as they are.
+        var none = Xoshiro256(seed: 0)
+        #expect(clean.sample(windows, indices[...], k: 3, using: &none).values
+                    == noisy.sample(windows, indices[...], k: 3, using: &none).values)
+        #expect(throws: ModelError.self) { try WTAConfiguration(options: ModelOptions(["input-noise": "-0.1"])).validate() }
+        let stored = String(decoding: try JSONEncoder().encode(WTAConfiguration()), as: UTF8.self)
+            .replacingOccurrences(of: ",\"inputNoise\":0", with: "").replacingOccurrences(of: "\"inputNoise\":0,", with: "")
+        #expect(!stored.contains("inputNoise"))
+        #expect(try JSONDecoder().decode(WTAConfiguration.self, from: Data(stored.utf8)).inputNoise == 0)
+    }
+
     /// Straight walkers at `speeds` (m per step), in random directions.
     func walkers(at speeds: [Double], seed: UInt64) -> WindowSet {
         var rng = Xoshiro256(seed: seed)

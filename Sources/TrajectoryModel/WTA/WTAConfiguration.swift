@@ -53,15 +53,19 @@ public struct WTAConfiguration: ModelConfiguration {
     /// test 0.210 / 0.349 against 0.213 / 0.350. Configurations stored before it existed train with
     /// false.
     public var splitWinners = true
+    /// Training only: σ in meters of the normal noise added to each observed position the trunk reads
+    /// (not the origin, the frame, the speed or the neighbours; never the futures), as a tracker's
+    /// jitter would move them. 0: none.
+    public var inputNoise: Float = 0
 
     public init() {}
 
     /// Options: futures, hidden, iterations, neighbours, neighbour-radius, score-temperature, speed (1 or 0),
-    /// split-winners (1 or 0), winners.
+    /// split-winners (1 or 0), winners, input-noise.
     public init(options: ModelOptions) throws(ModelError) {
         try options.check(family: WTAModel.family,
                           known: ["futures", "hidden", "iterations", "neighbours", "neighbour-radius", "score-temperature",
-                                  "speed", "split-winners", "winners"])
+                                  "speed", "split-winners", "winners", "input-noise"])
         futures = try options.int("futures", default: futures)
         hidden = try options.int("hidden", default: hidden)
         iterations = try options.int("iterations", default: iterations)
@@ -71,11 +75,12 @@ public struct WTAConfiguration: ModelConfiguration {
         speedInput = try options.int("speed", default: speedInput ? 1 : 0) != 0
         winners = try options.int("winners", default: winners)
         splitWinners = try options.int("split-winners", default: splitWinners ? 1 : 0) != 0
+        inputNoise = try options.float("input-noise", default: inputNoise)
     }
 
     enum CodingKeys: String, CodingKey {
         case futures, hidden, iterations, observed, predicted, neighbours, neighbourRadius, scoreTemperature, speedInput
-        case winners, splitWinners
+        case winners, splitWinners, inputNoise
     }
 
     /// Configurations stored before `neighbours` existed read none.
@@ -92,6 +97,7 @@ public struct WTAConfiguration: ModelConfiguration {
         speedInput = try c.decodeIfPresent(Bool.self, forKey: .speedInput) ?? false
         winners = try c.decodeIfPresent(Int.self, forKey: .winners) ?? 1
         splitWinners = try c.decodeIfPresent(Bool.self, forKey: .splitWinners) ?? false
+        inputNoise = try c.decodeIfPresent(Float.self, forKey: .inputNoise) ?? 0
     }
 
     public func validate() throws(ModelError) {
@@ -100,6 +106,9 @@ public struct WTAConfiguration: ModelConfiguration {
         guard iterations >= 0 else { throw .invalidSetting(option: "--model-option iterations", reason: "must be 0 or more") }
         guard scoreTemperature >= 0, scoreTemperature.isFinite else {
             throw .invalidSetting(option: "--model-option score-temperature", reason: "must be 0 or more")
+        }
+        guard inputNoise >= 0, inputNoise.isFinite else {
+            throw .invalidSetting(option: "--model-option input-noise", reason: "must be 0 or more meters")
         }
         guard winners >= 1 else { throw .invalidSetting(option: "--model-option winners", reason: "must be at least 1") }
         guard neighbours >= 0 else { throw .invalidSetting(option: "--model-option neighbours", reason: "must be 0 or more") }
@@ -115,6 +124,7 @@ public struct WTAConfiguration: ModelConfiguration {
         "\(futures) heads on anchors, trunk 2 × \(hidden)" + (speedInput ? ", speed" : "")
             + (min(winners, futures) > 1 ? ", best \(min(winners, futures)) → 1" : "")
             + (splitWinners ? ", ADE's and FDE's winners apart" : "")
+            + (inputNoise > 0 ? ", inputs jittered by \(inputNoise) m" : "")
             + (neighbours > 0 ? ", the nearest " + (neighbours == 1 ? "neighbour" : "\(neighbours) neighbours") + within : "")
     }
     public var label: String {

@@ -232,6 +232,13 @@ public struct WTAModel: ForecastModel {
         let b = batch.count, c = configuration, kCount = c.futures, steps = c.predicted
         let winnerCount = c.winnerCount(epoch: epoch, epochs: batch.epochs)
         features(batch.windows, batch.indices, mirror: batch.mirror, targets: true, into: w)
+        if c.inputNoise > 0 {
+            // The observed positions read, jittered: σ meters in the frame's scale (isotropic, so the
+            // rotation does not matter).
+            for row in 0..<(2 * (c.observed - 1)) {
+                for column in 0..<b { w.x[row * b + column] += c.inputNoise * w.frames[column].scale * rng.normal() }
+            }
+        }
         forward(batch: b, workspace: w)
         let set = anchors.read(parameters.values)
         let perWindow = share / Float(b)
