@@ -245,6 +245,7 @@ public struct WTAModel: ForecastModel {
         w.dResiduals.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         var wtaSum = 0.0, crossEntropySum = 0.0
         var costs = [Float](repeating: 0, count: kCount), targets = [Float](repeating: 0, count: kCount)
+        // The heads that take the loss (split: `winners` the ADE's, `finalWinners` the FDE's).
         var winners = [Int](repeating: 0, count: winnerCount), finalWinners = [Int](repeating: 0, count: winnerCount)
         var averages = [Float](repeating: 0, count: kCount), finals = [Float](repeating: 0, count: kCount)
         for column in 0..<b {
@@ -270,7 +271,6 @@ public struct WTAModel: ForecastModel {
                 Self.bestHeads(finals, count: winnerCount, into: &finalWinners)
             } else {
                 Self.bestHeads(costs, count: winnerCount, into: &winners)
-                for i in 0..<winnerCount { finalWinners[i] = winners[i] }
             }
             // The score's target: the winner, or every head by how close it came (in meters).
             if c.scoreTemperature > 0 {
