@@ -64,7 +64,8 @@ public struct EvaluationRequest: Sendable {
     public var data: String
     public var k: Int
     public var seed: UInt64
-    public var checkpoint: CheckpointRecord.Label
+    /// nil: 'best', or 'last' for a run trained without validation (`TrainedModel.load`).
+    public var checkpoint: CheckpointRecord.Label?
     /// σ of the sampled constant-velocity baseline's heading noise, degrees.
     public var headingNoiseDegrees: Float
     /// The benchmark this evaluation belongs to, stored with it.
@@ -73,7 +74,7 @@ public struct EvaluationRequest: Sendable {
     /// anchors fitted on the run's training data (k per group, no learning).
     public var baselines = true
 
-    public init(data: String, k: Int = 20, seed: UInt64 = 0, checkpoint: CheckpointRecord.Label = .best,
+    public init(data: String, k: Int = 20, seed: UInt64 = 0, checkpoint: CheckpointRecord.Label? = nil,
                 headingNoiseDegrees: Float = 25, benchmark: String? = nil) {
         (self.data, self.k, self.seed, self.checkpoint) = (data, k, seed, checkpoint)
         (self.headingNoiseDegrees, self.benchmark) = (headingNoiseDegrees, benchmark)
@@ -91,7 +92,7 @@ public enum EvaluationPipeline {
     public static func run(_ store: Store, model: TrainedModel, _ request: EvaluationRequest) throws -> EvaluationReport {
         let rows = try evaluate(store, model: model, request)
         let configuration = EvaluationRunConfiguration(data: request.data, k: request.k, seed: request.seed,
-                                                       checkpoint: request.checkpoint,
+                                                       checkpoint: model.checkpoint,
                                                        headingNoiseDegrees: request.headingNoiseDegrees,
                                                        benchmark: request.benchmark)
         let evaluation = try store.createRun(name: nil, kind: .evaluate, config: try configuration.storedJSON(),

@@ -34,7 +34,7 @@ public struct OnlinePredictor: Sendable {
 
     /// The run `reference`'s checkpoint `label`, with its step: `timeStep` when given, else the
     /// seconds per step of its training scenes (which must agree).
-    public static func load(_ store: Store, run reference: String, checkpoint label: CheckpointRecord.Label,
+    public static func load(_ store: Store, run reference: String, checkpoint label: CheckpointRecord.Label?,
                             timeStep: Double? = nil, maxGap: Double? = nil) throws -> OnlinePredictor {
         let model = try TrainedModel.load(store, run: reference, checkpoint: label)
         var step = timeStep

@@ -11,23 +11,31 @@ public struct TrainedModel: Sendable {
     public let model: any ForecastModel
     /// Epochs completed when the checkpoint was saved.
     public let checkpointEpoch: Int
+    /// The checkpoint loaded ('best' or 'last').
+    public let checkpoint: CheckpointRecord.Label
 
     public var observed: Int { configuration.model.observed }
     public var predicted: Int { configuration.model.predicted }
 
-    /// The checkpoint `label` of the training run called `reference` (its name or id).
-    public static func load(_ store: Store, run reference: String, checkpoint label: CheckpointRecord.Label) throws
+    /// The checkpoint `label` of the training run called `reference` (its name or id); nil: 'best',
+    /// or 'last' for a run trained without validation (no val data, or a benchmark's refit), which
+    /// never has a best epoch.
+    public static func load(_ store: Store, run reference: String, checkpoint label: CheckpointRecord.Label?) throws
         -> TrainedModel
     {
         let run = try store.run(named: reference)
         guard run.kind == .train else { throw WorkflowError.notATrainingRun(run: run.name, kind: run.kind) }
         let configuration = try TrainingRunConfiguration(json: run.config)
-        guard let checkpoint = try store.checkpointIfSaved(run: run.id, label: label) else {
-            throw WorkflowError.noCheckpoint(run: run.name, label: label.rawValue)
+        let validated = !configuration.val.isEmpty && configuration.training.validationSamples > 0
+        let resolved = label ?? (validated ? .best : .last)
+        guard let checkpoint = try store.checkpointIfSaved(run: run.id, label: resolved) else {
+            if resolved == .best, !validated { throw WorkflowError.notValidated(run: run.name) }
+            throw WorkflowError.noCheckpoint(run: run.name, label: resolved.rawValue)
         }
         let model = try makeModel(try ModelRegistry.family(named: configuration.family), configuration,
                                   parameters: checkpoint.tensors.parameters)
-        return TrainedModel(run: run, configuration: configuration, model: model, checkpointEpoch: checkpoint.epoch)
+        return TrainedModel(run: run, configuration: configuration, model: model, checkpointEpoch: checkpoint.epoch,
+                            checkpoint: resolved)
     }
 
     /// A model of family `type` with `configuration`, its parameters set from `parameters`.

@@ -27,6 +27,8 @@ public enum WorkflowError: Error, Equatable, CustomStringConvertible {
     case invalidRunName(name: String, reason: String)
     /// A run without the checkpoint asked for (no epoch has finished).
     case noCheckpoint(run: String, label: String)
+    /// 'best' asked of a run that validated nothing.
+    case notValidated(run: String)
     /// More futures asked of a model than it makes.
     case tooManyFutures(k: Int, maximum: Int, family: String, option: String)
     /// A file of a workflow's import failed (`detail` names the file and line).
@@ -78,6 +80,9 @@ public enum WorkflowError: Error, Equatable, CustomStringConvertible {
         case let .noCheckpoint(run, label):
             return "run \(run) has no '\(label)' checkpoint: no epoch of it has finished"
                 + (label == "best" ? " (try --checkpoint last, or train it further with --resume)" : "")
+        case let .notValidated(run):
+            return "run \(run) trained without validation (no val data, or a benchmark's refit), so it has no 'best' "
+                + "checkpoint: use --checkpoint last (or leave --checkpoint out)"
         case let .tooManyFutures(k, maximum, family, option):
             return "--k \(k) is more than the \(maximum) futures this \(family) model makes; ask for at most \(maximum), "
                 + "or train one with more (\(option))"

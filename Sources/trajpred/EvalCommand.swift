@@ -17,7 +17,8 @@ struct EvalCommand: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
     @Option(name: .customLong("run"), help: "The trained run (id or name).") var runReference: String
-    @Option(help: "The checkpoint: best or last.") var checkpoint: CheckpointRecord.Label = .best
+    @Option(help: "The checkpoint: best or last (default: best, or last for a run trained without validation).")
+    var checkpoint: CheckpointRecord.Label?
     @Option(help: "Data selection DATASET[/SPLIT[/SCENE]].") var data: String
     @Option(parsing: .unconditional, help: "Samples per window.") var k: Int = 20
     @Option(help: "The seed of the samples.") var seed: UInt64 = 0

@@ -7,7 +7,8 @@ import Workflows
 struct LiveOptions: ParsableArguments {
     @OptionGroup var store: StoreOptions
     @Option(name: .customLong("run"), help: "The trained run (id or name).") var runReference: String
-    @Option(help: "The checkpoint: best or last.") var checkpoint: CheckpointRecord.Label = .best
+    @Option(help: "The checkpoint: best or last (default: best, or last for a run trained without validation).")
+    var checkpoint: CheckpointRecord.Label?
     @Option(parsing: .unconditional, help: "Futures per agent (of a request that does not say).") var k: Int = 20
     @Option(help: "The seed of every prediction (of a request that does not say).") var seed: UInt64 = 0
     @Option(help: "Seconds unseen after which an agent is forgotten.") var forget: Double = 5

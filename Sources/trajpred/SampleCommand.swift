@@ -19,7 +19,8 @@ struct SampleCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
     @Option(name: .customLong("run"), help: "The trained run (id or name).") var runReference: String
-    @Option(help: "The checkpoint: best or last.") var checkpoint: CheckpointRecord.Label = .best
+    @Option(help: "The checkpoint: best or last (default: best, or last for a run trained without validation).")
+    var checkpoint: CheckpointRecord.Label?
     @Option(help: "Data selection DATASET[/SPLIT[/SCENE]].") var data: String?
     @Option(help: "Observed paths from a trajectory file (ETH/UCY, CSV or ndjson) instead of --data.") var input: String?
     @OptionGroup(title: "Reading --input") var reading: ReaderOptionGroup
@@ -69,7 +70,7 @@ struct SampleCommand: ParsableCommand {
             PredictionWriter.write(predictions, as: format, to: FileHandle.standardOutput)
         }
         if keep {
-            let kept = try Prediction.keep(predictions, in: database, model: model, request: request, checkpoint: checkpoint)
+            let kept = try Prediction.keep(predictions, in: database, model: model, request: request, checkpoint: model.checkpoint)
             printError("stored \(kept.points) predicted points as run \(kept.run.id) (\(kept.run.name))")
         }
     }

@@ -119,6 +119,32 @@ func driftConfiguration(epochs: Int = 2) throws -> TrainingRunConfiguration {
         #expect(a == b)
     }
 
+    /// Without --checkpoint a command loads 'best', or 'last' from a run trained without validation
+    /// (a benchmark's refit: the final model); asking it for 'best' says why there is none.
+    @Test func theDefaultCheckpointOfARunWithoutValidationIsItsLast() throws {
+        let store = try zara1Store()
+        let validated = try TrainingSession.start(store, configuration: try driftConfiguration(epochs: 2), name: "validated")
+        _ = try validated.run()
+        var configuration = try driftConfiguration(epochs: 2)
+        configuration.training.validationSamples = 0
+        let refit = try TrainingSession.start(store, configuration: configuration, name: "refit")
+        _ = try refit.run()
+
+        #expect(try TrainedModel.load(store, run: "validated", checkpoint: nil).checkpoint == .best)
+        let model = try TrainedModel.load(store, run: "refit", checkpoint: nil)
+        #expect(model.checkpoint == .last && model.checkpointEpoch == 2)
+        #expect(try store.checkpointIfSaved(run: model.run.id, label: .best) == nil)
+        do {
+            _ = try TrainedModel.load(store, run: "refit", checkpoint: .best)
+            Issue.record("'best' of a run without validation loaded")
+        } catch {
+            #expect("\(error)".contains("trained without validation") && "\(error)".contains("--checkpoint last"))
+        }
+        // The evaluation keeps the checkpoint it read.
+        let report = try EvaluationPipeline.run(store, run: "refit", EvaluationRequest(data: "zara1/test", k: 3))
+        #expect(report.run.config.contains("\"checkpoint\":\"last\""))
+    }
+
     @Test func familiesRefuseOptionsTheyDoNotHave() throws {
         #expect(throws: ModelError.unsupportedOption(name: "hidden", family: "drift", supported: [])) {
             try TrainingRunConfiguration(family: "drift", options: ModelOptions(["hidden": "4"]), training: TrainingSettings(),
