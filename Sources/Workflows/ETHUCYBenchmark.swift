@@ -124,10 +124,16 @@ public struct ETHUCYBenchmark: Sendable {
         var methods: [String] = [], baselines: [String] = []
         var windows: [String: Int] = [:]
         var unseenResults: [String: [String: [(Double, Double)]]] = [:]
+        var loaderResults: Results = [:], loaderWindows: [String: Int] = [:]
         for (job, rows) in zip(jobs, outcomes) {
             for row in rows {
                 if let set = row.unseen {
                     unseenResults[row.method, default: [:]][set.label, default: []].append(row.values[0].1)
+                    continue
+                }
+                if row.loader {
+                    loaderResults[row.method, default: [:]][job.scene, default: [:]][0, default: []].append(row.values[0].1)
+                    loaderWindows[job.scene] = row.windows
                     continue
                 }
                 if row.isModel, !methods.contains(row.method) { methods.append(row.method) }
@@ -140,6 +146,7 @@ public struct ETHUCYBenchmark: Sendable {
         if families.contains(AnchorsModel.family) { baselines.removeAll { $0.hasPrefix("anchors") } }
         let minutes = (ContinuousClock.now - started) / .seconds(60)
         return table(results: results, methods: methods + baselines, windows: windows, minutes: minutes)
+            + loaderTable(loaderResults, methods: methods + baselines, windows: loaderWindows)
             + unseenTable(unseenResults, methods: methods + baselines)
     }
 
@@ -167,6 +174,32 @@ public struct ETHUCYBenchmark: Sendable {
                 throw WorkflowError.invalidInput(field: field, reason: "no window of \(windows.steps) consecutive steps to evaluate")
             }
         }
+    }
+
+    /// The part of the table on the test windows Social-GAN's loader keeps, the windows the published
+    /// rows score (`EvaluationPipeline.loaderWindows`): each method's headline per scene and its
+    /// average, then the published rows again.
+    func loaderTable(_ results: Results, methods: [String], windows: [String: Int]) -> String {
+        func mean(_ values: [(Double, Double)]) -> (Double, Double) {
+            (values.map(\.0).reduce(0, +) / Double(values.count), values.map(\.1).reduce(0, +) / Double(values.count))
+        }
+        func cell(_ value: (Double, Double)) -> String { String(format: "%.2f / %.2f", value.0, value.1) }
+        let counts = scenes.map { "\($0) \(windows[$0].map(String.init) ?? "–")" }.joined(separator: ", ")
+        var lines = ["", "On the test windows Social-GAN's loader keeps, the windows the published rows score (a pedestrian "
+            + "is scored only when another one is seen at all of its 8 + 12 steps; windows: \(counts)), minADE@\(k) / "
+            + "minFDE@\(k), the same models and seeds:", "",
+            "| method | " + scenes.joined(separator: " | ") + " | AVG |",
+            "|---|" + String(repeating: "---|", count: scenes.count + 1)]
+        for method in methods {
+            let perScene = scenes.map { results[method]?[$0]?[0] ?? [] }
+            let present = perScene.filter { !$0.isEmpty }.map(mean)
+            lines.append("| \(method) | " + perScene.map { $0.isEmpty ? "–" : cell(mean($0)) }.joined(separator: " | ")
+                + " | **" + (present.isEmpty ? "–" : cell(mean(present))) + "** |")
+        }
+        for (name, ade, fde) in Self.published {
+            lines.append("| \(name) | " + String(repeating: "– | ", count: scenes.count) + String(format: "%.2f / %.2f |", ade, fde))
+        }
+        return lines.joined(separator: "\n") + "\n"
     }
 
     /// The part of the table for the unseen sets: each method's headline, the mean over the models
@@ -205,6 +238,8 @@ public struct ETHUCYBenchmark: Sendable {
         var values: [(Int, (Double, Double))]
         /// The unseen set evaluated, or nil for the held-out scene's test split.
         var unseen: UnseenSet? = nil
+        /// On the test windows Social-GAN's loader keeps, not on all of them.
+        var loader = false
     }
 
     /// Every job's rows, in the order of `jobs`: here one after the other, or on `workers` threads
@@ -320,15 +355,17 @@ public struct ETHUCYBenchmark: Sendable {
         var rows: [Row] = []
         for set in [nil] + unseen.filter({ $0.scene == nil || $0.scene == scene }).map(Optional.some) {
             if let set { request.data = set.selection }
+            request.loaderWindows = set == nil
             let report = try EvaluationPipeline.run(store, model: model, request)
-            rows += report.rows.filter { $0.scope == "all" }.map { row in
+            rows += report.rows.filter { $0.scope == "all" || $0.scope == EvaluationPipeline.loaderScope }.map { row in
                 let isModel = row.method == EvaluationPipeline.methodName(model)
                 var values = [(0, (row.result.minADE, row.result.minFDE))]
                 for kk in Set([k] + Evaluator.smallerK).sorted() {
                     if let at = EvaluationReport.displacement(row.result, k: kk) { values.append((kk, (at.ade, at.fde))) }
                 }
                 return Row(method: isModel ? "trajpred \(configuration.model.label)" : row.method, isModel: isModel,
-                           windows: row.result.windows, values: values, unseen: set)
+                           windows: row.result.windows, values: values, unseen: set,
+                           loader: row.scope == EvaluationPipeline.loaderScope)
             }
         }
         return rows

@@ -23,14 +23,20 @@ struct EvalCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Samples per window.") var k: Int = 20
     @Option(help: "The seed of the samples.") var seed: UInt64 = 0
     @Option(help: "Heading noise of the sampled constant-velocity baseline, degrees.") var headingNoise: Float = 25
+    @Flag(help: """
+        Also score the windows Social-GAN's loader keeps (scope sgan-loader), which the published \
+        rows score: a pedestrian only when another one is seen at all of its 20 steps.
+        """)
+    var sganLoader = false
 
     func validate() throws {
         guard k >= 1 else { throw ValidationError("--k must be at least 1") }
     }
 
     func run() throws {
-        let report = try EvaluationPipeline.run(try store.openExisting(), run: runReference, EvaluationRequest(
-            data: data, k: k, seed: seed, checkpoint: checkpoint, headingNoiseDegrees: headingNoise))
+        var request = EvaluationRequest(data: data, k: k, seed: seed, checkpoint: checkpoint, headingNoiseDegrees: headingNoise)
+        request.loaderWindows = sganLoader
+        let report = try EvaluationPipeline.run(try store.openExisting(), run: runReference, request)
         printError("stored as run \(report.run.id) (\(report.run.name)); sqlite3: \(report.query)")
         print(report.listing.rendered(as: output.format), terminator: "")
     }

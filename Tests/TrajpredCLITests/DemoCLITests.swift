@@ -189,6 +189,14 @@ func svgCounts(_ path: String) -> (elements: [String: Int], classes: [String: In
             SELECT (SELECT group_concat(value, '+') FROM json_each(run.config, '$.train')) FROM run WHERE kind = 'train'
             """, in: folder) == "zara1/train\n")
         #expect(result.stdout.contains("and is evaluated at that epoch"))
+        // The part on the windows Social-GAN's loader keeps, with the published rows again.
+        let parts = result.stdout.components(separatedBy: "On the test windows Social-GAN's loader keeps")
+        #expect(parts.count == 2, "\(result.stdout)")
+        let loader = parts.last ?? ""
+        #expect(loader.contains("windows: zara1 2253)") && loader.contains("| constant velocity | ")
+                    && loader.contains("| EigenTrajectory | "), "\(loader)")
+        #expect(try sqlite3("trajpred.sqlite", "SELECT count(DISTINCT method) FROM evaluation WHERE scope = 'sgan-loader'",
+                            in: folder) == "4\n")
     }
 
     /// --lr and --ema reach every model's training, its run's name and the protocol; values out of
