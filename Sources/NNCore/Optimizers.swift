@@ -42,14 +42,19 @@ public struct SGD: Sendable {
     }
 }
 
-/// `torch.optim.Adam` (β1, β2, ε; no weight decay, no amsgrad), in PyTorch's order of operations:
+/// `torch.optim.Adam` (β1, β2, ε; no amsgrad), in PyTorch's order of operations:
 /// t ← t + 1; m ← m + (1 − β1)(g − m); v ← β2·v + (1 − β2)·g²;
-/// p ← p − (lr / (1 − β1^t)) · m / (√v / √(1 − β2^t) + ε).
+/// p ← p − (lr / (1 − β1^t)) · m / (√v / √(1 − β2^t) + ε);
+/// with `weightDecay` λ > 0 it is `torch.optim.AdamW` on the `decayed` ranges: p ← p·(1 − lr·λ) first.
 public struct Adam: Sendable {
     public var learningRate: Float
     public var beta1: Float
     public var beta2: Float
     public var epsilon: Float
+    /// Decoupled weight decay λ (AdamW) of the values in `decayed`; 0: none.
+    public var weightDecay: Float = 0
+    /// The ranges of values that decay (a model's weight matrices).
+    public var decayed: [Range<Int>] = []
     /// Steps taken so far (t).
     public var stepCount: Int = 0
     /// First and second moment estimates, empty until the first step.
@@ -97,6 +102,11 @@ public struct Adam: Sendable {
         precondition(m.count == count && v.count == count, "optimizer state of another model")
         stepCount += 1
         let b1 = beta1, b2 = beta2, eps = epsilon
+        if weightDecay > 0 {
+            // AdamW's decay before the step, as PyTorch's `param.mul_(1 - lr * weight_decay)`.
+            let keep = 1 - learningRate * weightDecay
+            for range in decayed { for i in range { values[i] *= keep } }
+        }
         // Bias corrections in Double as PyTorch computes them on Python floats, then used as Float.
         let correction1 = 1 - pow(Double(b1), Double(stepCount))
         let correction2 = 1 - pow(Double(b2), Double(stepCount))
@@ -146,6 +156,9 @@ public struct Adam: Sendable {
         }
         stepCount += 1
         let b1 = beta1, b2 = beta2, eps = epsilon
+        if weightDecay > 0 {
+            for range in decayed { for i in range { parameters.values[i] *= 1 - learningRate * weightDecay } }
+        }
         let stepSize = Float(Double(learningRate) / (1 - pow(Double(b1), Double(stepCount))))
         let correction2Root = Float((1 - pow(Double(b2), Double(stepCount))).squareRoot())
         for i in 0..<parameters.count {

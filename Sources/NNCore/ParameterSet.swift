@@ -41,6 +41,9 @@ public struct ParameterSet: Sendable {
 
     public var count: Int { values.count }
 
+    /// The ranges of the weight matrices (parameters named `….weight`): what weight decay shrinks.
+    public var weightRanges: [Range<Int>] { entries.filter { $0.name.hasSuffix(".weight") }.map(\.range.range) }
+
     /// The entry named `name`, if any.
     public func entry(_ name: String) -> Entry? { entries.first { $0.name == name } }
 

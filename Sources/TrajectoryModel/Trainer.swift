@@ -115,6 +115,7 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
             weights.prepare(self.train, mirror: settings.mirror, using: &preparation)
         }
         adam = Adam(learningRate: settings.learningRate)
+        (adam.weightDecay, adam.decayed) = (settings.weightDecay, weights.parameters.weightRanges)
         rng = Xoshiro256(seed: settings.seed &+ 0x5EED)
         epochStart = rng
         let capacity = min(settings.batch, self.train.count)
@@ -223,6 +224,7 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
                     weights = next
                     let learningRate = adam.learningRate
                     adam = Adam(learningRate: learningRate)
+                    (adam.weightDecay, adam.decayed) = (settings.weightDecay, weights.parameters.weightRanges)
                     (counters.bestMinADE, counters.bestEpoch) = (nil, nil)
                     (averaged, counters.averagedSteps) = ([], 0)
                 }

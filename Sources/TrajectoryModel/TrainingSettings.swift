@@ -28,15 +28,20 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
     /// The warm-up reaches the decay d at step (10d − 1) / (1 − d): 890 for 0.99, 8,990 for 0.999 (a
     /// run shorter than that averages as the warm-up does, whatever d).
     public var averaging: Float = 0
+    /// Decoupled weight decay (AdamW, Loshchilov & Hutter): before each of Adam's steps every weight
+    /// matrix (the parameters named `….weight`; not biases, anchors or fitted ranges) is multiplied by
+    /// 1 − learning rate × this, as `torch.optim.AdamW` does. 0 (the default): plain Adam.
+    public var weightDecay: Float = 0
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case epochs, batch, learningRate, seed, rotate, mirror, reverse, validationSamples, minimumSteps, averaging
+        case weightDecay
     }
 
-    /// Settings stored before `mirror`, `reverse`, `minimumSteps` or `averaging` existed decode with
-    /// their defaults.
+    /// Settings stored before `mirror`, `reverse`, `minimumSteps`, `averaging` or `weightDecay`
+    /// existed decode with their defaults.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         epochs = try c.decode(Int.self, forKey: .epochs)
@@ -49,6 +54,7 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
         validationSamples = try c.decode(Int.self, forKey: .validationSamples)
         minimumSteps = try c.decodeIfPresent(Int.self, forKey: .minimumSteps) ?? 0
         averaging = try c.decodeIfPresent(Float.self, forKey: .averaging) ?? 0
+        weightDecay = try c.decodeIfPresent(Float.self, forKey: .weightDecay) ?? 0
     }
 
     /// Exactly `count` epochs, whatever the training set's size (no floor of steps): what an
@@ -74,6 +80,9 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
         }
         guard averaging >= 0, averaging < 1 else {
             throw .invalidSetting(option: "--ema", reason: "must be 0 (no averaging) or more, and below 1")
+        }
+        guard weightDecay >= 0, weightDecay.isFinite, learningRate * weightDecay < 1 else {
+            throw .invalidSetting(option: "--weight-decay", reason: "must be 0 (none) or more, with --lr × it below 1")
         }
         guard minimumSteps >= 0 else { throw .invalidSetting(option: "minimum steps", reason: "must be 0 or more") }
         guard validationSamples >= 0 else {

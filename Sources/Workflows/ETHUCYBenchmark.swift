@@ -34,6 +34,8 @@ public struct ETHUCYBenchmark: Sendable {
     public var averaging: Float?
     /// Adam's base learning rate (`TrainingSettings.learningRate`), instead of each family's.
     public var learningRate: Float?
+    /// Decoupled weight decay (`TrainingSettings.weightDecay`), instead of each family's.
+    public var weightDecay: Float?
     /// Sets no model trained on, imported beforehand into the same store: each final model is also
     /// evaluated on them (a set of one scene's footage, `scene`, only by the models that held that
     /// scene out), and the table gets a part of its own. `val` lies in the training scenes, so a
@@ -105,6 +107,7 @@ public struct ETHUCYBenchmark: Sendable {
             if let reverse { training.reverse = reverse }
             if let averaging { training.averaging = averaging }
             if let learningRate { training.learningRate = learningRate }
+            if let weightDecay { training.weightDecay = weightDecay }
             configurations[family] = try TrainingRunConfiguration(family: family, options: options, training: training,
                                                                   train: [], val: [])
         }
@@ -323,11 +326,13 @@ public struct ETHUCYBenchmark: Sendable {
         var configuration = configurations[family]!
         (configuration.training.seed, configuration.train, configuration.val) = (seed, ["\(scene)/train"], ["\(scene)/val"])
         // The model's options in run names, so benchmarks of different settings never share one.
-        let settingsName = ([family] + options.values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-            + (configuration.training.reverse ? ["reverse"] : [])
-            + (configuration.training.averaging > 0 ? ["ema\(configuration.training.averaging)"] : [])
-            + (learningRate.map { ["lr\($0)"] } ?? []))
-            .joined(separator: "-")
+        let training = configuration.training
+        var parts: [String] = [family] + options.values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        if training.reverse { parts.append("reverse") }
+        if training.averaging > 0 { parts.append("ema\(training.averaging)") }
+        if training.weightDecay > 0 { parts.append("wd\(training.weightDecay)") }
+        if let learningRate { parts.append("lr\(learningRate)") }
+        let settingsName = parts.joined(separator: "-")
         let name = "ethucy-\(scene)-\(settingsName)-e\(configuration.training.epochs)-s\(seed)-\(stamp)"
         let session = try TrainingSession.start(store, configuration: configuration, name: name)
         progress(.started(session))
@@ -357,7 +362,8 @@ public struct ETHUCYBenchmark: Sendable {
             if let set { request.data = set.selection }
             request.loaderWindows = set == nil
             let report = try EvaluationPipeline.run(store, model: model, request)
-            rows += report.rows.filter { $0.scope == "all" || $0.scope == EvaluationPipeline.loaderScope }.map { row in
+            let kept = report.rows.filter { $0.scope == "all" || $0.scope == EvaluationPipeline.loaderScope }
+            rows += kept.map { (row: EvaluationRow) -> Row in
                 let isModel = row.method == EvaluationPipeline.methodName(model)
                 var values = [(0, (row.result.minADE, row.result.minFDE))]
                 for kk in Set([k] + Evaluator.smallerK).sorted() {
@@ -409,7 +415,7 @@ public struct ETHUCYBenchmark: Sendable {
             + "validation minADE@20 (all K futures of a model with fewer) on its `val` split"
             + (refit ? ", then trains again on `train` + `val` for that many epochs and is evaluated at its last epoch"
                 : " and is evaluated at that epoch")
-            + reversedNote + averagedNote
+            + reversedNote + averagedNote + decayNote
             + "; the `test` split is read by evaluation only. Every pedestrian "
             + "with 8 observed + 12 future consecutive steps is scored, also those alone in the scene (test "
             + "windows: \(counts)); the minimum over k futures is taken per pedestrian, for ADE and FDE "
@@ -433,6 +439,16 @@ public struct ETHUCYBenchmark: Sendable {
         }
         guard !averaged.isEmpty else { return "" }
         return "; the model of " + averaged.joined(separator: ", ") + " is the moving average of its weights over the steps"
+    }
+
+    /// Which families' weight matrices decay (AdamW).
+    var decayNote: String {
+        let decayed = families.compactMap { family -> String? in
+            let decay = weightDecay ?? (try? TrainingRunConfiguration.defaultTraining(family: family).weightDecay) ?? 0
+            return decay > 0 ? "\(family) \(decay)" : nil
+        }
+        guard !decayed.isEmpty else { return "" }
+        return "; decoupled weight decay (AdamW) of the weight matrices: " + decayed.joined(separator: ", ")
     }
 
     /// Which families also trained on their training windows walked backwards.

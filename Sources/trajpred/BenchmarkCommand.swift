@@ -45,6 +45,8 @@ struct BenchmarkETHUCY: ParsableCommand {
     var ema: Float?
     @Option(help: "Adam's base learning rate of every model (default: each family's; 0.001).")
     var lr: Float?
+    @Option(help: "Decoupled weight decay of every model's weight matrices (AdamW); 0: none (default: each family's).")
+    var weightDecay: Float?
     @Option(help: ArgumentHelp(
         "Also evaluate every final model on this selection, imported into the same store beforehand (data no model trained on); SELECTION:SCENE: only the models that held SCENE out. Repeatable.",
         valueName: "selection[:scene]"))
@@ -54,7 +56,7 @@ struct BenchmarkETHUCY: ParsableCommand {
 
     func validate() throws {
         _ = try parseSeeds(seeds)
-        try TrainingOptionGroup.check(epochs: epochs, lr: lr, ema: ema)
+        try TrainingOptionGroup.check(epochs: epochs, lr: lr, ema: ema, weightDecay: weightDecay)
         if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if models == nil { try model.check() }
         if let models, !models.split(separator: ",").contains(where: { !$0.isEmpty }) {
@@ -73,6 +75,7 @@ struct BenchmarkETHUCY: ParsableCommand {
         benchmark.families = models.map { $0.split(separator: ",").filter { !$0.isEmpty }.map(String.init) } ?? [model.model]
         (benchmark.options, benchmark.epochs, benchmark.refit, benchmark.reverse) = (model.options, epochs, refit, reverse)
         (benchmark.averaging, benchmark.learningRate, benchmark.workers) = (ema, lr, jobs)
+        benchmark.weightDecay = weightDecay
         benchmark.unseen = try unseen.map { try ETHUCYBenchmark.UnseenSet(parsing: $0) }
         let training = TrainingOutput(style: .plain)
         Interrupt.install()

@@ -91,19 +91,23 @@ struct TrainingOptionGroup: ParsableArguments {
     var reverse: Bool?
     @Option(help: "The model is the moving average of the weights with this decay per step; 0: the weights themselves (default: the family's; wta 0.99).")
     var ema: Float?
+    @Option(help: "Decoupled weight decay of the weight matrices (AdamW): each step multiplies them by 1 − lr × this; 0: none (default: the family's).")
+    var weightDecay: Float?
 
     func validate() throws {
-        try Self.check(epochs: epochs, batch: batch, lr: lr, ema: ema)
+        try Self.check(epochs: epochs, batch: batch, lr: lr, ema: ema, weightDecay: weightDecay)
     }
 
-    /// The checks of --epochs, --batch, --lr and --ema before any work, shared with the commands that
-    /// take them without the group: `TrainingSettings.validate`'s rules and messages, the one source.
-    static func check(epochs: Int? = nil, batch: Int? = nil, lr: Float?, ema: Float?) throws {
+    /// The checks of --epochs, --batch, --lr, --ema and --weight-decay before any work, shared with
+    /// the commands that take them without the group: `TrainingSettings.validate`'s rules and
+    /// messages, the one source.
+    static func check(epochs: Int? = nil, batch: Int? = nil, lr: Float?, ema: Float?, weightDecay: Float? = nil) throws {
         var settings = TrainingSettings()
         if let epochs { settings.epochs = epochs }
         if let batch { settings.batch = batch }
         if let lr { settings.learningRate = lr }
         if let ema { settings.averaging = ema }
+        if let weightDecay { settings.weightDecay = weightDecay }
         do {
             try settings.validate()
         } catch {
@@ -121,6 +125,7 @@ struct TrainingOptionGroup: ParsableArguments {
         if let mirror { settings.mirror = mirror }
         if let reverse { settings.reverse = reverse }
         if let ema { settings.averaging = ema }
+        if let weightDecay { settings.weightDecay = weightDecay }
         return settings
     }
 }

@@ -199,22 +199,26 @@ func svgCounts(_ path: String) -> (elements: [String: Int], classes: [String: In
                             in: folder) == "4\n")
     }
 
-    /// --lr and --ema reach every model's training, its run's name and the protocol; values out of
+    /// --lr, --ema and --weight-decay reach every model's training, its run's name and the protocol; values out of
     /// range are refused before any work.
     @Test func learningRateAndAveragingReachTheRunsAndTheProtocol() throws {
         let folder = temporaryFolder()
         let result = try run(trajpred, ["benchmark", "ethucy", "--data", repositoryRoot + "/data", "--scenes", "zara1",
-                                        "--models", "cvae", "--epochs", "1", "--no-refit", "--lr", "0.0005", "--ema", "0.9"],
+                                        "--models", "cvae", "--epochs", "1", "--no-refit", "--lr", "0.0005", "--ema", "0.9",
+                                        "--weight-decay", "0.05"],
                              in: folder)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try sqlite3("trajpred.sqlite", """
             SELECT json_extract(config, '$.learningRate'), json_extract(config, '$.averaging'),
-                   name LIKE 'ethucy-zara1-cvae-ema0.9-lr0.0005-e1-s0-%' FROM run WHERE kind = 'train'
-            """, in: folder) == "0.0005,0.9,1\n")
+                   json_extract(config, '$.weightDecay'),
+                   name LIKE 'ethucy-zara1-cvae-ema0.9-wd0.05-lr0.0005-e1-s0-%' FROM run WHERE kind = 'train'
+            """, in: folder) == "0.0005,0.9,0.05,1\n")
         #expect(result.stdout.contains("; Adam's learning rate 0.0005;"))
         #expect(result.stdout.contains("the model of cvae (decay 0.9) is the moving average of its weights"))
+        #expect(result.stdout.contains("; decoupled weight decay (AdamW) of the weight matrices: cvae 0.05;"))
         for (option, value, message) in [("--lr", "0", "--lr must be a positive number"),
-                                         ("--ema", "1", "--ema must be 0 (no averaging) or more, and below 1")] {
+                                         ("--ema", "1", "--ema must be 0 (no averaging) or more, and below 1"),
+                                         ("--weight-decay", "nan", "--weight-decay must be 0 (none) or more")] {
             let refused = try run(trajpred, ["benchmark", "ethucy", "--data", "x", option, value], in: folder)
             #expect(refused.status != 0 && refused.stderr.contains(message), "\(refused.stderr)")
         }
