@@ -11,12 +11,14 @@ public enum PredictionFormat: String, CaseIterable, Sendable {
 public enum PredictionWriter {
     public static let columns = ["scene", "pedestrian", "last_observed_frame", "sample", "step", "frame", "x", "y"]
 
-    /// Writes every predicted point of `predictions` to `output` in `format`.
-    public static func write(_ predictions: Predictions, as format: PredictionFormat, to output: FileHandle) {
+    /// Writes every predicted point of `predictions` to `output` in `format`; a failed write (a full
+    /// disk, a closed pipe) throws `WorkflowError.cannotWrite` naming `name`.
+    public static func write(_ predictions: Predictions, as format: PredictionFormat, to output: FileHandle,
+                             name: String = "standard output") throws {
         var buffer = ""
-        func flush(_ force: Bool = false) {
+        func flush(_ force: Bool = false) throws {
             if force || buffer.utf8.count > 1 << 16 {
-                output.write(Data(buffer.utf8))
+                try output.writeChecked(Data(buffer.utf8), name: name)
                 buffer = ""
             }
         }
@@ -56,32 +58,83 @@ public enum PredictionWriter {
                         }
                     }
                     first = false
-                    flush()
+                    try flush()
                 }
             }
         }
         if format == .json { buffer += first ? "]\n" : "\n]\n" }
-        flush(true)
+        try flush(true)
     }
 
-    /// Writes to the file at `path` (created or replaced).
+    /// Writes to the file at `path`: created, or emptied and written in place (through a symbolic
+    /// link, into a device or a named pipe, never replacing what is there).
     public static func write(_ predictions: Predictions, as format: PredictionFormat, toFile path: String) throws {
-        try checkFolder(of: path)
-        guard FileManager.default.createFile(atPath: path, contents: nil),
-              let handle = FileHandle(forWritingAtPath: path) else { throw WorkflowError.cannotWrite(path: path) }
+        let handle = try openForWriting(path)
         defer { try? handle.close() }
-        write(predictions, as: format, to: handle)
+        try write(predictions, as: format, to: handle, name: path)
     }
 }
 
+extension FileHandle {
+    /// Writes all of `data`, or throws `WorkflowError.cannotWrite` naming `name` and the system's
+    /// reason (FileHandle.write(_:) would stop the process instead).
+    public func writeChecked(_ data: Data, name: String) throws {
+        do {
+            try write(contentsOf: data)
+        } catch {
+            throw WorkflowError.cannotWrite(path: name + " (\(reason(error)))")
+        }
+    }
+}
+
+/// The system's words for a failed file operation.
+func reason(_ error: any Error) -> String {
+    let ns = error as NSError
+    if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+        return String(cString: strerror(Int32(underlying.code)))
+    }
+    if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+    return ns.localizedDescription
+}
+
+/// Opens `path` for writing from its start: a new file, or an existing one emptied in place, so a
+/// symbolic link is written through and a device or named pipe is written into, as a shell's `>`
+/// does. Refuses a folder, and a path whose folder does not exist, naming them.
+func openForWriting(_ path: String) throws -> FileHandle {
+    try checkFolder(of: path)
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+        throw WorkflowError.cannotWrite(path: path + " (a folder)")
+    }
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else {
+        throw WorkflowError.cannotWrite(path: path + " (\(String(cString: strerror(errno))))")
+    }
+    return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+}
+
 extension String {
-    /// Writes the text to `path` (replacing it), or says plainly why it cannot.
+    /// Writes the text to `path`, or says plainly why it cannot. A new path or a regular file
+    /// (also behind a symbolic link) is replaced whole at once, so a reader never sees half of it;
+    /// a device or named pipe is written into.
     public func write(toPath path: String) throws {
         try checkFolder(of: path)
+        let target = (path as NSString).resolvingSymlinksInPath
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory) {
+            if isDirectory.boolValue { throw WorkflowError.cannotWrite(path: path + " (a folder)") }
+            let type = (try? FileManager.default.attributesOfItem(atPath: target)[.type]) as? FileAttributeType
+            if type != .typeRegular {
+                let handle = try openForWriting(target)
+                defer { try? handle.close() }
+                try handle.writeChecked(Data(utf8), name: path)
+                return
+            }
+        }
         do {
-            try write(toFile: path, atomically: true, encoding: .utf8)
+            try write(toFile: target, atomically: true, encoding: .utf8)
         } catch {
-            throw WorkflowError.cannotWrite(path: path + " (\((error as NSError).localizedDescription))")
+            throw WorkflowError.cannotWrite(path: path + " (\(reason(error)))")
         }
     }
 }

@@ -67,7 +67,7 @@ struct SampleCommand: ParsableCommand {
         if let out {
             try PredictionWriter.write(predictions, as: format, toFile: out)
         } else {
-            PredictionWriter.write(predictions, as: format, to: FileHandle.standardOutput)
+            try PredictionWriter.write(predictions, as: format, to: FileHandle.standardOutput)
         }
         if keep {
             let kept = try Prediction.keep(predictions, in: database, model: model, request: request, checkpoint: model.checkpoint)

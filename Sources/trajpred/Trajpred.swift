@@ -1,7 +1,7 @@
 // The `trajpred` command: parses, validates, wires the libraries together and prints.
 // No modelling or SQL here beyond choosing what to call.
 #if canImport(Glibc)
-import Glibc
+@preconcurrency import Glibc
 #endif
 import ArgumentParser
 
@@ -21,6 +21,15 @@ struct Trajpred: ParsableCommand {
         // A file-size limit (ulimit -f) must make writes fail with EFBIG, which SQLite reports and
         // rolls back, rather than kill the process mid-write.
         signal(SIGXFSZ, SIG_IGN)
+        // Output printed (listings, tables) must have reached standard output: a full disk or a
+        // closed file is an error with a message and a non-zero exit, not a silent success.
+        atexit {
+            if fflush(stdout) != 0 || ferror(stdout) != 0 {
+                let message = "Error: cannot write standard output (\(String(cString: strerror(errno))))\n"
+                _ = message.withCString { fputs($0, stderr) }
+                _exit(1)
+            }
+        }
         main(nil)
     }
 }

@@ -1,0 +1,71 @@
+// Where output goes: standard output that cannot be written is an error, never a silent success
+// or a crash; --out writes into what the path names (through a symbolic link, into a named pipe),
+// as a shell's `>` does, instead of putting a new file in its place.
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+
+@Suite struct OutputCLITests {
+    /// A folder with zara1 imported and an anchors run `a` (one epoch, no learning).
+    func folderWithARun() throws -> String {
+        let folder = temporaryFolder()
+        #expect(try run(trajpred, ["import", repositoryRoot + "/data/zara1"], in: folder).status == 0)
+        let trained = try run(trajpred, ["train", "--model", "anchors", "--train", "zara1/train/crowds_zara02",
+                                         "--val", "zara1/val/crowds_zara02", "--name", "a"], in: folder)
+        #expect(trained.status == 0, "\(trained.stderr)")
+        return folder
+    }
+
+    /// A full disk under standard output: a listing, predictions and a stored prediction all fail
+    /// with the system's reason and exit 1, and `sample --store` keeps nothing.
+    @Test func aStandardOutputThatCannotBeWrittenIsAnError() throws {
+        guard FileManager.default.fileExists(atPath: "/dev/full") else { return }
+        let folder = try folderWithARun()
+        for command in ["datasets", "runs --format json", "sample --run a --data zara1/test --frame 1000 --k 2",
+                        "sample --run a --data zara1/test --all --k 2 --format ndjson --store"] {
+            let result = try run("/bin/sh", ["-c", "exec \"$0\" \(command) > /dev/full", trajpred], in: folder)
+            #expect(result.status == 1, "\(command): \(result.status)")
+            #expect(result.stderr.contains("cannot write standard output (No space left on device)"), "\(command): \(result.stderr)")
+        }
+        #expect(try sqlite3("trajpred.sqlite", "SELECT count(*) FROM run WHERE kind = 'predict'", in: folder) == "0\n")
+    }
+
+    /// --out through a symbolic link writes the file it points to and keeps the link; into a named
+    /// pipe, the reader gets the rows; a folder is refused by name.
+    @Test func outWritesThroughLinksAndIntoPipes() throws {
+        let folder = try folderWithARun()
+        for (out, extra) in [("rows.csv", ["sample", "--frame", "1000", "--k", "1"]),
+                             ("scene.svg", ["plot", "--frame", "1000"])] {
+            let target = folder + "/target-" + out, link = folder + "/link-" + out
+            try "old".write(toFile: target, atomically: false, encoding: .utf8)
+            try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+            let data = extra[0] == "plot" ? "zara1/test/crowds_zara01" : "zara1/test"
+            let result = try run(trajpred, [extra[0], "--run", "a", "--data", data] + extra.dropFirst() + ["--out", link], in: folder)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == target)
+            let written = try String(contentsOfFile: target, encoding: .utf8)
+            #expect(written.hasPrefix(out.hasSuffix(".csv") ? "scene,pedestrian," : "<?xml"), "\(written.prefix(80))")
+        }
+
+        let pipe = folder + "/rows.fifo"
+        #expect(mkfifo(pipe, 0o644) == 0)
+        let reader = Process()
+        reader.executableURL = URL(fileURLWithPath: "/bin/sh")
+        reader.arguments = ["-c", "cat rows.fifo > copy.csv"]
+        reader.currentDirectoryURL = URL(fileURLWithPath: folder)
+        try reader.run()
+        let result = try run(trajpred, ["sample", "--run", "a", "--data", "zara1/test", "--frame", "1000", "--k", "1",
+                                        "--out", pipe], in: folder)
+        reader.waitUntilExit()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try String(contentsOfFile: folder + "/copy.csv", encoding: .utf8).hasPrefix("scene,pedestrian,"))
+        var status = stat()
+        #expect(stat(pipe, &status) == 0 && (status.st_mode & S_IFMT) == S_IFIFO)
+
+        let refused = try run(trajpred, ["sample", "--run", "a", "--data", "zara1/test", "--frame", "1000", "--out", folder],
+                              in: folder)
+        #expect(refused.status == 1 && refused.stderr.contains("(a folder)"), "\(refused.stderr)")
+    }
+}
