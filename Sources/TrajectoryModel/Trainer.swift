@@ -132,6 +132,7 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
         mirrors = [Float](repeating: 1, count: capacity)
         counters.generator = rng.stateWords
         counters.epochGenerator = epochStart.stateWords
+        (counters.trainingWindows, counters.validationWindows) = (train.count, validation.count)
     }
 
     /// Continues from `state` (taken by `state()` of a trainer with the same settings and data).

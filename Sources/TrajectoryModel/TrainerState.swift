@@ -34,12 +34,16 @@ public struct TrainerCounters: Codable, Sendable, Equatable {
     /// The generator now, and as it was when the current epoch began (it shuffled that epoch).
     public var generator: [UInt64] = []
     public var epochGenerator: [UInt64] = []
+    /// The training and validation windows the run started with (before any reversal): a resume
+    /// on other data would not continue the same training. Nil in states saved before they were kept.
+    public var trainingWindows: Int?
+    public var validationWindows: Int?
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case epoch, step, adamSteps, lossSum, reconstructionSum, klSum, secondsInEpoch, bestMinADE, bestEpoch
-        case averagedSteps, generator, epochGenerator
+        case averagedSteps, generator, epochGenerator, trainingWindows, validationWindows
     }
 
     // Generator words are written as hex strings: a JSON number cannot hold 64 bits exactly.
@@ -55,6 +59,8 @@ public struct TrainerCounters: Codable, Sendable, Equatable {
         bestMinADE = try c.decodeIfPresent(Double.self, forKey: .bestMinADE)
         bestEpoch = try c.decodeIfPresent(Int.self, forKey: .bestEpoch)
         averagedSteps = try c.decodeIfPresent(Int.self, forKey: .averagedSteps) ?? 0
+        trainingWindows = try c.decodeIfPresent(Int.self, forKey: .trainingWindows)
+        validationWindows = try c.decodeIfPresent(Int.self, forKey: .validationWindows)
         func words(_ key: CodingKeys) throws -> [UInt64] {
             try c.decode([String].self, forKey: key).map { text in
                 guard let word = UInt64(text, radix: 16) else {
@@ -78,6 +84,8 @@ public struct TrainerCounters: Codable, Sendable, Equatable {
         try c.encode(secondsInEpoch, forKey: .secondsInEpoch)
         try c.encodeIfPresent(bestMinADE, forKey: .bestMinADE)
         try c.encodeIfPresent(bestEpoch, forKey: .bestEpoch)
+        try c.encodeIfPresent(trainingWindows, forKey: .trainingWindows)
+        try c.encodeIfPresent(validationWindows, forKey: .validationWindows)
         if averagedSteps > 0 { try c.encode(averagedSteps, forKey: .averagedSteps) }
         try c.encode(generator.map { String($0, radix: 16) }, forKey: .generator)
         try c.encode(epochGenerator.map { String($0, radix: 16) }, forKey: .epochGenerator)

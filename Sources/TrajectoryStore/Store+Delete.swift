@@ -39,9 +39,13 @@ extension Store {
     }
 
     /// Deletes a run (its id or name) with its epochs, checkpoints, predictions and metrics; runs
-    /// that used it (predictions, evaluations) keep their rows without a parent.
+    /// that used it (predictions, evaluations) keep their rows without a parent. A run another
+    /// process is training is refused (its next epoch would have nowhere to go); holding its lock
+    /// while deleting keeps a resume from starting meanwhile.
     public func deleteRun(_ reference: String) throws -> Removed {
         let run = try run(named: reference)
+        let locks = try RunLocks(database: path)
+        guard try locks.acquire(run: run.id) else { throw StoreError.runInUse(run: run.name, pid: locks.holder(run: run.id)) }
         return try database.transaction {
             let predictions = try database.scalarInt("SELECT count(*) FROM prediction WHERE run_id = ?1", .integer(run.id)) ?? 0
             try database.prepare("DELETE FROM run WHERE id = ?1").run([.integer(run.id)])

@@ -35,6 +35,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case unknownValue(what: String, value: String)
     /// A file beside the database (the run lock file) could not be opened or locked.
     case io(path: String, message: String)
+    /// A run another process is training, asked to be deleted.
+    case runInUse(run: String, pid: Int32?)
 
     public var description: String {
         switch self {
@@ -88,6 +90,9 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
             return "the store holds a \(what) '\(value)' that this trajpred does not know; upgrade trajpred"
         case let .io(path, message):
             return "\(path): \(message)"
+        case let .runInUse(run, pid):
+            return "run \(run) is being trained right now by process \(pid.map(String.init) ?? "?"); stop it (Ctrl-C), "
+                + "then delete it"
         }
     }
 }

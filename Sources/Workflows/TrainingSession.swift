@@ -106,6 +106,13 @@ public final class TrainingSession {
             notice("run \(run.name) has no checkpoint yet: starting it over")
         }
         let (train, validation) = try windows(store, configuration)
+        if let counters = state?.counters {
+            for (what, before, now) in [("training", counters.trainingWindows, train.windows.count),
+                                        ("validation", counters.validationWindows, validation.windows.count)]
+            where before.map({ $0 != now }) ?? false {
+                throw WorkflowError.trainingDataChanged(run: run.name, what: what, before: before!, now: now)
+            }
+        }
         let trainer = try makeTrainer(configuration, train: train.windows, validation: validation.windows, resuming: state)
         try store.setStatus(run: run.id, .running)
         run.status = .running

@@ -27,6 +27,8 @@ public enum WorkflowError: Error, Equatable, CustomStringConvertible {
     case invalidRunName(name: String, reason: String)
     /// A run without the checkpoint asked for (no epoch has finished).
     case noCheckpoint(run: String, label: String)
+    /// A resume whose data selections now give other windows than the run started with.
+    case trainingDataChanged(run: String, what: String, before: Int, now: Int)
     /// 'best' asked of a run that validated nothing.
     case notValidated(run: String)
     /// More futures asked of a model than it makes.
@@ -80,6 +82,9 @@ public enum WorkflowError: Error, Equatable, CustomStringConvertible {
         case let .noCheckpoint(run, label):
             return "run \(run) has no '\(label)' checkpoint: no epoch of it has finished"
                 + (label == "best" ? " (try --checkpoint last, or train it further with --resume)" : "")
+        case let .trainingDataChanged(run, what, before, now):
+            return "run \(run) started on \(before) \(what) windows and its selections now give \(now) (scenes deleted or "
+                + "imported since): resuming would not continue the same training; train it again under a new name"
         case let .notValidated(run):
             return "run \(run) trained without validation (no val data, or a benchmark's refit), so it has no 'best' "
                 + "checkpoint: use --checkpoint last (or leave --checkpoint out)"

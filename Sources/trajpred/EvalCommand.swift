@@ -31,6 +31,9 @@ struct EvalCommand: ParsableCommand {
 
     func validate() throws {
         guard k >= 1 else { throw ValidationError("--k must be at least 1") }
+        guard headingNoise.isFinite, (0...180).contains(headingNoise) else {
+            throw ValidationError("--heading-noise must be between 0 and 180 degrees")
+        }
     }
 
     func run() throws {

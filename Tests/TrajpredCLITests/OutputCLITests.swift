@@ -68,4 +68,15 @@ import Testing
                               in: folder)
         #expect(refused.status == 1 && refused.stderr.contains("(a folder)"), "\(refused.stderr)")
     }
+
+    /// A heading noise that is not a number of degrees is refused before any work (it used to fail
+    /// after the whole evaluation, writing its JSON).
+    @Test func evalRefusesAHeadingNoiseThatIsNoAngle() throws {
+        let folder = temporaryFolder()
+        for value in ["nan", "inf", "1e30", "181"] {
+            let result = try run(trajpred, ["eval", "--run", "a", "--data", "zara1/test", "--heading-noise", value], in: folder)
+            #expect(result.status == 64 && result.stderr.contains("--heading-noise must be between 0 and 180 degrees"),
+                    "\(value): \(result.stderr)")
+        }
+    }
 }

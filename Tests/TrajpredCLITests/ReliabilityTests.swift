@@ -102,6 +102,11 @@ func writeLargeFile(_ path: String, rows: Int) throws {
         #expect(second.stderr.contains("run busy is being trained right now by process \(process.processIdentifier)"),
                 "\(second.stderr)")
         #expect(try run(trajpred, ["runs", "--format", "csv"], in: folder).stdout.contains(",busy,train,running,"))
+        // Nor delete it: its next epoch would have nowhere to go.
+        let deleted = try run(trajpred, ["delete", "--run", "busy"], in: folder)
+        #expect(deleted.status == 1 && deleted.stderr.contains("run busy is being trained right now by process "
+            + "\(process.processIdentifier); stop it (Ctrl-C), then delete it"), "\(deleted.stderr)")
+        #expect(try sqlite3("trajpred.sqlite", "SELECT count(*) FROM run WHERE name = 'busy'", in: folder) == "1\n")
         // Killed, it is free at once: listed as stopped, and it resumes.
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
@@ -112,6 +117,8 @@ func writeLargeFile(_ path: String, rows: Int) throws {
         resumed.interrupt()
         resumed.waitUntilExit()
         #expect(resumed.terminationStatus == 130)
+        // Stopped, it can be deleted.
+        #expect(try run(trajpred, ["delete", "--run", "busy"], in: folder).stdout == "deleted 1 run\n")
     }
 
     @Test func secondCtrlCExitsAtOnceAndLeavesASoundDatabase() throws {

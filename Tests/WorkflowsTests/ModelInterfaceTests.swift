@@ -119,6 +119,23 @@ func driftConfiguration(epochs: Int = 2) throws -> TrainingRunConfiguration {
         #expect(a == b)
     }
 
+    /// A resume after scenes of its selections were deleted (or imported) is refused by name: it
+    /// would not continue the same training.
+    @Test func aResumeOnOtherDataIsRefused() throws {
+        let store = try zara1Store()
+        let cut = try TrainingSession.start(store, configuration: try driftConfiguration(epochs: 3), name: "cut")
+        var steps = 0
+        #expect(try cut.run(shouldStop: { steps += 1; return steps == 5 }) == .interrupted(epoch: 0, step: 5))
+        _ = try store.deleteScene("zara1/val/crowds_zara03")
+        do {
+            _ = try TrainingSession.resume(store, run: "cut")
+            Issue.record("resumed on other data")
+        } catch {
+            #expect("\(error)".contains("run cut started on ") && "\(error)".contains(" validation windows and its selections now give "),
+                    "\(error)")
+        }
+    }
+
     /// Without --checkpoint a command loads 'best', or 'last' from a run trained without validation
     /// (a benchmark's refit: the final model); asking it for 'best' says why there is none.
     @Test func theDefaultCheckpointOfARunWithoutValidationIsItsLast() throws {
