@@ -131,12 +131,17 @@ public enum ImportPlan {
     }
 
     /// The scene of a file: its name without extension and without a `_train`/`_val`/`_test` ending;
-    /// for a Stanford Drone `annotations.txt`, its scene and video folders (`hyang_video12`).
+    /// for a Stanford Drone `annotations.txt`, its scene and video folders (`hyang_video12`); for an
+    /// ETH `obsmat.txt`, its sequence's folder (`seq_hotel`), as every sequence's file has that name.
     public static func sceneName(_ path: String) -> String {
         let name = stem(path)
         if name == "annotations",
            let (scene, video) = SceneScales.sceneAndVideo(of: URL(fileURLWithPath: path).standardizedFileURL.path) {
             return scene + "_" + video
+        }
+        if name == "obsmat" {
+            let folder = URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent().lastPathComponent
+            if !folder.isEmpty, folder != "/" { return folder }
         }
         if let split = splitSuffix(name) { return String(name.dropLast(split.rawValue.count + 1)) }
         return name

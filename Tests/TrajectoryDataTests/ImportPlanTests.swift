@@ -51,6 +51,14 @@ import Testing
         }
     }
 
+    /// Every ETH sequence's file is `obsmat.txt`: its scene is named after its folder, as the
+    /// README's commands (`--data hotel/test/seq_hotel`) and a Stanford Drone video's are.
+    @Test func anObsmatSceneIsNamedAfterItsSequence() throws {
+        #expect(ImportPlan.sceneName("/data/ewap/seq_hotel/obsmat.txt") == "seq_hotel")
+        #expect(ImportPlan.sceneName("seq_eth/obsmat.txt") == "seq_eth")
+        #expect(ImportPlan.sceneName("/data/crowds_zara01.txt") == "crowds_zara01")
+    }
+
     @Test func refusesBadNamesAndMissingPaths() throws {
         #expect(throws: ImportError.self) {
             try ImportPlan.plan(paths: ["/nonexistent/file.txt"], dataset: "d", split: nil, scene: nil)
