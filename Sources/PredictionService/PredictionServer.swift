@@ -115,7 +115,7 @@ public struct PredictionServer: Sendable {
 
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            k = try c.decodeIfPresent(Int.self, forKey: .k)
+            k = try c.decodeIntegerIfPresent(forKey: .k)
             seed = try c.decodeSeedIfPresent(forKey: .seed)
         }
     }

@@ -66,6 +66,14 @@ extension KeyedDecodingContainer {
         if let seed = try? decode(UInt64.self, forKey: key) { return seed }
         throw DecodingError.typeMismatch(UInt64.self, .init(codingPath: codingPath + [key], debugDescription: "not a seed"))
     }
+
+    /// A count (k): an integer within Int's range; 1.5 or 1e20 is a type mismatch on the key
+    /// (Foundation on Linux reports those as "not valid JSON" with no key).
+    public func decodeIntegerIfPresent(forKey key: Key) throws -> Int? {
+        guard contains(key), !(try decodeNil(forKey: key)) else { return nil }
+        if let value = try? decode(Int.self, forKey: key) { return value }
+        throw DecodingError.typeMismatch(Int.self, .init(codingPath: codingPath + [key], debugDescription: "not an integer"))
+    }
 }
 
 /// What live input may hold: times within ±10¹² s (Unix time in seconds is ~2·10⁹) and coordinates

@@ -83,6 +83,8 @@ let eightSteps = (0..<8).map { [Double($0) * 0.5, 1.0] }
             (.sessionFrames, "[]", ""),
             (.sessionFrames, #"{"time": 1, "agents": [], "seed": 1.5}"#, "seed"),
             (.sessionFrames, #"{"time": 1, "agents": [], "k": 1000}"#, "k"),
+            (.predict, #"{"k": 1.5, "agents": []}"#, "k"),
+            (.sessionFrames, #"{"time": 1, "agents": [], "k": 99999999999999999999}"#, "k"),
         ]
         for (operation, body, field) in cases {
             let answer = server.answer(operation, parameters: ["id": "s"], body: Data(body.utf8))
@@ -91,6 +93,11 @@ let eightSteps = (0..<8).map { [Double($0) * 0.5, 1.0] }
             #expect(error["field"] as? String == field, "\(body): \(error)")
             #expect((error["error"] as? String)?.isEmpty == false)
         }
+        // In the request's words, not the command line's.
+        let tooMany = json(server.answer(.predict, parameters: [:], body: Data(#"{"k": 21, "agents": []}"#.utf8)).body)
+        #expect(tooMany["error"] as? String == "k: must be at most 20, the futures this anchors model makes", "\(tooMany)")
+        let fraction = json(server.answer(.predict, parameters: [:], body: Data(#"{"k": 1.5, "agents": []}"#.utf8)).body)
+        #expect(fraction["error"] as? String == "k: must be an integer", "\(fraction)")
     }
 
     @Test func sessionsKeepTheirTrackersHistory() throws {
