@@ -192,8 +192,9 @@ public enum ImportPlan {
     }
 
     static func checkName(_ name: String, what: String, file: String) throws(ImportError) {
-        if name.isEmpty || name.contains("/") {
-            throw .invalidSetting(file: file, reason: "a \(what) name must be non-empty and hold no '/', got '\(name)'")
+        if name.allSatisfy(\.isWhitespace) || name.contains("/") || name != name.trimmingCharacters(in: .whitespacesAndNewlines) {
+            throw .invalidSetting(file: file, reason: "a \(what) name must be non-empty, hold no '/' and not begin or end "
+                + "with a space, got '\(name)'")
         }
     }
 

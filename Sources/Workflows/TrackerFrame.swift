@@ -54,7 +54,11 @@ extension KeyedDecodingContainer {
         if let number = try? decode(Double.self, forKey: key) {
             return number.rounded() == number && abs(number) < 1e15 ? String(Int64(number)) : "\(number)"
         }
-        return try decode(String.self, forKey: key)
+        let id = try decode(String.self, forKey: key)
+        if id.isEmpty {
+            throw DecodingError.dataCorrupted(.init(codingPath: codingPath + [key], debugDescription: "an empty id"))
+        }
+        return id
     }
 }
 

@@ -57,12 +57,15 @@ struct ImportCommand: ParsableCommand {
                 + ".jsonl .json; import one by its path to read it): " + ignored.prefix(5).joined(separator: ", ")
                 + (ignored.count > 5 ? ", …" : ""))
         }
-        if items.isEmpty { throw ValidationError("no trajectory file (.txt .csv .tsv .ndjson .jsonl .json) in \(paths)") }
+        if items.isEmpty {
+            throw ValidationError("no trajectory file (.txt .csv .tsv .ndjson .jsonl .json) in " + paths.joined(separator: ", "))
+        }
         let reports = Importing.run(try store.open(), items: items, settings) { report in
             switch report.status {
             case .imported where format == nil:
-                print("\(report.item.path) → \(report.scene): \(report.pedestrians ?? 0) pedestrians, "
-                    + "\(report.positions ?? 0) positions (\(report.detail); split \(report.item.splitSource))")
+                let (pedestrians, positions) = (report.pedestrians ?? 0, report.positions ?? 0)
+                print("\(report.item.path) → \(report.scene): \(pedestrians) pedestrian\(pedestrians == 1 ? "" : "s"), "
+                    + "\(positions) position\(positions == 1 ? "" : "s") (\(report.detail); split \(report.item.splitSource))")
                 if let warning = report.warning { printError("warning: \(warning)") }
             case .skipped where format == nil:
                 print("\(report.item.path): skipped, the same content is already imported as \(report.scene) "

@@ -15,8 +15,9 @@ struct PlotCommand: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @Option(name: .customLong("run"), help: "The trained run (id or name).") var runReference: String
     @Option(help: "One scene: DATASET/SPLIT/SCENE (or a selection holding one scene).") var data: String?
-    @Option(help: "The last observed frame, as written in the file (the nearest step matches).") var frame: Double?
-    @Option(help: "The last observed time in seconds, instead of a frame.") var time: Double?
+    @Option(parsing: .unconditional, help: "The last observed frame, as written in the file (the nearest step matches).")
+    var frame: Double?
+    @Option(parsing: .unconditional, help: "The last observed time in seconds, instead of a frame.") var time: Double?
     @Flag(help: "Draw the run's loss and validation curves instead.") var curves = false
     @Option(parsing: .unconditional, help: "Sampled futures per pedestrian.") var k: Int = 20
     @Option(help: "The seed of the samples.") var seed: UInt64 = 0

@@ -24,9 +24,11 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Data selection DATASET[/SPLIT[/SCENE]].") var data: String?
     @Option(help: "Observed paths from a trajectory file (ETH/UCY, CSV or ndjson) instead of --data.") var input: String?
     @OptionGroup(title: "Reading --input") var reading: ReaderOptionGroup
-    @Option(help: "Predict from this frame (the last observed one), as written in the file; the nearest step matches.")
+    @Option(parsing: .unconditional,
+            help: "Predict from this frame (the last observed one), as written in the file; the nearest step matches.")
     var frame: Double?
-    @Option(help: "Predict from this time in seconds (the trajectory view's time) instead of a frame.") var time: Double?
+    @Option(parsing: .unconditional, help: "Predict from this time in seconds (the trajectory view's time) instead of a frame.")
+    var time: Double?
     @Option(help: "Only this pedestrian (its id as written in the file); without --frame, from its last frame.")
     var pedestrian: String?
     @Flag(help: "Every window: every frame where a pedestrian has 8 observed steps.") var all = false

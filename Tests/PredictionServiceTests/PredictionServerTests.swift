@@ -84,6 +84,8 @@ let eightSteps = (0..<8).map { [Double($0) * 0.5, 1.0] }
             (.sessionFrames, #"{"time": 1, "agents": [], "seed": 1.5}"#, "seed"),
             (.sessionFrames, #"{"time": 1, "agents": [], "k": 1000}"#, "k"),
             (.predict, #"{"k": 1.5, "agents": []}"#, "k"),
+            (.sessionFrames, #"{"time": 1, "agents": [{"id": "", "x": 1, "y": 1}]}"#, "agents[0].id"),
+            (.predict, #"{"agents": [{"id": "", "positions": [[1, 2]]}]}"#, "agents[0].id"),
             (.sessionFrames, #"{"time": 1, "agents": [], "k": 99999999999999999999}"#, "k"),
         ]
         for (operation, body, field) in cases {

@@ -70,5 +70,10 @@ import Testing
         #expect(throws: ImportError.self) {
             try ImportPlan.plan(paths: [root], dataset: "d", split: nil, scene: "one")
         }
+        for blank in [" ", "", " d", "d\n"] {
+            #expect(throws: ImportError.self) {
+                try ImportPlan.plan(paths: [root + "/a.txt"], dataset: blank, split: nil, scene: nil)
+            }
+        }
     }
 }

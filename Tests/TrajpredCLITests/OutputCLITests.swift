@@ -79,4 +79,15 @@ import Testing
                     "\(value): \(result.stderr)")
         }
     }
+
+    /// A negative frame or time is a value, as negative frames import fine (it was "Missing value").
+    @Test func negativeFramesAndTimesAreValues() throws {
+        let folder = temporaryFolder()
+        for (command, option) in [("sample", "--frame"), ("sample", "--time"), ("plot", "--frame"), ("plot", "--time")] {
+            let result = try run(trajpred, [command, "--run", "a", "--data", "zara1/test", option, "-5"]
+                                     + (command == "plot" ? ["--out", "p.svg"] : []), in: folder)
+            #expect(result.status != 0 && !result.stderr.contains("Missing value") && result.stderr.contains("no database"),
+                    "\(command) \(option): \(result.stderr)")
+        }
+    }
 }
