@@ -144,15 +144,17 @@ struct JSONBytes {
         digits(fraction, count: places)
     }
 
-    /// The decimal digits of `value`, at least `count` of them (leading zeros).
+    /// The decimal digits of `value`, at least `count` of them (leading zeros): written backwards
+    /// into a stack buffer, then appended in order (reversing a slice of `bytes` copied it).
     private mutating func digits(_ value: UInt64, count: Int) {
-        let start = bytes.count
-        var rest = value, written = 0
-        repeat {
-            bytes.append(UInt8(ascii: "0") + UInt8(rest % 10))
-            rest /= 10
-            written += 1
-        } while rest > 0 || written < count
-        bytes[start...].reverse()
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { buffer in
+            var rest = value, first = 24
+            repeat {
+                first -= 1
+                buffer[first] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0 || 24 - first < min(count, 20)
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[first..<24]))
+        }
     }
 }

@@ -4,6 +4,7 @@
 // a jittered 30 Hz tracker gives the futures of the same walk at the model's step; bad frames are
 // refused with the field at fault and change nothing; many threads on one model answer as one.
 import Foundation
+import NNCore
 import Synchronization
 import Testing
 import TestSupport
@@ -196,6 +197,18 @@ func walk(_ time: Double, start: SIMD2<Double> = [2, 3], velocity: SIMD2<Double>
             + #""probabilities":[1],"times":[0.4,0.8,1.2]}],"time":1700000000.4,"waiting":["7"]}"#)
         let parsed = try #require(try JSONSerialization.jsonObject(with: forecast.json) as? [String: Any])
         #expect((parsed["predictions"] as? [[String: Any]])?.first?["id"] as? String == "a\"b\\c\n\u{1}é")
+        // Fractions with leading zeros, integers, and random values read back within half a unit of 10⁻⁴.
+        var bytes = JSONBytes()
+        bytes.numbers([0.0005, -3.0071, 12.5, 100, 0.00004, 7.00009], decimals: 4)
+        #expect(String(decoding: bytes.bytes, as: UTF8.self) == "[0.0005,-3.0071,12.5,100,0,7.0001]")
+        var rng = Xoshiro256(seed: 5)
+        let values: [Double] = (0..<2_000).map { _ in Double(rng.uniform(-1, 1)) * pow(10.0, Double(rng.uniform(-5, 6))) }
+        var all = JSONBytes()
+        all.numbers(values, decimals: 4)
+        let read = try #require(try JSONSerialization.jsonObject(with: Data(all.bytes)) as? [NSNumber]).map(\.doubleValue)
+        #expect(read.count == values.count)
+        let tolerance: Double = 0.5e-4 * (1 + 1e-9)
+        for (value, back) in zip(values, read) { #expect(abs(value - back) <= tolerance, "\(value) → \(back)") }
     }
 
     @Test func manyThreadsOnOneModelAnswerAsOneDoes() throws {
