@@ -33,6 +33,9 @@ extension TrajectoryReader {
                     columns.append(found)
                 } else if let number = Int(flag), number >= 1, number <= header.count {
                     columns.append(number - 1)
+                } else if let number = Int(flag) {
+                    throw .invalidSetting(file: file, reason: "--\(role)-col \(number): the header has columns 1 to \(header.count) "
+                        + "[\(header.joined(separator: ", "))]")
                 } else {
                     throw .missingColumn(file: file, role: role, tried: [flag], header: header)
                 }
@@ -40,6 +43,15 @@ extension TrajectoryReader {
                 columns.append(found)
             } else {
                 throw .missingColumn(file: file, role: role, tried: names, header: header)
+            }
+        }
+        // A column found by its name must be the only one of that name: which would be meant?
+        for (index, column) in columns.enumerated() {
+            let role = csvColumnNames[index].role, name = header[column].lowercased()
+            let same = header.indices.filter { header[$0].lowercased() == name }
+            if same.count > 1, flags[index].flatMap({ Int($0) }) == nil {
+                throw .invalidSetting(file: file, reason: "line 1: the header names '\(header[column])' \(same.count) times "
+                    + "(columns " + same.map { String($0 + 1) }.joined(separator: ", ") + "); give --\(role)-col with its number")
             }
         }
         let roleNames = ["frame", "pedestrian", "x", "y"]

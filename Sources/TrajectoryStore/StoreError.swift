@@ -70,7 +70,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case let .missingDatabase(path):
             return "no database at \(path): import data first (trajpred import …), or point --db / $TRAJPRED_DB at one"
         case let .notFound(kind, name, known):
-            return "no \(kind) named '\(name)' in the store"
+            return "no \(kind) \(kind == "run" && Int64(name) != nil ? "with id or name" : "named") '\(name)' in the store"
                 + (known.isEmpty ? "" : " (there are: \(known.joined(separator: ", ")))")
         case let .duplicateRunName(name):
             return "a run named '\(name)' already exists; choose another --name"

@@ -111,6 +111,17 @@ func readError(_ text: String, file: String = "f.txt", _ options: ReadOptions = 
         #expect(error?.description.contains("--y-col") == true)
     }
 
+    /// A header naming a column twice is ambiguous unless the flag gives its number; a column
+    /// number beyond the header says how many there are.
+    @Test func aColumnNamedTwiceOrBeyondTheHeaderIsRefused() throws {
+        let twice = readError("frame,id,x,y,x\n0,1,2,3,4\n", file: "t.csv")
+        #expect(twice?.description == "t.csv: line 1: the header names 'x' 2 times (columns 3, 5); give --x-col with its number")
+        let chosen = try read("frame,id,x,y,x\n0,1,2,3,4\n", file: "t.csv", ReadOptions(xColumn: "5"))
+        #expect(chosen.observations.map(\.x) == [4])
+        let beyond = readError("frame,id,x,y\n0,1,2,3\n", file: "b.csv", ReadOptions(xColumn: "9"))
+        #expect(beyond?.description == "b.csv: --x-col 9: the header has columns 1 to 4 [frame, id, x, y]")
+    }
+
     @Test func badRows() {
         #expect(readError("frame,ped,x,y\n0,1,2,3\n1,1,2\n", file: "e.csv")
             == .wrongColumnCount(file: "e.csv", line: 3, expected: 4, found: 3))

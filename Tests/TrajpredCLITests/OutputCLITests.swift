@@ -90,4 +90,17 @@ import Testing
                     "\(command) \(option): \(result.stderr)")
         }
     }
+
+    /// A run asked for by a number that is neither its id nor its name says both were tried; a CSV
+    /// header naming x twice is refused by file and line.
+    @Test func messagesSayWhatWasLookedFor() throws {
+        let folder = try folderWithARun()
+        let missing = try run(trajpred, ["eval", "--run", "999", "--data", "zara1/test"], in: folder)
+        #expect(missing.status == 1 && missing.stderr.contains("no run with id or name '999' in the store"), "\(missing.stderr)")
+        let named = try run(trajpred, ["eval", "--run", "nothing", "--data", "zara1/test"], in: folder)
+        #expect(named.stderr.contains("no run named 'nothing' in the store"), "\(named.stderr)")
+        try "frame,id,x,y,x\n0,1,2,3,4\n".write(toFile: folder + "/twice.csv", atomically: false, encoding: .utf8)
+        let twice = try run(trajpred, ["import", "twice.csv", "--dataset", "t", "--split", "test"], in: folder)
+        #expect(twice.status == 1 && twice.stderr.contains("twice.csv: line 1: the header names 'x' 2 times"), "\(twice.stderr)")
+    }
 }
