@@ -44,8 +44,9 @@ extension Store {
     /// while deleting keeps a resume from starting meanwhile.
     public func deleteRun(_ reference: String) throws -> Removed {
         let run = try run(named: reference)
-        let locks = try RunLocks(database: path)
+        let locks = try RunLocks.of(database: path)
         guard try locks.acquire(run: run.id) else { throw StoreError.runInUse(run: run.name, pid: locks.holder(run: run.id)) }
+        defer { locks.release(run: run.id) }
         return try database.transaction {
             let predictions = try database.scalarInt("SELECT count(*) FROM prediction WHERE run_id = ?1", .integer(run.id)) ?? 0
             try database.prepare("DELETE FROM run WHERE id = ?1").run([.integer(run.id)])

@@ -7,7 +7,7 @@ public enum RunListing {
     public static func listing(_ store: Store) throws -> Listing {
         var listing = try store.runSummary()
         // Without the lock file (say, on a read-only folder) the stored status is shown as it is.
-        guard let locks = try? RunLocks(database: store.path),
+        guard let locks = try? RunLocks.of(database: store.path),
               let idColumn = listing.columns.firstIndex(of: "id"),
               let statusColumn = listing.columns.firstIndex(of: "status") else { return listing }
         for (index, row) in listing.rows.enumerated() {

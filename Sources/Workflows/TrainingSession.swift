@@ -46,11 +46,15 @@ public final class TrainingSession {
     let trainer: any TrainingLoop
     /// Steps (batches) in an epoch of this run.
     public var stepsPerEpoch: Int { trainer.stepsPerEpoch }
-    /// Held while this object lives; the kernel releases it however the process ends.
+    /// The run's lock: held from `start`/`resume` until `run` returns (or this object goes); the
+    /// kernel releases it however the process ends.
     let locks: RunLocks
+    private var holdsLock: Bool
+
+    deinit { if holdsLock { locks.release(run: run.id) } }
 
     init(store: Store, run: RunRecord, configuration: TrainingRunConfiguration, train: SceneWindows,
-         validation: SceneWindows, trainer: any TrainingLoop, locks: RunLocks, resumedAt: (Int, Int)?) {
+         validation: SceneWindows, trainer: any TrainingLoop, locks: RunLocks, holdsLock: Bool, resumedAt: (Int, Int)?) {
         self.store = store
         self.run = run
         self.configuration = configuration
@@ -58,6 +62,7 @@ public final class TrainingSession {
         self.validation = validation
         self.trainer = trainer
         self.locks = locks
+        self.holdsLock = holdsLock
         self.resumedAt = resumedAt
     }
 
@@ -73,7 +78,7 @@ public final class TrainingSession {
                     + "choose a name with a letter in it")
             }
         }
-        let locks = try RunLocks(database: store.path)
+        let locks = try RunLocks.of(database: store.path)
         let (train, validation) = try windows(store, configuration)
         let trainer = try makeTrainer(configuration, train: train.windows, validation: validation.windows, resuming: nil)
         // The run keeps the epochs it trains (more than asked when `minimumSteps` needs them).
@@ -81,9 +86,9 @@ public final class TrainingSession {
         configuration.training = trainer.settings
         let run = try store.createRun(name: name, kind: .train, config: try configuration.json())
         // Nobody else can know the new id yet, but a --resume of it may start any moment now.
-        _ = try locks.acquire(run: run.id)
+        let holds = try locks.acquire(run: run.id)
         return TrainingSession(store: store, run: run, configuration: configuration, train: train,
-                               validation: validation, trainer: trainer, locks: locks, resumedAt: nil)
+                               validation: validation, trainer: trainer, locks: locks, holdsLock: holds, resumedAt: nil)
     }
 
     /// Continues the run called `reference` from its last checkpoint, with its stored configuration.
@@ -92,9 +97,12 @@ public final class TrainingSession {
     public static func resume(_ store: Store, run reference: String, notice: (String) -> Void = { _ in }) throws
         -> TrainingSession
     {
-        let locks = try RunLocks(database: store.path)
+        let locks = try RunLocks.of(database: store.path)
         var run = try store.run(named: reference)
         guard try locks.acquire(run: run.id) else { throw WorkflowError.runBusy(run: run.name, pid: locks.holder(run: run.id)) }
+        // A resume refused from here on lets the run go again.
+        var resumed = false
+        defer { if !resumed { locks.release(run: run.id) } }
         guard run.kind == .train else { throw WorkflowError.notATrainingRun(run: run.name, kind: run.kind) }
         guard run.status != .completed else { throw WorkflowError.alreadyCompleted(run: run.name) }
         let configuration = try TrainingRunConfiguration(json: run.config)
@@ -116,8 +124,9 @@ public final class TrainingSession {
         let trainer = try makeTrainer(configuration, train: train.windows, validation: validation.windows, resuming: state)
         try store.setStatus(run: run.id, .running)
         run.status = .running
+        resumed = true
         return TrainingSession(store: store, run: run, configuration: configuration, train: train,
-                               validation: validation, trainer: trainer, locks: locks,
+                               validation: validation, trainer: trainer, locks: locks, holdsLock: true,
                                resumedAt: state.map { ($0.counters.epoch, $0.counters.step) })
     }
 
@@ -145,10 +154,21 @@ public final class TrainingSession {
 
     /// Trains to the end, or until `shouldStop()` (checked after every step) says so; then saves a
     /// checkpoint and marks the run interrupted. A failure marks the run failed with its message
-    /// and is rethrown; the last good checkpoint stays.
+    /// and is rethrown; the last good checkpoint stays. However it ends, the run's lock is let go
+    /// (a resume may take it); a second call takes it again.
     public func run(shouldStop: @escaping () -> Bool = { false }, progress: (TrainingSessionEvent) -> Void = { _ in })
         throws -> TrainingSessionOutcome
     {
+        if !holdsLock {
+            guard try locks.acquire(run: run.id) else {
+                throw WorkflowError.runBusy(run: run.name, pid: locks.holder(run: run.id))
+            }
+            holdsLock = true
+        }
+        defer {
+            locks.release(run: run.id)
+            holdsLock = false
+        }
         var warnedCollapse = false
         var storeError: Error?
         let outcome: TrainingOutcome
