@@ -93,7 +93,9 @@ public struct PredictionServer: Sendable {
         } catch let error as WorkflowError {
             switch error {
             case let .invalidInput(field, _): return Self.error(400, field: field, error.description)
-            case .tooManyFutures: return Self.error(400, field: "k", error.description)
+            case let .tooManyFutures(_, maximum, family, _):
+                // In the request's words: the command line's --k and --model-option mean nothing here.
+                return Self.error(400, field: "k", "k: must be at most \(maximum), the futures this \(family) model makes")
             default: return Self.error(500, field: "", error.description)
             }
         } catch {

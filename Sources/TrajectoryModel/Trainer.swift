@@ -157,6 +157,8 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
               let epochGenerator = Xoshiro256(state: state.counters.epochGenerator)
         else { throw .invalidGeneratorState }
         counters = state.counters
+        // A state saved before the window counts were kept gets them now, for the next resume.
+        if counters.trainingWindows == nil { (counters.trainingWindows, counters.validationWindows) = (train.count, validation.count) }
         resumed = true
         adam.stepCount = state.counters.adamSteps
         rng = generator

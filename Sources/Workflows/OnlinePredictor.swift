@@ -60,9 +60,8 @@ public struct OnlinePredictor: Sendable {
     public func check(k: Int) throws(WorkflowError) {
         guard k >= 1 else { throw .invalidInput(field: "k", reason: "must be at least 1") }
         guard k <= maximumK else {
-            if model.model.maximumFutures != nil {
-                throw .invalidInput(field: "k", reason: "must be at most \(maximumK), the futures this "
-                    + "\(model.configuration.family) model makes")
+            if let maximum = model.model.maximumFutures {
+                throw .tooManyFutures(k: k, maximum: maximum.k, family: model.configuration.family, option: maximum.option)
             }
             throw .invalidInput(field: "k", reason: "must be at most \(maximumK)")
         }

@@ -12,7 +12,7 @@ public enum PredictionWriter {
     public static let columns = ["scene", "pedestrian", "last_observed_frame", "sample", "step", "frame", "x", "y"]
 
     /// Writes every predicted point of `predictions` to `output` in `format`; a failed write (a full
-    /// disk, a closed pipe) throws `WorkflowError.cannotWrite` naming `name`.
+    /// disk) throws `WorkflowError.cannotWrite` naming `name`.
     public static func write(_ predictions: Predictions, as format: PredictionFormat, to output: FileHandle,
                              name: String = "standard output") throws {
         var buffer = ""
@@ -119,7 +119,8 @@ extension String {
     /// a device or named pipe is written into.
     public func write(toPath path: String) throws {
         try checkFolder(of: path)
-        let target = (path as NSString).resolvingSymlinksInPath
+        let target = followingLinks(path)
+        try checkFolder(of: target)
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory) {
             if isDirectory.boolValue { throw WorkflowError.cannotWrite(path: path + " (a folder)") }
@@ -137,6 +138,18 @@ extension String {
             throw WorkflowError.cannotWrite(path: path + " (\(reason(error)))")
         }
     }
+}
+
+/// What `path` names once its symbolic links are followed (relative ones from their own folder, a
+/// dangling one to where it points), as an absolute path.
+func followingLinks(_ path: String) -> String {
+    var current = URL(fileURLWithPath: path).standardizedFileURL.path
+    for _ in 0..<40 {
+        guard let destination = try? FileManager.default.destinationOfSymbolicLink(atPath: current) else { break }
+        let folder = (current as NSString).deletingLastPathComponent
+        current = URL(fileURLWithPath: destination.hasPrefix("/") ? destination : folder + "/" + destination).standardizedFileURL.path
+    }
+    return current
 }
 
 /// Refuses an output path whose folder does not exist, naming the folder.

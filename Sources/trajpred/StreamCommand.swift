@@ -33,7 +33,7 @@ struct StreamCommand: ParsableCommand {
             if line.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { continue }
             switch stream.process(line) {
             case let .success(output):
-                // Standard output gone (a full disk, a closed reader): the stream cannot answer, so it ends.
+                // Standard output that cannot be written (a full disk): the stream cannot answer, so it ends.
                 try FileHandle.standardOutput.writeChecked(output + Data("\n".utf8), name: "standard output")
             case let .failure(error):
                 printError("line \(number): \(error); skipped")

@@ -21,15 +21,20 @@ struct Trajpred: ParsableCommand {
         // A file-size limit (ulimit -f) must make writes fail with EFBIG, which SQLite reports and
         // rolls back, rather than kill the process mid-write.
         signal(SIGXFSZ, SIG_IGN)
-        // Output printed (listings, tables) must have reached standard output: a full disk or a
-        // closed file is an error with a message and a non-zero exit, not a silent success.
-        atexit {
-            if fflush(stdout) != 0 || ferror(stdout) != 0 {
-                let message = "Error: cannot write standard output (\(String(cString: strerror(errno))))\n"
-                _ = message.withCString { fputs($0, stderr) }
-                _exit(1)
-            }
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
         }
-        main(nil)
+        // What a command printed (listings, tables) must have reached standard output: a full disk is
+        // an error with a message and exit status 1, not a silent success. (A closed pipe ends the
+        // process with SIGPIPE at the write, as for any Unix tool.)
+        let flushed = fflush(stdout) == 0
+        if !flushed || ferror(stdout) != 0 {
+            let reason = flushed ? "" : " (\(String(cString: strerror(errno))))"
+            _ = "Error: cannot write standard output\(reason)\n".withCString { fputs($0, stderr) }
+            _exit(1)
+        }
     }
 }

@@ -71,8 +71,12 @@ import Testing
             try ImportPlan.plan(paths: [root], dataset: "d", split: nil, scene: "one")
         }
         for blank in [" ", "", " d", "d\n"] {
-            #expect(throws: ImportError.self) {
-                try ImportPlan.plan(paths: [root + "/a.txt"], dataset: blank, split: nil, scene: nil)
+            do {
+                _ = try ImportPlan.plan(paths: [root + "/a.txt"], dataset: blank, split: nil, scene: nil)
+                Issue.record("dataset '\(blank)' accepted")
+            } catch {
+                #expect("\(error)".contains("a dataset name must be non-empty, hold no '/' and not begin or end with a space"),
+                        "\(error)")
             }
         }
     }
