@@ -2,6 +2,7 @@
 // Errors carry sqlite3_errmsg and the SQL. It knows nothing of trajpred's schema; the Migrator
 // and Store build on it.
 import CSQLite
+import Foundation
 
 /// One connection to an SQLite file. Not shared between threads.
 public final class Database {
@@ -12,11 +13,31 @@ public final class Database {
 
     /// Opens (and, unless `readOnly`, creates) the database at `path`.
     /// Sets a busy timeout of `busyTimeoutMilliseconds` so concurrent writers wait rather than fail.
-    public init(path: String, readOnly: Bool = false, busyTimeoutMilliseconds: Int32 = 10_000) throws(StoreError) {
+    /// `immutable` reads the file as it is, with no lock and no write-ahead log (SQLite's
+    /// `immutable=1`): only for a file nobody can change, such as one in a read-only folder.
+    public init(path: String, readOnly: Bool = false, immutable: Bool = false, busyTimeoutMilliseconds: Int32 = 10_000)
+        throws(StoreError)
+    {
         var db: OpaquePointer?
-        let flags = (readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE))
+        var flags = (readOnly || immutable ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE))
             | SQLITE_OPEN_NOMUTEX
-        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        var name = path
+        if immutable {
+            flags |= SQLITE_OPEN_URI
+            let absolute = path.hasPrefix("/") ? path : URL(fileURLWithPath: path).standardizedFileURL.path
+            var escaped = ""
+            let hex = Array("0123456789ABCDEF")
+            for byte in absolute.utf8 {
+                let letterOrDigit = (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+                if letterOrDigit || byte == 0x2D || byte == 0x2E || byte == 0x5F || byte == 0x7E || byte == 0x2F {
+                    escaped.append(Character(UnicodeScalar(byte)))
+                } else {
+                    escaped += "%" + String(hex[Int(byte >> 4)]) + String(hex[Int(byte & 15)])
+                }
+            }
+            name = "file:" + escaped + "?immutable=1"
+        }
+        let rc = sqlite3_open_v2(name, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             if let db { sqlite3_close_v2(db) }

@@ -17,9 +17,24 @@ public final class Store {
         if !create, size == 0 {
             throw .missingDatabase(path: path)
         }
-        database = try Database(path: path)
         self.path = path
-        try Migrator.migrate(database)
+        do {
+            let opened = try Database(path: path)
+            try Migrator.migrate(opened)
+            database = opened
+        } catch let .sqlite(code, _, _) where !create && (code == 1544 /* SQLITE_READONLY_DIRECTORY */ || code & 0xff == 14) {
+            // A store in a folder or on a file system nobody may write to, without its write-ahead
+            // log's index beside it (copied alone, say): SQLite cannot even read it so (READONLY_DIRECTORY,
+            // or CANTOPEN for the index). Nothing can change it there, so it is read as it is;
+            // whatever would write says the store is read-only.
+            database = try Database(path: path, immutable: true)
+            let latest = Migration.embedded.last?.version ?? 0
+            if try Migrator.checkIdentity(database, latest: latest) < latest {
+                throw .sqlite(code: 1544, message: "the store needs its schema brought up to date, which a read-only folder "
+                    + "does not allow", sql: "open \(path)")
+            }
+            return
+        }
         // What an earlier command could not write into the main file (a full disk) goes there now.
         database.checkpointPassively()
     }

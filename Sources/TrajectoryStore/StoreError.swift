@@ -49,7 +49,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
             switch code & 0xff {
             case 10, 13: hint = "; the disk may be full or the file size limited"
             case 8: hint = "; the database, its folder or its file system is read-only"
-            case 14: hint = "; check that the folder exists and is not read-only (even reading writes a -shm file beside it)"
+            case 14: hint = "; check that the folder exists and is not read-only (a store being written keeps its -wal and -shm files beside it)"
             case 1 where message.hasPrefix("no such table") || message.hasPrefix("no such view"):
                 hint = "; the database is damaged (a table or view of trajpred's schema is gone): restore a backup, "
                     + "or import into a new file"

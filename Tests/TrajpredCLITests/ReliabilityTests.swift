@@ -231,5 +231,18 @@ let canMount: Bool = {
         #expect(try run("/bin/mount", ["-o", "remount,rw", disk], in: "/").status == 0)
         #expect(try sqlite3(disk + "/t.sqlite", "SELECT sum(x) FROM position", in: folder) == checksum)
         #expect(try sqlite3(disk + "/t.sqlite", "PRAGMA integrity_check", in: folder) == "ok\n")
+        // The store alone on a read-only file system (its -wal and -shm not beside it, as when copied
+        // there alone), which even the sqlite3 shell cannot read: listed and read, and a write refused.
+        _ = try sqlite3(disk + "/t.sqlite", "PRAGMA wal_checkpoint(TRUNCATE)", in: folder)
+        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: disk + "/t.sqlite" + suffix) }
+        #expect(try run("/bin/mount", ["-o", "remount,ro", disk], in: "/").status == 0)
+        let listed = try run(trajpred, ["datasets", "--db", disk + "/t.sqlite", "--format", "csv"], in: folder)
+        #expect(listed.status == 0 && listed.stdout.contains("z,1,0,0,1,148,5153"), "\(listed.stdout) \(listed.stderr)")
+        let sampled = try run(trajpred, ["tracks", "--db", disk + "/t.sqlite", "--scene", "crowds_zara01", "--format", "csv"], in: folder)
+        #expect(sampled.status == 0 && sampled.stdout.split(separator: "\n").count == 149, "\(sampled.stderr)")
+        let refused = try run(trajpred, ["import", repositoryRoot + "/data/zara1/val", "--dataset", "v", "--db", disk + "/t.sqlite"],
+                              in: folder)
+        #expect(refused.status != 0 && refused.stderr.contains("is not read-only"), "\(refused.stderr)")
+        #expect(try run("/bin/mount", ["-o", "remount,rw", disk], in: "/").status == 0)
     }
 }
