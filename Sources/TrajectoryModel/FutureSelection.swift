@@ -12,10 +12,13 @@ public enum FutureSelection {
     /// The K futures' indices in the order of choice; `futures` holds future i at step t at
     /// `i * steps + t`, `weights` sum to 1 (or are all 0: equal weights). Ties go to the lower index.
     public static func order(_ futures: [SIMD2<Float>], steps: Int, weights: [Float]) -> [Int] {
-        let count = weights.count
-        precondition(futures.count == count * steps && steps > 0)
-        let w = normalised(weights)
-        let d = distances(futures, count: count, steps: steps)
+        precondition(futures.count == weights.count * steps && steps > 0)
+        return order(distances: distances(futures, count: weights.count, steps: steps), weights: normalised(weights))
+    }
+
+    /// `order` from the futures' distances (`distances`) and normalised weights.
+    static func order(distances d: [Float], weights w: [Float]) -> [Int] {
+        let count = w.count
         var best = [Float](repeating: 1e30, count: count)
         var chosen = [Bool](repeating: false, count: count), order: [Int] = []
         order.reserveCapacity(count)
@@ -38,12 +41,18 @@ public enum FutureSelection {
     /// nearest to it among `chosen` (ties to the earlier one); they sum to 1.
     public static func probabilities(of chosen: ArraySlice<Int>, _ futures: [SIMD2<Float>], steps: Int,
                                      weights: [Float]) -> [Float] {
-        let w = normalised(weights)
+        probabilities(of: chosen, distances: distances(futures, count: weights.count, steps: steps), weights: normalised(weights))
+    }
+
+    /// `probabilities` from the futures' distances (the same numbers `distance` gives: d is symmetric
+    /// to the bit, and 0 on its diagonal) and normalised weights.
+    static func probabilities(of chosen: ArraySlice<Int>, distances d: [Float], weights w: [Float]) -> [Float] {
+        let count = w.count
         var mass = [Float](repeating: 0, count: chosen.count)
         for i in w.indices {
             var nearest = 0, nearestDistance = Float.infinity
             for (slot, j) in chosen.enumerated() {
-                let distance = Self.distance(futures, i, j, steps: steps)
+                let distance = d[i * count + j]
                 if distance < nearestDistance { (nearest, nearestDistance) = (slot, distance) }
             }
             mass[nearest] += w[i]
@@ -95,8 +104,10 @@ extension FutureSelection {
             }
             let weights = samples.probabilities.map { Array($0[(n * samples.k)..<((n + 1) * samples.k)]) }
                 ?? [Float](repeating: 1, count: samples.k)
-            let order = Self.order(futures, steps: steps, weights: weights).prefix(k)
-            let probabilities = Self.probabilities(of: order, futures, steps: steps, weights: weights)
+            // The distances once, for the order and the probabilities.
+            let d = distances(futures, count: samples.k, steps: steps), w = normalised(weights)
+            let order = Self.order(distances: d, weights: w).prefix(k)
+            let probabilities = Self.probabilities(of: order, distances: d, weights: w)
             for (s, f) in order.enumerated() {
                 let from = samples.offset(window: n, sample: f), to = chosen.offset(window: n, sample: s)
                 chosen.values[to..<(to + 2 * steps)] = samples.values[from..<(from + 2 * steps)]

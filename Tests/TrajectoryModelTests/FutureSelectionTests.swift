@@ -41,6 +41,24 @@ import Testing
         #expect(chosen.probabilities == [2.0 / 3, 1.0 / 3])
     }
 
+    /// The distances computed once for both the order and the probabilities are, to the bit, the
+    /// pairwise `distance` (symmetric, 0 on the diagonal), so sharing them changes no answer.
+    @Test func theSharedDistancesAreThePairwiseOnesToTheBit() {
+        var state: UInt64 = 0x9E37_79B9
+        func next() -> Float {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Float(state >> 40) / Float(1 << 24) * 8 - 4
+        }
+        let (count, steps) = (20, 12)
+        let futures = (0..<(count * steps)).map { _ in SIMD2(next(), next()) }
+        let d = FutureSelection.distances(futures, count: count, steps: steps)
+        for i in 0..<count {
+            for j in 0..<count {
+                #expect(d[i * count + j].bitPattern == FutureSelection.distance(futures, i, j, steps: steps).bitPattern)
+            }
+        }
+    }
+
     @Test func everyPrefixIsTheGreedyChoiceOfItsSize() {
         // Random futures and weights: the order is a permutation, and for every k the expected best-of-k
         // error of its first k is no worse than that of any other single swap (greedy optimality per step).
