@@ -392,10 +392,10 @@ func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
         }
         #expect(try configuration([:]).label == "WTA (K 20, 1 neighbour within 2 m)")
         #expect(try configuration([:]).summary
-                    == "20 heads on anchors, trunk 2 × 128, speed, best 10 → 1, ADE's and FDE's winners apart, the nearest neighbour within 2 m")
+                    == "20 heads on anchors, trunk 2 × 128, speed, best 20 → 1, ADE's and FDE's winners apart, the nearest neighbour within 2 m")
         #expect(try configuration(["neighbours": "0"]).label == "WTA (K 20)")
         #expect(try configuration(["neighbours": "3", "neighbour-radius": "1.5"]).label == "WTA (K 20, 3 neighbours within 1.5 m)")
-        #expect(try configuration(["neighbours": "2", "neighbour-radius": "0", "split-winners": "0"]).summary
+        #expect(try configuration(["neighbours": "2", "neighbour-radius": "0", "split-winners": "0", "winners": "10"]).summary
                     == "20 heads on anchors, trunk 2 × 128, speed, best 10 → 1, the nearest 2 neighbours")
         #expect(try configuration(["neighbour-radius": "1e12"]).label == "WTA (K 20, 1 neighbour within 1e+12 m)")
     }
