@@ -137,6 +137,13 @@ func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
         #expect(configuration.winnerCount(epoch: 0, epochs: 30) == 4)
         configuration.winners = 1
         #expect((0..<30).allSatisfy { configuration.winnerCount(epoch: $0, epochs: 30) == 1 })
+        // Narrowing over half of the epochs: 20 heads, 30 epochs, one alone from epoch 15.
+        var half = try WTAConfiguration(options: ModelOptions(["narrowing": "0.5", "winners": "20"]))
+        #expect(half.narrowing == 0.5)
+        #expect([0, 5, 14, 15].map { half.winnerCount(epoch: $0, epochs: 30) } == [20, 13, 1, 1])
+        half.narrowing = 0
+        #expect(throws: ModelError.self) { try half.validate() }
+        #expect(throws: ModelError.self) { try WTAConfiguration(options: ModelOptions(["narrowing": "half"])) }
         // A configuration stored before the option trains as it did.
         var stored = WTAConfiguration()
         stored.winners = 7
@@ -144,6 +151,10 @@ func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
             .replacingOccurrences(of: ",\"winners\":7", with: "").replacingOccurrences(of: "\"winners\":7,", with: "")
         #expect(!json.contains("winners"))
         #expect(try! JSONDecoder().decode(WTAConfiguration.self, from: Data(json.utf8)).winners == 1)
+        let withoutNarrowing = String(decoding: try! JSONEncoder().encode(WTAConfiguration()), as: UTF8.self)
+            .replacing(/,?"narrowing":[0-9.e-]+/, with: "")
+        #expect(!withoutNarrowing.contains("narrowing"))
+        #expect(try! JSONDecoder().decode(WTAConfiguration.self, from: Data(withoutNarrowing.utf8)).narrowing == 0.3)
         // Split winners are the default; one stored before them trains with the heads of least ADE + FDE.
         #expect(WTAConfiguration().splitWinners)
         #expect(try WTAConfiguration(options: ModelOptions(["split-winners": "0"])).splitWinners == false)

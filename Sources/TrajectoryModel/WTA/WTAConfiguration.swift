@@ -47,6 +47,9 @@ public struct WTAConfiguration: ModelConfiguration {
     /// 0.1692 / 0.2946 against 0.1697 / 0.2959 with 10 (README). Configurations stored before it
     /// existed train with 1.
     public var winners = 20
+    /// The share of the epochs over which the winners narrow to one (`winners`). Configurations
+    /// stored before it existed narrow over 0.3.
+    public var narrowing = 0.3
     /// The metric takes the minimum ADE and the minimum FDE over the futures independently, and so
     /// does the loss: the ADE's gradient goes to the heads of least ADE and the FDE's to those of
     /// least FDE (false: both to the heads of least ADE + FDE). Chosen on the val splits over 6 seeds
@@ -67,7 +70,7 @@ public struct WTAConfiguration: ModelConfiguration {
     public init(options: ModelOptions) throws(ModelError) {
         try options.check(family: WTAModel.family,
                           known: ["futures", "hidden", "iterations", "neighbours", "neighbour-radius", "score-temperature",
-                                  "speed", "split-winners", "winners", "input-noise"])
+                                  "speed", "split-winners", "winners", "input-noise", "narrowing"])
         futures = try options.int("futures", default: futures)
         hidden = try options.int("hidden", default: hidden)
         iterations = try options.int("iterations", default: iterations)
@@ -78,11 +81,17 @@ public struct WTAConfiguration: ModelConfiguration {
         winners = try options.int("winners", default: winners)
         splitWinners = try options.int("split-winners", default: splitWinners ? 1 : 0) != 0
         inputNoise = try options.float("input-noise", default: inputNoise)
+        if let text = options.values["narrowing"] {
+            guard let value = Double(text) else {
+                throw .invalidOption(name: "narrowing", value: text, expected: "a share of the epochs, 0 to 1")
+            }
+            narrowing = value
+        }
     }
 
     enum CodingKeys: String, CodingKey {
         case futures, hidden, iterations, observed, predicted, neighbours, neighbourRadius, scoreTemperature, speedInput
-        case winners, splitWinners, inputNoise
+        case winners, splitWinners, inputNoise, narrowing
     }
 
     /// Configurations stored before `neighbours` existed read none.
@@ -100,6 +109,7 @@ public struct WTAConfiguration: ModelConfiguration {
         winners = try c.decodeIfPresent(Int.self, forKey: .winners) ?? 1
         splitWinners = try c.decodeIfPresent(Bool.self, forKey: .splitWinners) ?? false
         inputNoise = try c.decodeIfPresent(Float.self, forKey: .inputNoise) ?? 0
+        narrowing = try c.decodeIfPresent(Double.self, forKey: .narrowing) ?? 0.3
     }
 
     public func validate() throws(ModelError) {
@@ -113,6 +123,9 @@ public struct WTAConfiguration: ModelConfiguration {
             throw .invalidSetting(option: "--model-option input-noise", reason: "must be 0 or more meters")
         }
         guard winners >= 1 else { throw .invalidSetting(option: "--model-option winners", reason: "must be at least 1") }
+        guard narrowing > 0, narrowing <= 1 else {
+            throw .invalidSetting(option: "--model-option narrowing", reason: "must be a share of the epochs above 0 and at most 1")
+        }
         guard neighbours >= 0 else { throw .invalidSetting(option: "--model-option neighbours", reason: "must be 0 or more") }
         guard neighbourRadius >= 0, neighbourRadius.isFinite else {
             throw .invalidSetting(option: "--model-option neighbour-radius", reason: "must be 0 (any distance) or more meters")
@@ -168,9 +181,10 @@ public struct WTAConfiguration: ModelConfiguration {
     }
 
     /// How many of a window's best heads share its loss at `epoch` (from 0) of `epochs`: `winners` (at
-    /// most K) at the first epoch, falling linearly to 1 at 30 % of the epochs, 1 from there on.
+    /// most K) at the first epoch, falling linearly to 1 at `narrowing` of the epochs (30 %), 1 from
+    /// there on.
     public func winnerCount(epoch: Int, epochs: Int) -> Int {
-        let start = min(winners, futures), narrowed = 0.3 * Double(epochs)
+        let start = min(winners, futures), narrowed = narrowing * Double(epochs)
         guard start > 1, Double(epoch) < narrowed else { return 1 }
         return max(1, Int((Double(start) * (1 - Double(epoch) / narrowed)).rounded()))
     }
