@@ -128,7 +128,8 @@ func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
 
     @Test func theWinnersNarrowFromTheirCountToOneOverThirtyPercentOfTheEpochs() throws {
         var configuration = WTAConfiguration()
-        configuration.winners = 10
+        #expect(configuration.narrowing == 0.5)
+        (configuration.winners, configuration.narrowing) = (10, 0.3)
         // 30 epochs: narrowed by epoch 9; in between round(10 · (1 − epoch / 9)).
         #expect((0..<12).map { configuration.winnerCount(epoch: $0, epochs: 30) } == [10, 9, 8, 7, 6, 4, 3, 2, 1, 1, 1, 1])
         #expect(configuration.winnerCount(epoch: 29, epochs: 30) == 1)
