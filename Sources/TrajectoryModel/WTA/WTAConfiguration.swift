@@ -37,8 +37,8 @@ public struct WTAConfiguration: ModelConfiguration {
     /// is level. Configurations stored before it existed read no speed.
     public var speedInput = true
     /// Evolving winner-takes-all (Makansi et al., CVPR 2019): a window's loss starts as the mean of
-    /// its `winners` best heads and narrows, one head at a time, to the best one alone at 30 % of the
-    /// epochs; from there on it is plain winner-takes-all. Early on every head is pulled towards
+    /// its `winners` best heads and narrows, one head at a time, to the best one alone at `narrowing`
+    /// of the epochs (half; 30 % until 2026-12-06); from there on it is plain winner-takes-all. Early on every head is pulled towards
     /// the data, so fewer are left stranded far from every future. Chosen on the val splits (README;
     /// a PyTorch copy, 3 seeds): with 10, minADE/minFDE@20 0.1727 / 0.3032 against 0.1736 / 0.3056
     /// with 1 (5: 0.3041, 20: 0.3047); in trajpred, 3 seeds, val better on four scenes and level on
@@ -183,7 +183,7 @@ public struct WTAConfiguration: ModelConfiguration {
     }
 
     /// How many of a window's best heads share its loss at `epoch` (from 0) of `epochs`: `winners` (at
-    /// most K) at the first epoch, falling linearly to 1 at `narrowing` of the epochs (30 %), 1 from
+    /// most K) at the first epoch, falling linearly to 1 at `narrowing` of the epochs (half), 1 from
     /// there on.
     public func winnerCount(epoch: Int, epochs: Int) -> Int {
         let start = min(winners, futures), narrowed = narrowing * Double(epochs)
