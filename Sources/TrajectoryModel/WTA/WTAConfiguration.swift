@@ -38,8 +38,9 @@ public struct WTAConfiguration: ModelConfiguration {
     public var speedInput = true
     /// Evolving winner-takes-all (Makansi et al., CVPR 2019): a window's loss starts as the mean of
     /// its `winners` best heads and narrows, one head at a time, to the best one alone at `narrowing`
-    /// of the epochs (half; 30 % until 2026-12-06); from there on it is plain winner-takes-all. Early on every head is pulled towards
-    /// the data, so fewer are left stranded far from every future. Chosen on the val splits (README;
+    /// of the epochs (half; 30 % until 2026-12-06); from there on it is plain winner-takes-all.
+    /// Early on every head is pulled towards the data, so fewer are left stranded far from every
+    /// future. Chosen on the val splits (README;
     /// a PyTorch copy, 3 seeds): with 10, minADE/minFDE@20 0.1727 / 0.3032 against 0.1736 / 0.3056
     /// with 1 (5: 0.3041, 20: 0.3047); in trajpred, 3 seeds, val better on four scenes and level on
     /// eth, test 0.214 / 0.354 against 0.216 / 0.357. Since the ADE's and FDE's winners are apart,
