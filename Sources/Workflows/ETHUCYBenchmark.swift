@@ -183,25 +183,11 @@ public struct ETHUCYBenchmark: Sendable {
     /// rows score (`EvaluationPipeline.loaderWindows`): each method's headline per scene and its
     /// average, then the published rows again.
     func loaderTable(_ results: Results, methods: [String], windows: [String: Int]) -> String {
-        func mean(_ values: [(Double, Double)]) -> (Double, Double) {
-            (values.map(\.0).reduce(0, +) / Double(values.count), values.map(\.1).reduce(0, +) / Double(values.count))
-        }
-        func cell(_ value: (Double, Double)) -> String { String(format: "%.2f / %.2f", value.0, value.1) }
         let counts = scenes.map { "\($0) \(windows[$0].map(String.init) ?? "–")" }.joined(separator: ", ")
-        var lines = ["", "On the test windows Social-GAN's loader keeps, the windows the published rows score (a pedestrian "
+        let lines = ["", "On the test windows Social-GAN's loader keeps, the windows the published rows score (a pedestrian "
             + "is scored only when another one is seen at all of its 8 + 12 steps; windows: \(counts)), minADE@\(k) / "
-            + "minFDE@\(k), the same models and seeds:", "",
-            "| method | " + scenes.joined(separator: " | ") + " | AVG |",
-            "|---|" + String(repeating: "---|", count: scenes.count + 1)]
-        for method in methods {
-            let perScene = scenes.map { results[method]?[$0]?[0] ?? [] }
-            let present = perScene.filter { !$0.isEmpty }.map(mean)
-            lines.append("| \(method) | " + perScene.map { $0.isEmpty ? "–" : cell(mean($0)) }.joined(separator: " | ")
-                + " | **" + (present.isEmpty ? "–" : cell(mean(present))) + "** |")
-        }
-        for (name, ade, fde) in Self.published {
-            lines.append("| \(name) | " + String(repeating: "– | ", count: scenes.count) + String(format: "%.2f / %.2f |", ade, fde))
-        }
+            + "minFDE@\(k), the same models and seeds:", ""]
+            + sceneTable(results, methods: methods)
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -218,8 +204,8 @@ public struct ETHUCYBenchmark: Sendable {
         for method in methods {
             lines.append("| \(method) | " + labels.map { label in
                 guard let values = results[method]?[label], !values.isEmpty else { return "–" }
-                let n = Double(values.count)
-                return String(format: "%.3f / %.3f", values.map(\.0).reduce(0, +) / n, values.map(\.1).reduce(0, +) / n)
+                let mean = Self.mean(values)
+                return String(format: "%.3f / %.3f", mean.0, mean.1)
             }.joined(separator: " | ") + " |")
         }
         return lines.joined(separator: "\n") + "\n"
@@ -379,35 +365,46 @@ public struct ETHUCYBenchmark: Sendable {
 
     /// One row per method, one column per held-out scene, the average last; the published numbers;
     /// the averages at several k; the protocol.
-    func table(results: Results, methods: [String], windows: [String: Int], minutes: Double) -> String {
-        func mean(_ values: [(Double, Double)]) -> (Double, Double) {
-            (values.map(\.0).reduce(0, +) / Double(values.count), values.map(\.1).reduce(0, +) / Double(values.count))
-        }
-        func cell(_ value: (Double, Double)) -> String { String(format: "%.2f / %.2f", value.0, value.1) }
-        func average(_ method: String, _ kk: Int) -> (Double, Double)? {
-            let perScene = scenes.compactMap { results[method]?[$0]?[kk] }.filter { !$0.isEmpty }.map(mean)
-            return perScene.isEmpty ? nil : mean(perScene)
-        }
-        let seedText = "mean of \(seeds.count) seed\(seeds.count == 1 ? "" : "s")"
-        var lines = ["ETH/UCY leave-one-out, minADE@\(k) / minFDE@\(k) in meters (per-pedestrian minimum), "
-            + "\(seedText); \(String(format: "%.1f", minutes)) minutes on this machine.", "",
-            "| method | " + scenes.joined(separator: " | ") + " | AVG |",
-            "|---|" + String(repeating: "---|", count: scenes.count + 1)]
+    static func mean(_ values: [(Double, Double)]) -> (Double, Double) {
+        (values.map(\.0).reduce(0, +) / Double(values.count), values.map(\.1).reduce(0, +) / Double(values.count))
+    }
+
+    static func cell(_ value: (Double, Double)) -> String { String(format: "%.2f / %.2f", value.0, value.1) }
+
+    /// A method's average over the scenes at k = `kk` (0: its headline): the mean of its per-scene means.
+    func average(_ results: Results, _ method: String, _ kk: Int) -> (Double, Double)? {
+        let perScene = scenes.compactMap { results[method]?[$0]?[kk] }.filter { !$0.isEmpty }.map(Self.mean)
+        return perScene.isEmpty ? nil : Self.mean(perScene)
+    }
+
+    /// One row per method, one column per scene and the average (each method's headline), then the
+    /// published rows: the main table and the loader windows' part alike.
+    func sceneTable(_ results: Results, methods: [String]) -> [String] {
+        var lines = ["| method | " + scenes.joined(separator: " | ") + " | AVG |",
+                     "|---|" + String(repeating: "---|", count: scenes.count + 1)]
         for method in methods {
             let perScene = scenes.map { results[method]?[$0]?[0] ?? [] }
-            lines.append("| \(method) | " + perScene.map { $0.isEmpty ? "–" : cell(mean($0)) }.joined(separator: " | ")
-                + " | **" + (average(method, 0).map(cell) ?? "–") + "** |")
+            lines.append("| \(method) | " + perScene.map { $0.isEmpty ? "–" : Self.cell(Self.mean($0)) }.joined(separator: " | ")
+                + " | **" + (average(results, method, 0).map(Self.cell) ?? "–") + "** |")
         }
         for (name, ade, fde) in Self.published {
             lines.append("| \(name) | " + String(repeating: "– | ", count: scenes.count) + String(format: "%.2f / %.2f |", ade, fde))
         }
+        return lines
+    }
+
+    func table(results: Results, methods: [String], windows: [String: Int], minutes: Double) -> String {
+        let seedText = "mean of \(seeds.count) seed\(seeds.count == 1 ? "" : "s")"
+        var lines = ["ETH/UCY leave-one-out, minADE@\(k) / minFDE@\(k) in meters (per-pedestrian minimum), "
+            + "\(seedText); \(String(format: "%.1f", minutes)) minutes on this machine.", ""]
+            + sceneTable(results, methods: methods)
         let ks = (Evaluator.smallerK.filter { $0 < k } + [k])
         lines += ["", "Averages over the scenes at several k (k = 1: a ranked model's first future — wta's of least expected error, anchors' most frequent — a "
             + "sampler's first sample; k = 5: the first five):", "",
             "| method | " + ks.map { "k = \($0)" }.joined(separator: " | ") + " |",
             "|---|" + String(repeating: "---|", count: ks.count)]
         for method in methods {
-            lines.append("| \(method) | " + ks.map { average(method, $0).map(cell) ?? "–" }.joined(separator: " | ") + " |")
+            lines.append("| \(method) | " + ks.map { average(results, method, $0).map(Self.cell) ?? "–" }.joined(separator: " | ") + " |")
         }
         let counts = scenes.map { "\($0) \(windows[$0].map(String.init) ?? "–")" }.joined(separator: ", ")
         lines += ["", "Constant velocity makes one future: its row is its k = 1.", "",
