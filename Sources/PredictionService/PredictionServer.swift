@@ -117,8 +117,8 @@ public struct PredictionServer: Sendable {
 
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            k = try c.decodeIntegerIfPresent(forKey: .k)
-            seed = try c.decodeSeedIfPresent(forKey: .seed)
+            k = try c.decodeIntegerIfPresent(Int.self, forKey: .k)
+            seed = try c.decodeIntegerIfPresent(UInt64.self, forKey: .seed)
         }
     }
 

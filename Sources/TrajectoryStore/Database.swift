@@ -24,18 +24,9 @@ public final class Database {
         var name = path
         if immutable {
             flags |= SQLITE_OPEN_URI
-            let absolute = path.hasPrefix("/") ? path : URL(fileURLWithPath: path).standardizedFileURL.path
-            var escaped = ""
-            let hex = Array("0123456789ABCDEF")
-            for byte in absolute.utf8 {
-                let letterOrDigit = (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
-                if letterOrDigit || byte == 0x2D || byte == 0x2E || byte == 0x5F || byte == 0x7E || byte == 0x2F {
-                    escaped.append(Character(UnicodeScalar(byte)))
-                } else {
-                    escaped += "%" + String(hex[Int(byte >> 4)]) + String(hex[Int(byte & 15)])
-                }
-            }
-            name = "file:" + escaped + "?immutable=1"
+            // The path part of a URI ends at '?' or '#', and '%' escapes: percent-encoded as a URL path.
+            let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+            name = "file:" + (absolute.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? absolute) + "?immutable=1"
         }
         let rc = sqlite3_open_v2(name, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {

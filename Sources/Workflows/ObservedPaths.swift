@@ -42,8 +42,8 @@ public struct ObservedPaths: Decodable, Sendable, Equatable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         agents = try c.decode([Path].self, forKey: .agents)
         time = try c.decodeIfPresent(Double.self, forKey: .time)
-        k = try c.decodeIntegerIfPresent(forKey: .k)
-        seed = try c.decodeSeedIfPresent(forKey: .seed)
+        k = try c.decodeIntegerIfPresent(Int.self, forKey: .k)
+        seed = try c.decodeIntegerIfPresent(UInt64.self, forKey: .seed)
     }
 
     /// The prediction time and every agent's observations, checked: ids once each, at least one

@@ -63,20 +63,13 @@ extension KeyedDecodingContainer {
 }
 
 extension KeyedDecodingContainer {
-    /// A seed: an integer 0 … 2⁶⁴ − 1 (a negative or fractional number is a type mismatch on the key,
-    /// which Foundation would report without it).
-    public func decodeSeedIfPresent(forKey key: Key) throws -> UInt64? {
+    /// An integer of `type` (a seed: UInt64; k: Int): a number out of its range or with a fraction
+    /// (−1, 1.5, 1e20) is a type mismatch on the key, which Foundation on Linux reports as "not valid
+    /// JSON" with no key.
+    public func decodeIntegerIfPresent<T: FixedWidthInteger & Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
         guard contains(key), !(try decodeNil(forKey: key)) else { return nil }
-        if let seed = try? decode(UInt64.self, forKey: key) { return seed }
-        throw DecodingError.typeMismatch(UInt64.self, .init(codingPath: codingPath + [key], debugDescription: "not a seed"))
-    }
-
-    /// A count (k): an integer within Int's range; 1.5 or 1e20 is a type mismatch on the key
-    /// (Foundation on Linux reports those as "not valid JSON" with no key).
-    public func decodeIntegerIfPresent(forKey key: Key) throws -> Int? {
-        guard contains(key), !(try decodeNil(forKey: key)) else { return nil }
-        if let value = try? decode(Int.self, forKey: key) { return value }
-        throw DecodingError.typeMismatch(Int.self, .init(codingPath: codingPath + [key], debugDescription: "not an integer"))
+        if let value = try? decode(type, forKey: key) { return value }
+        throw DecodingError.typeMismatch(type, .init(codingPath: codingPath + [key], debugDescription: "not an integer of its range"))
     }
 }
 
