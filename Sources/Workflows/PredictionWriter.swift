@@ -66,12 +66,10 @@ public enum PredictionWriter {
         try flush(true)
     }
 
-    /// Writes to the file at `path`: created, or emptied and written in place (through a symbolic
-    /// link, into a device or a named pipe, never replacing what is there).
+    /// Writes to the file at `path` as `writingFile` does: a regular file is replaced whole once every
+    /// row is written (a failure part-way leaves what was there); a device or named pipe is written into.
     public static func write(_ predictions: Predictions, as format: PredictionFormat, toFile path: String) throws {
-        let handle = try openForWriting(path)
-        defer { try? handle.close() }
-        try write(predictions, as: format, to: handle, name: path)
+        try writingFile(path) { handle in try write(predictions, as: format, to: handle, name: path) }
     }
 }
 
@@ -97,46 +95,61 @@ func reason(_ error: any Error) -> String {
     return ns.localizedDescription
 }
 
-/// Opens `path` for writing from its start: a new file, or an existing one emptied in place, so a
-/// symbolic link is written through and a device or named pipe is written into, as a shell's `>`
-/// does. Refuses a folder, and a path whose folder does not exist, naming them.
-func openForWriting(_ path: String) throws -> FileHandle {
-    try checkFolder(of: path)
-    var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-        throw WorkflowError.cannotWrite(path: path + " (a folder)")
+extension String {
+    /// Writes the text to `path` as `writingFile` does, or says plainly why it cannot.
+    public func write(toPath path: String) throws {
+        try writingFile(path) { handle in try handle.writeChecked(Data(utf8), name: path) }
     }
-    let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard descriptor >= 0 else {
-        throw WorkflowError.cannotWrite(path: path + " (\(String(cString: strerror(errno))))")
-    }
-    return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
 }
 
-extension String {
-    /// Writes the text to `path`, or says plainly why it cannot. A new path or a regular file
-    /// (also behind a symbolic link) is replaced whole at once, so a reader never sees half of it;
-    /// a device or named pipe is written into.
-    public func write(toPath path: String) throws {
-        try checkFolder(of: path)
-        let target = followingLinks(path)
-        try checkFolder(of: target)
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory) {
-            if isDirectory.boolValue { throw WorkflowError.cannotWrite(path: path + " (a folder)") }
-            let type = (try? FileManager.default.attributesOfItem(atPath: target)[.type]) as? FileAttributeType
-            if type != .typeRegular {
-                let handle = try openForWriting(target)
-                defer { try? handle.close() }
-                try handle.writeChecked(Data(utf8), name: path)
-                return
-            }
-        }
-        do {
-            try write(toFile: target, atomically: true, encoding: .utf8)
-        } catch {
-            throw WorkflowError.cannotWrite(path: path + " (\(reason(error)))")
-        }
+/// Gives `body` a handle that writes to `path`, as a shell's `>` would, except that a new path or a
+/// regular file (also behind a symbolic link, which stays) is replaced whole when `body` returns: the
+/// rows go to a hidden file beside it, renamed over it at the end, so a reader never sees half of it
+/// and a failure part-way (a full disk, an error) leaves what was there and no hidden file. The file
+/// keeps its permissions (a new one gets 0666 less the umask). A device or named pipe is written into,
+/// and so is a file in a folder where no new file may be made. A folder, or a path whose folder does not exist, is refused by name.
+public func writingFile(_ path: String, _ body: (FileHandle) throws -> Void) throws {
+    try checkFolder(of: path)
+    let target = followingLinks(path)
+    try checkFolder(of: target)
+    var status = stat()
+    let exists = stat(target, &status) == 0
+    if exists, (status.st_mode & S_IFMT) == S_IFDIR { throw WorkflowError.cannotWrite(path: path + " (a folder)") }
+    func failure() -> WorkflowError { .cannotWrite(path: path + " (\(String(cString: strerror(errno))))") }
+    /// Written into from its start, as a shell's `>` does.
+    func inPlace() throws {
+        let descriptor = open(target, O_WRONLY | O_TRUNC | O_CLOEXEC)
+        guard descriptor >= 0 else { throw failure() }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        defer { try? handle.close() }
+        try body(handle)
+    }
+    if exists, (status.st_mode & S_IFMT) != S_IFREG { return try inPlace() }   // a device or named pipe
+    let folder = (target as NSString).deletingLastPathComponent, name = (target as NSString).lastPathComponent
+    var template = Array((folder + "/." + name + ".XXXXXX").utf8CString)
+    let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+    guard descriptor >= 0 else {
+        // A file we may write in a folder we may not: in place, as before.
+        if exists, errno == EACCES || errno == EROFS || errno == EPERM { return try inPlace() }
+        throw failure()
+    }
+    let temporary = String(cString: template)
+    _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+    let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: false)
+    var failed: (any Error)?
+    do {
+        let mask = umask(0)
+        umask(mask)
+        guard fchmod(descriptor, exists ? status.st_mode & 0o7777 : 0o666 & ~mask) == 0 else { throw failure() }
+        try body(handle)
+    } catch {
+        failed = error
+    }
+    if close(descriptor) != 0, failed == nil { failed = failure() }
+    if failed == nil, rename(temporary, target) != 0 { failed = failure() }
+    if let failed {
+        unlink(temporary)
+        throw failed
     }
 }
 

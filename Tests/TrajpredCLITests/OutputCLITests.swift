@@ -1,6 +1,6 @@
 // Where output goes: standard output that cannot be written is an error, never a silent success
-// or a crash; --out writes into what the path names (through a symbolic link, into a named pipe),
-// as a shell's `>` does, instead of putting a new file in its place.
+// or a crash; --out writes through a symbolic link and into a named pipe, as a shell's `>` does,
+// and replaces a regular file whole once written, so a failure part-way leaves the old one.
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -72,6 +72,29 @@ import Testing
         let refused = try run(trajpred, ["sample", "--run", "a", "--data", "zara1/test", "--frame", "1000", "--out", folder],
                               in: folder)
         #expect(refused.status == 1 && refused.stderr.contains("(a folder)"), "\(refused.stderr)")
+    }
+
+    /// --out to a regular file replaces it whole at the end: when writing fails part-way (here a file
+    /// size limit of 128 KB: the store's files are within it, the rows are not), the old content and permissions are still there, and no hidden file is
+    /// left beside it; when it succeeds, the file has the rows and its permissions.
+    @Test func outLeavesTheOldFileWhenWritingFails() throws {
+        let folder = try folderWithARun()
+        for (command, out) in [("sample --run a --data zara1/test --all --k 2", "rows.csv"),
+                               ("sample --run a --data zara1/test --all --k 2 --format json", "rows.json")] {
+            let path = folder + "/" + out
+            try "old".write(toFile: path, atomically: false, encoding: .utf8)
+            #expect(chmod(path, 0o640) == 0)
+            let failed = try run("/bin/sh", ["-c", "ulimit -f 256; trap '' XFSZ; exec \"$0\" \(command) --out \(out)", trajpred],
+                                 in: folder)
+            #expect(failed.status == 1 && failed.stderr.contains("File too large"), "\(command): \(failed.stderr)")
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == "old")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix(".") }.isEmpty)
+            let written = try run("/bin/sh", ["-c", "exec \"$0\" \(command) --out \(out)", trajpred], in: folder)
+            #expect(written.status == 0, "\(written.stderr)")
+            #expect(try String(contentsOfFile: path, encoding: .utf8).utf8.count > 256 * 512)
+            var status = stat()
+            #expect(stat(path, &status) == 0 && status.st_mode & 0o777 == 0o640)
+        }
     }
 
     /// A heading noise that is not a number of degrees is refused before any work (it used to fail
