@@ -41,7 +41,8 @@ public enum PredictionWriter {
                     // A coordinate that is not a number is written empty in CSV and null in JSON.
                     let x = p.x.isFinite ? String(format: "%.4f", p.x) : (format == .csv ? "" : "null")
                     let y = p.y.isFinite ? String(format: "%.4f", p.y) : (format == .csv ? "" : "null")
-                    let probability = probabilities.map { formatted(Double($0[n * predictions.k + s])) }
+                    // A probability to 10⁻⁶, as the live answers write it.
+                    let probability = probabilities.map { String(format: "%.6f", Double($0[n * predictions.k + s])) }
                     switch format {
                     case .csv:
                         buffer += "\(sceneCSV),\(pedestrianCSV),\(lastFrame),\(s),\(t + 1),\(frame),\(x),\(y)"

@@ -7,6 +7,9 @@ import ArgumentParser
 
 @main
 struct Trajpred: ParsableCommand {
+    /// What `trajpred --version` prints.
+    static let version = "0.10.0"
+
     static let configuration = CommandConfiguration(
         commandName: "trajpred",
         abstract: "Predict where pedestrians will walk: k plausible futures each, kept in SQLite.",
@@ -14,6 +17,7 @@ struct Trajpred: ParsableCommand {
             The store is an SQLite file (--db, default ./trajpred.sqlite or $TRAJPRED_DB) that you can \
             query with the sqlite3 shell. Start with `trajpred demo`, or `trajpred import data/zara1`.
             """,
+        version: Trajpred.version,
         subcommands: [ImportCommand.self, DatasetsCommand.self, ScenesCommand.self, TracksCommand.self, TrainCommand.self, SampleCommand.self, StreamCommand.self, ServeCommand.self, EvalCommand.self, PlotCommand.self, DemoCommand.self, BenchmarkCommand.self, RunsCommand.self, DeleteCommand.self, NotebookCommand.self, BenchCommand.self]
     )
 

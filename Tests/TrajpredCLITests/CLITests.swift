@@ -122,6 +122,13 @@ func sqlite3(_ database: String, _ sql: String, in folder: String) throws -> Str
         #expect(!FileManager.default.fileExists(atPath: folder + "/none.sqlite"))
     }
 
+    /// `--version` prints the version alone, as scripts that log it expect.
+    @Test func versionIsPrinted() throws {
+        let result = try run(trajpred, ["--version"], in: temporaryFolder())
+        #expect(result.status == 0 && result.stdout.range(of: #"^\d+\.\d+\.\d+\n$"#, options: .regularExpression) != nil,
+                "\(result.stdout)")
+    }
+
     @Test func foreignFileIsRefused() throws {
         let folder = temporaryFolder()
         try "hello".write(toFile: folder + "/notes.txt", atomically: true, encoding: .utf8)

@@ -71,7 +71,7 @@ func driftConfiguration(epochs: Int = 2) throws -> TrainingRunConfiguration {
         try PredictionWriter.write(predictions, as: .csv, toFile: csv)
         let lines = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
         #expect(lines.first == "scene,pedestrian,last_observed_frame,sample,step,frame,x,y,probability")
-        #expect(lines.count == 1 + predictions.count * 3 * 12 && lines.dropFirst().allSatisfy { $0.hasSuffix(",0.3333333432674408") })
+        #expect(lines.count == 1 + predictions.count * 3 * 12 && lines.dropFirst().allSatisfy { $0.hasSuffix(",0.333333") })
         let kept = try Prediction.keep(predictions, in: store, model: best, request: request, checkpoint: .best)
         #expect(kept.points == predictions.count * 3 * 12)
         #expect(try store.database.scalarInt("SELECT count(*) FROM prediction_view WHERE run_id = ?1",
