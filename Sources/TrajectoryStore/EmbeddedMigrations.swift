@@ -678,5 +678,41 @@ extension Migration {
             JOIN dataset AS d ON d.id = s.dataset_id;
             """#
         ),
+        Migration(
+            version: 10,
+            name: "0010_run_summary_by_kind",
+            sql: #"""
+            -- trajpred schema 10: run_summary says what each kind of run has. An evaluation or a stored
+            -- prediction names the trained run it used (trained_run_id) and that run's model; epochs are
+            -- counted for training runs only (an evaluation listed 0 epochs), and last_kl only for the CVAE,
+            -- the one model with a KL term (anchors and wta listed 0).
+
+            DROP VIEW run_summary;
+
+            CREATE VIEW run_summary AS
+            SELECT r.id,
+                   r.name,
+                   r.kind,
+                   r.status,
+                   CASE WHEN r.kind = 'train' THEN coalesce(json_extract(r.config, '$.family'), 'cvae')
+                        ELSE (SELECT coalesce(json_extract(t.config, '$.family'), 'cvae') FROM run AS t WHERE t.id = r.parent_id)
+                   END AS model,
+                   CASE WHEN r.kind = 'train' THEN NULL ELSE r.parent_id END AS trained_run_id,
+                   json_extract(r.config, '$.model.encoder') AS encoder,
+                   coalesce(json_extract(r.config, '$.model.beta'), json_extract(r.config, '$.beta')) AS beta,
+                   CASE WHEN r.kind = 'train' THEN (SELECT count(*) FROM epoch AS e WHERE e.run_id = r.id) END AS epochs,
+                   json_extract(r.config, '$.epochs') AS epochs_planned,
+                   (SELECT min(val_min_ade) FROM epoch AS e WHERE e.run_id = r.id) AS best_val_min_ade,
+                   (SELECT e.val_min_fde FROM epoch AS e WHERE e.run_id = r.id ORDER BY e.val_min_ade LIMIT 1)
+                       AS best_val_min_fde,
+                   CASE WHEN r.kind = 'train' AND coalesce(json_extract(r.config, '$.family'), 'cvae') = 'cvae'
+                        THEN (SELECT e.kl FROM epoch AS e WHERE e.run_id = r.id ORDER BY e.epoch DESC LIMIT 1)
+                   END AS last_kl,
+                   r.started_at,
+                   r.ended_at,
+                   r.error
+            FROM run AS r;
+            """#
+        ),
     ]
 }

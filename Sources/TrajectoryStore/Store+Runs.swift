@@ -199,7 +199,7 @@ extension Store {
     /// The run_summary view, one row per run (`trajpred runs`).
     public func runSummary() throws -> Listing {
         try listing("""
-            SELECT id, name, kind, status, model, encoder, beta, epochs, epochs_planned,
+            SELECT id, name, kind, status, model, trained_run_id, encoder, beta, epochs, epochs_planned,
                    round(best_val_min_ade, 3) AS best_val_min_ade, round(best_val_min_fde, 3) AS best_val_min_fde,
                    round(last_kl, 4) AS last_kl, started_at
             FROM run_summary ORDER BY id

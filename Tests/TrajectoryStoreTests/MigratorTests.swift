@@ -49,6 +49,26 @@ import Testing
         #expect(new.rows == [[.text("cvae"), .text("mlp"), .real(0.01)]])
     }
 
+    /// run_summary by kind (schema 10): an evaluation names its trained run and that run's model and
+    /// counts no epochs; only a CVAE run has a last KL.
+    @Test func runSummarySaysWhatEachKindOfRunHas() throws {
+        let store = try Store(path: temporaryFolder() + "/t.sqlite")
+        try store.database.execute("""
+            INSERT INTO run (id, name, kind, status, config) VALUES
+              (1, 'w', 'train', 'completed', '{"family":"wta","model":{},"epochs":2}'),
+              (2, 'c', 'train', 'completed', '{"family":"cvae","model":{"beta":1},"epochs":2}');
+            INSERT INTO run (id, name, kind, status, config, parent_id) VALUES
+              (3, 'e', 'evaluate', 'completed', '{}', 1), (4, 'p', 'predict', 'completed', '{}', 2);
+            INSERT INTO epoch (run_id, epoch, loss, reconstruction, kl, beta, learning_rate, seconds) VALUES
+              (1, 1, 1, 1, 0, 0, 0.001, 1), (1, 2, 1, 1, 0, 0, 0.001, 1), (2, 1, 3, 2, 0.5, 1, 0.001, 1);
+            """)
+        let rows = try store.listing("SELECT name, model, trained_run_id, epochs, last_kl FROM run_summary ORDER BY id").rows
+        #expect(rows == [[.text("w"), .text("wta"), .null, .integer(2), .null],
+                         [.text("c"), .text("cvae"), .null, .integer(1), .real(0.5)],
+                         [.text("e"), .text("wta"), .integer(1), .null, .null],
+                         [.text("p"), .text("cvae"), .integer(2), .null, .null]])
+    }
+
     @Test func reopeningIsANoOp() throws {
         let path = temporaryFolder() + "/t.sqlite"
         let first = try Store(path: path)
