@@ -17,6 +17,9 @@ public struct EvaluationReport: Sendable {
     public var rows: [EvaluationRow]
     /// The run of kind evaluate that holds the numbers.
     public var run: RunRecord
+    /// What was left out and why, for the user (the anchors baseline of a run whose training data is
+    /// gone).
+    public var notes: [String] = []
 
     /// How to read the numbers back with the sqlite3 shell.
     public var query: String { "SELECT * FROM evaluation WHERE run_id = \(run.id)" }
@@ -93,7 +96,8 @@ public enum EvaluationPipeline {
 
     /// Evaluates `model` and keeps every number under a new run of kind evaluate.
     public static func run(_ store: Store, model: TrainedModel, _ request: EvaluationRequest) throws -> EvaluationReport {
-        let rows = try evaluate(store, model: model, request)
+        var notes: [String] = []
+        let rows = try evaluate(store, model: model, request) { notes.append($0) }
         let configuration = EvaluationRunConfiguration(data: request.data, k: request.k, seed: request.seed,
                                                        checkpoint: model.checkpoint,
                                                        headingNoiseDegrees: request.headingNoiseDegrees,
@@ -106,7 +110,7 @@ public enum EvaluationPipeline {
             try? store.setStatus(run: evaluation.id, .failed, error: "\(error)")
             throw error
         }
-        return EvaluationReport(rows: rows, run: try store.run(id: evaluation.id))
+        return EvaluationReport(rows: rows, run: try store.run(id: evaluation.id), notes: notes)
     }
 
     /// Anchors (k per group) of the run's training windows and their mirror images, seeded by the
@@ -145,8 +149,10 @@ public enum EvaluationPipeline {
     public static func methodName(_ model: TrainedModel) -> String { "model (\(model.run.name))" }
 
     /// The model, constant velocity and sampled constant velocity on every window of the request's
-    /// data: over all windows ('all'), then per scene when there are several.
-    public static func evaluate(_ store: Store, model: TrainedModel, _ request: EvaluationRequest) throws -> [EvaluationRow] {
+    /// data: over all windows ('all'), then per scene when there are several. `note` hears what was
+    /// left out and why.
+    public static func evaluate(_ store: Store, model: TrainedModel, _ request: EvaluationRequest,
+                                note: (String) -> Void = { _ in }) throws -> [EvaluationRow] {
         try model.check(k: request.k)
         let selected = try SceneWindows.load(store, selections: [request.data], observed: model.observed,
                                              predicted: model.predicted)
@@ -161,10 +167,14 @@ public enum EvaluationPipeline {
             methods.append(("sampled constant velocity (\(formatted(Double(request.headingNoiseDegrees)))°)",
                             ConstantVelocity.sample(windows, all, k: request.k,
                                                     headingNoiseDegrees: request.headingNoiseDegrees, using: &noise)))
-            // Anchors need the run's training data: when it was deleted since, the row is left out.
-            if let anchors = try? anchorsBaseline(store, model: model, k: request.k) {
+            // Anchors need the run's training data: when it was deleted since, the row is left out, saying so.
+            do {
+                let anchors = try anchorsBaseline(store, model: model, k: request.k)
                 var none = Xoshiro256(seed: 0)
                 methods.append((anchors.configuration.label, anchors.sample(windows, all, k: request.k, using: &none)))
+            } catch {
+                note("no anchors row: they are fitted on the run's training data ("
+                     + model.configuration.train.joined(separator: ", ") + "), which cannot be read now: \(error)")
             }
         }
         var rows: [EvaluationRow] = []

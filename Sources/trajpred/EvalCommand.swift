@@ -40,6 +40,7 @@ struct EvalCommand: ParsableCommand {
         var request = EvaluationRequest(data: data, k: k, seed: seed, checkpoint: checkpoint, headingNoiseDegrees: headingNoise)
         request.loaderWindows = sganLoader
         let report = try EvaluationPipeline.run(try store.openExisting(), run: runReference, request)
+        for note in report.notes { printError(note) }
         printError("stored as run \(report.run.id) (\(report.run.name)); sqlite3: \(report.query)")
         print(report.listing.rendered(as: output.format), terminator: "")
     }

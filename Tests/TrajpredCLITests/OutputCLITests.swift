@@ -97,6 +97,20 @@ import Testing
         }
     }
 
+    /// The anchors baseline is fitted on the run's training data: once that is deleted, the evaluation
+    /// still runs and says why the row is missing (it used to vanish without a word).
+    @Test func evalSaysWhyTheAnchorsRowIsMissing() throws {
+        let folder = try folderWithARun()
+        let before = try run(trajpred, ["eval", "--run", "a", "--data", "zara1/test"], in: folder)
+        #expect(before.status == 0 && before.stdout.contains("anchors (K 20)") && !before.stderr.contains("no anchors row"))
+        #expect(try run(trajpred, ["delete", "--scene", "zara1/train/crowds_zara02"], in: folder).status == 0)
+        let after = try run(trajpred, ["eval", "--run", "a", "--data", "zara1/test"], in: folder)
+        #expect(after.status == 0 && !after.stdout.contains("anchors (K 20)") && after.stdout.contains("constant velocity"))
+        #expect(after.stderr.contains("no anchors row: they are fitted on the run's training data (zara1/train/crowds_zara02), "
+                                      + "which cannot be read now: the selection 'zara1/train/crowds_zara02' holds no scene"),
+                "\(after.stderr)")
+    }
+
     /// A heading noise that is not a number of degrees is refused before any work (it used to fail
     /// after the whole evaluation, writing its JSON).
     @Test func evalRefusesAHeadingNoiseThatIsNoAngle() throws {
