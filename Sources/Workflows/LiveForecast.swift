@@ -162,8 +162,6 @@ struct JSONBytes: ~Copyable {
         count += 1
     }
 
-    private static let scales: [Double] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9]
-
     mutating func numbers<Values: Sequence<Double>>(_ values: Values, decimals: Int) {
         byte(UInt8(ascii: "["))
         var first = true
@@ -179,8 +177,18 @@ struct JSONBytes: ~Copyable {
     /// 9·10¹⁵ units Swift's shortest form; null if not finite (never written by live prediction,
     /// which refuses non-finite futures).
     mutating func number(_ value: Double, decimals: Int) {
-        let scale = Self.scales[decimals]
-        let scaled = (value * scale).rounded()
+        precondition((0...9).contains(decimals), "at most 9 decimals")
+        // The answers' two precisions get their own copy, whose divisions by a constant are multiplications.
+        switch decimals {
+        case 4: fixed(value, decimals: 4, scale: 10_000)
+        case 6: fixed(value, decimals: 6, scale: 1_000_000)
+        default: fixed(value, decimals: decimals, scale: (0..<decimals).reduce(1) { power, _ in power * 10 })
+        }
+    }
+
+    @inline(__always)
+    private mutating func fixed(_ value: Double, decimals: Int, scale: UInt64) {
+        let scaled = (value * Double(scale)).rounded()
         guard value.isFinite else { return append("null") }
         guard abs(scaled) < 9e15 else {
             for value in "\(value)".utf8 { byte(value) }
@@ -188,39 +196,58 @@ struct JSONBytes: ~Copyable {
         }
         // A sign, at most 17 digits and the point.
         reserve(32)
-        var units = Int64(scaled)
-        if units < 0 {
+        var units: UInt64
+        if scaled < 0 {
             base[count] = UInt8(ascii: "-")
             count += 1
-            units = -units
+            units = UInt64(-scaled)
+        } else {
+            units = UInt64(scaled)
         }
-        let divisor = Int64(scale)
-        digits(UInt64(units / divisor), count: 1)
-        var fraction = UInt64(units % divisor), places = decimals
-        guard fraction > 0 else { return }
-        while fraction % 10 == 0 {
-            fraction /= 10
+        digits(units / scale, count: 1)
+        units %= scale
+        guard units > 0 else { return }
+        var places = decimals
+        while units % 10 == 0 {
+            units /= 10
             places -= 1
         }
         base[count] = UInt8(ascii: ".")
         count += 1
-        digits(fraction, count: places)
+        digits(units, count: places)
     }
 
+    /// "00" to "99": two digits at a time.
+    private static let digitPairs: StaticString = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
+
     /// The decimal digits of `value`, at least `count` of them (leading zeros), written in place
-    /// from the last: room for them is reserved by `number`.
+    /// from the last, two at a time: room for them is reserved by `fixed`.
     @inline(__always)
     private mutating func digits(_ value: UInt64, count minimum: Int) {
-        var length = 1, rest = value / 10
-        while rest > 0 {
+        var length = 1, power: UInt64 = 10
+        while length < 20, value >= power {
             length += 1
-            rest /= 10
+            power = power &* 10
         }
         length = max(length, minimum)
-        var remaining = value
-        for i in stride(from: count + length - 1, through: count, by: -1) {
-            base[i] = UInt8(ascii: "0") + UInt8(remaining % 10)
-            remaining /= 10
+        let pairs = Self.digitPairs.utf8Start
+        var remaining = value, i = count + length
+        while remaining >= 100 {
+            let pair = Int(remaining % 100) * 2
+            remaining /= 100
+            i -= 2
+            (base[i], base[i + 1]) = (pairs[pair], pairs[pair + 1])
+        }
+        if remaining >= 10 {
+            i -= 2
+            (base[i], base[i + 1]) = (pairs[Int(remaining) * 2], pairs[Int(remaining) * 2 + 1])
+        } else {
+            i -= 1
+            base[i] = UInt8(ascii: "0") + UInt8(remaining)
+        }
+        while i > count {
+            i -= 1
+            base[i] = UInt8(ascii: "0")
         }
         count += length
     }

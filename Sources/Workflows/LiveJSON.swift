@@ -1,5 +1,5 @@
-// JSON in and out of live prediction: decoding that names the field at fault (`agents[2].x:
-// missing`) instead of Foundation's coding paths, and the encoder of small answers (sorted keys, so
+// JSON in and out of live prediction: decoding (`LiveJSONDecoder.swift`) that names the field at
+// fault (`agents[2].x: missing`) instead of Foundation's coding paths, and the encoder of small answers (sorted keys, so
 // an answer is the same bytes for the same content; futures have their own writer, LiveForecast.json).
 // Shared by `trajpred stream` and the HTTP service.
 import Foundation
@@ -8,7 +8,7 @@ public enum LiveJSON {
     /// Decodes `T` from `data`; what is wrong is a `WorkflowError.invalidInput` naming the field.
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws(WorkflowError) -> T {
         do {
-            return try JSONDecoder().decode(type, from: data)
+            return try JSONValueDecoder.decode(type, from: data)
         } catch let error as DecodingError {
             throw describe(error)
         } catch {

@@ -209,6 +209,21 @@ func walk(_ time: Double, start: SIMD2<Double> = [2, 3], velocity: SIMD2<Double>
         #expect(read.count == values.count)
         let tolerance: Double = 0.5e-4 * (1 + 1e-9)
         for (value, back) in zip(values, read) { #expect(abs(value - back) <= tolerance, "\(value) → \(back)") }
+        // Each is the text of its units of 10⁻⁴ (or 10⁻⁶), rounded half away from zero, trailing zeros cut.
+        func reference(_ value: Double, _ decimals: Int) -> String {
+            let units = Int64((value * [1e4, 1e6][decimals / 6]).rounded())
+            var text = String(units.magnitude)
+            text = String(repeating: "0", count: max(0, decimals + 1 - text.count)) + text
+            var fraction = String(text.suffix(decimals))
+            while fraction.hasSuffix("0") { fraction.removeLast() }
+            return (units < 0 ? "-" : "") + text.dropLast(decimals) + (fraction.isEmpty ? "" : "." + fraction)
+        }
+        for decimals in [4, 6] {
+            var one = JSONBytes()
+            one.numbers(values + [0, -0.0, 1e15 / 1e6, -99.99995, 0.0000005], decimals: decimals)
+            #expect(String(decoding: one.bytes, as: UTF8.self)
+                        == "[" + (values + [0, -0.0, 1e15 / 1e6, -99.99995, 0.0000005]).map { reference($0, decimals) }.joined(separator: ",") + "]")
+        }
     }
 
     @Test func manyThreadsOnOneModelAnswerAsOneDoes() throws {
