@@ -413,3 +413,43 @@ public struct WindowSet: Sendable {
         owned.replaceSubrange((start + observed * 2)..<(start + steps * 2), with: values)
     }
 }
+
+extension WindowSet {
+    /// A SHA-256 (hex) of everything the windows read: each window's scene, track, last observed step,
+    /// origin and positions (as its model reads them), then every scene context's positions and
+    /// tracks, in order. A training run keeps its data's, so that a resume on other data is refused
+    /// even when the window counts are the same (a scene swapped, positions edited in the shell).
+    /// Hashed in blocks of about 1 MB, the digest of their digests.
+    public func contentDigest() -> String {
+        var digests: [UInt8] = [], block: [UInt8] = []
+        block.reserveCapacity(1 << 20)
+        func add<T>(_ value: T) { withUnsafeBytes(of: value) { block.append(contentsOf: $0) } }
+        func close(_ force: Bool = false) {
+            guard block.count >= 1 << 20 || (force && !block.isEmpty) else { return }
+            digests += Array(block.withUnsafeBytes { sha256Hex($0) }.utf8)
+            block.removeAll(keepingCapacity: true)
+        }
+        add(Int64(observed))
+        add(Int64(predicted))
+        let sources = self.sources, origins = self.origins
+        for n in 0..<count {
+            let source = sources[n]
+            add(Int64(source.scene))
+            add(Int64(source.agent))
+            add(Int64(source.lastObservedStep))
+            add(origins[n])
+            withRelativePositions(n) { block.append(contentsOf: UnsafeRawBufferPointer(start: $0, count: steps * 2 * 4)) }
+            close()
+        }
+        for scene in contexts.keys.sorted() {
+            let context = contexts[scene]!
+            add(Int64(scene))
+            add(Int64(context.positions.count))
+            context.positions.withUnsafeBytes { block.append(contentsOf: $0) }
+            for start in context.trackStarts { add(Int64(start)) }
+            close()
+        }
+        close(true)
+        return digests.withUnsafeBytes { sha256Hex($0) }
+    }
+}

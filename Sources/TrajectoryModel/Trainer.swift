@@ -133,6 +133,7 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
         counters.generator = rng.stateWords
         counters.epochGenerator = epochStart.stateWords
         (counters.trainingWindows, counters.validationWindows) = (train.count, validation.count)
+        (counters.trainingDigest, counters.validationDigest) = (train.contentDigest(), validation.contentDigest())
     }
 
     /// Continues from `state` (taken by `state()` of a trainer with the same settings and data).
@@ -157,8 +158,11 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
               let epochGenerator = Xoshiro256(state: state.counters.epochGenerator)
         else { throw .invalidGeneratorState }
         counters = state.counters
-        // A state saved before the window counts were kept gets them now, for the next resume.
+        // A state saved before the window counts (or digests) were kept gets them now, for the next resume.
         if counters.trainingWindows == nil { (counters.trainingWindows, counters.validationWindows) = (train.count, validation.count) }
+        if counters.trainingDigest == nil {
+            (counters.trainingDigest, counters.validationDigest) = (train.contentDigest(), validation.contentDigest())
+        }
         resumed = true
         adam.stepCount = state.counters.adamSteps
         rng = generator

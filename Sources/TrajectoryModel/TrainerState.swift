@@ -38,12 +38,16 @@ public struct TrainerCounters: Codable, Sendable, Equatable {
     /// on other data would not continue the same training. Nil in states saved before they were kept.
     public var trainingWindows: Int?
     public var validationWindows: Int?
+    /// Their content (`WindowSet.contentDigest`): the same counts on other data (a scene swapped,
+    /// positions edited) are other data too. Nil in states saved before they were kept.
+    public var trainingDigest: String?
+    public var validationDigest: String?
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case epoch, step, adamSteps, lossSum, reconstructionSum, klSum, secondsInEpoch, bestMinADE, bestEpoch
-        case averagedSteps, generator, epochGenerator, trainingWindows, validationWindows
+        case averagedSteps, generator, epochGenerator, trainingWindows, validationWindows, trainingDigest, validationDigest
     }
 
     // Generator words are written as hex strings: a JSON number cannot hold 64 bits exactly.
@@ -61,6 +65,8 @@ public struct TrainerCounters: Codable, Sendable, Equatable {
         averagedSteps = try c.decodeIfPresent(Int.self, forKey: .averagedSteps) ?? 0
         trainingWindows = try c.decodeIfPresent(Int.self, forKey: .trainingWindows)
         validationWindows = try c.decodeIfPresent(Int.self, forKey: .validationWindows)
+        trainingDigest = try c.decodeIfPresent(String.self, forKey: .trainingDigest)
+        validationDigest = try c.decodeIfPresent(String.self, forKey: .validationDigest)
         func words(_ key: CodingKeys) throws -> [UInt64] {
             try c.decode([String].self, forKey: key).map { text in
                 guard let word = UInt64(text, radix: 16) else {
@@ -86,6 +92,8 @@ public struct TrainerCounters: Codable, Sendable, Equatable {
         try c.encodeIfPresent(bestEpoch, forKey: .bestEpoch)
         try c.encodeIfPresent(trainingWindows, forKey: .trainingWindows)
         try c.encodeIfPresent(validationWindows, forKey: .validationWindows)
+        try c.encodeIfPresent(trainingDigest, forKey: .trainingDigest)
+        try c.encodeIfPresent(validationDigest, forKey: .validationDigest)
         if averagedSteps > 0 { try c.encode(averagedSteps, forKey: .averagedSteps) }
         try c.encode(generator.map { String($0, radix: 16) }, forKey: .generator)
         try c.encode(epochGenerator.map { String($0, radix: 16) }, forKey: .epochGenerator)

@@ -120,6 +120,11 @@ public final class TrainingSession {
             where before.map({ $0 != now }) ?? false {
                 throw WorkflowError.trainingDataChanged(run: run.name, what: what, before: before!, now: now)
             }
+            for (what, before, windows) in [("training", counters.trainingDigest, train.windows),
+                                            ("validation", counters.validationDigest, validation.windows)]
+            where before.map({ $0 != windows.contentDigest() }) ?? false {
+                throw WorkflowError.trainingDataEdited(run: run.name, what: what)
+            }
         }
         let trainer = try makeTrainer(configuration, train: train.windows, validation: validation.windows, resuming: state)
         try store.setStatus(run: run.id, .running)

@@ -29,6 +29,8 @@ public enum WorkflowError: Error, Equatable, CustomStringConvertible {
     case noCheckpoint(run: String, label: String)
     /// A resume whose data selections now give other windows than the run started with.
     case trainingDataChanged(run: String, what: String, before: Int, now: Int)
+    /// The same number of windows as when a run started, with other content.
+    case trainingDataEdited(run: String, what: String)
     /// 'best' asked of a run that validated nothing.
     case notValidated(run: String)
     /// More futures asked of a model than it makes.
@@ -85,6 +87,9 @@ public enum WorkflowError: Error, Equatable, CustomStringConvertible {
         case let .trainingDataChanged(run, what, before, now):
             return "run \(run) started on \(before) \(what) windows and its selections now give \(now) (scenes deleted or "
                 + "imported since): resuming would not continue the same training; train it again under a new name"
+        case let .trainingDataEdited(run, what):
+            return "run \(run)'s \(what) windows are not those it started on (scenes replaced, or positions edited, since): "
+                + "resuming would not continue the same training; train it again under a new name"
         case let .notValidated(run):
             return "run \(run) trained without validation (no val data, or a benchmark's refit), so it has no 'best' "
                 + "checkpoint: use --checkpoint last (or leave --checkpoint out)"

@@ -136,6 +136,33 @@ func driftConfiguration(epochs: Int = 2) throws -> TrainingRunConfiguration {
         }
     }
 
+    /// A resume after the data changed without changing the window counts (a position of a
+    /// validation track edited in the shell: x doubled) is refused too, by the windows' digest; with the
+    /// position put back (halved: exactly), it resumes.
+    @Test func aResumeOnEditedDataIsRefused() throws {
+        let store = try zara1Store()
+        let cut = try TrainingSession.start(store, configuration: try driftConfiguration(epochs: 3), name: "cut")
+        var steps = 0
+        #expect(try cut.run(shouldStop: { steps += 1; return steps == 5 }) == .interrupted(epoch: 0, step: 5))
+        func edit(_ change: String) throws {
+            try store.database.execute("""
+                UPDATE position SET x = x \(change) WHERE (agent_id, step) = (SELECT p.agent_id, p.step FROM position AS p
+                  JOIN agent AS a ON a.id = p.agent_id JOIN scene AS s ON s.id = a.scene_id WHERE s.split = 'val'
+                  ORDER BY p.agent_id, p.step LIMIT 1 OFFSET 500)
+                """)
+        }
+        try edit("* 2")
+        do {
+            _ = try TrainingSession.resume(store, run: "cut")
+            Issue.record("resumed on edited data")
+        } catch {
+            #expect("\(error)".contains("run cut's validation windows are not those it started on"), "\(error)")
+        }
+        try edit("/ 2")
+        let resumed = try TrainingSession.resume(store, run: "cut")
+        #expect(resumed.resumedAt?.step == 5)
+    }
+
     /// Without --checkpoint a command loads 'best', or 'last' from a run trained without validation
     /// (a benchmark's refit: the final model); asking it for 'best' says why there is none.
     @Test func theDefaultCheckpointOfARunWithoutValidationIsItsLast() throws {
