@@ -41,7 +41,7 @@ public enum PredictionWriter {
                     // A coordinate that is not a number is written empty in CSV and null in JSON.
                     let x = p.x.isFinite ? String(format: "%.4f", p.x) : (format == .csv ? "" : "null")
                     let y = p.y.isFinite ? String(format: "%.4f", p.y) : (format == .csv ? "" : "null")
-                    // A probability to 10⁻⁶, as the live answers write it.
+                    // A probability to 10⁻⁶ (fixed, as x and y are to 10⁻⁴).
                     let probability = probabilities.map { String(format: "%.6f", Double($0[n * predictions.k + s])) }
                     switch format {
                     case .csv:
@@ -104,45 +104,53 @@ extension String {
 }
 
 /// Gives `body` a handle that writes to `path`, as a shell's `>` would, except that a new path or a
-/// regular file (also behind a symbolic link, which stays) is replaced whole when `body` returns: the
-/// rows go to a hidden file beside it, renamed over it at the end, so a reader never sees half of it
-/// and a failure part-way (a full disk, an error) leaves what was there and no hidden file. The file
-/// keeps its permissions (a new one gets 0666 less the umask). A device or named pipe is written into,
-/// and so is a file in a folder where no new file may be made. A folder, or a path whose folder does not exist, is refused by name.
+/// regular file of ours (also behind a symbolic link, which stays) is replaced whole when `body`
+/// returns: the rows go to a hidden file beside it (`.NAME.trajpred-…`), synced and renamed over it
+/// at the end, so a reader never sees half of it and a failure part-way (a full disk, an error)
+/// leaves what was there and no hidden file (a process killed mid-write may leave one). The file
+/// keeps its permissions; a new one gets 0666 less the umask. Written into in place, as by `>`:
+/// what is not a regular file (a device, a named pipe, /dev/stdout), a file with other names (hard
+/// links) or another owner, which a new file would not keep, and a file in a folder where no new
+/// file may be made. A file we may not write, a folder, or a path whose folder does not exist, is
+/// refused by name.
 public func writingFile(_ path: String, _ body: (FileHandle) throws -> Void) throws {
     try checkFolder(of: path)
-    let target = followingLinks(path)
-    try checkFolder(of: target)
-    var status = stat()
-    let exists = stat(target, &status) == 0
-    if exists, (status.st_mode & S_IFMT) == S_IFDIR { throw WorkflowError.cannotWrite(path: path + " (a folder)") }
     func failure() -> WorkflowError { .cannotWrite(path: path + " (\(String(cString: strerror(errno))))") }
-    /// Written into from its start, as a shell's `>` does.
+    // The kernel follows the path's links, also /dev/stdout to a pipe (a name for it would not).
+    var status = stat()
+    let exists = stat(path, &status) == 0
+    if exists, (status.st_mode & S_IFMT) == S_IFDIR { throw WorkflowError.cannotWrite(path: path + " (a folder)") }
     func inPlace() throws {
-        let descriptor = open(target, O_WRONLY | O_TRUNC | O_CLOEXEC)
+        let descriptor = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)
         guard descriptor >= 0 else { throw failure() }
         let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         defer { try? handle.close() }
         try body(handle)
     }
-    if exists, (status.st_mode & S_IFMT) != S_IFREG { return try inPlace() }   // a device or named pipe
+    if exists, (status.st_mode & S_IFMT) != S_IFREG || status.st_nlink > 1 || status.st_uid != geteuid() {
+        return try inPlace()
+    }
+    if exists, access(path, W_OK) != 0 { throw failure() }
+    let target = followingLinks(path)
+    try checkFolder(of: target)
     let folder = (target as NSString).deletingLastPathComponent, name = (target as NSString).lastPathComponent
-    var template = Array((folder + "/." + name + ".XXXXXX").utf8CString)
-    let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+    var descriptor: Int32 = -1, temporary = ""
+    for _ in 0..<100 {
+        temporary = folder + "/." + name + ".trajpred-" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        // A new file's mode is 0666 less the umask, which the kernel applies; an existing one's is copied.
+        descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, exists ? 0o600 : 0o666)
+        if descriptor >= 0 || errno != EEXIST { break }
+    }
     guard descriptor >= 0 else {
-        // A file we may write in a folder we may not: in place, as before.
         if exists, errno == EACCES || errno == EROFS || errno == EPERM { return try inPlace() }
         throw failure()
     }
-    let temporary = String(cString: template)
-    _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
     let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: false)
     var failed: (any Error)?
     do {
-        let mask = umask(0)
-        umask(mask)
-        guard fchmod(descriptor, exists ? status.st_mode & 0o7777 : 0o666 & ~mask) == 0 else { throw failure() }
+        if exists { guard fchmod(descriptor, status.st_mode & 0o7777) == 0 else { throw failure() } }
         try body(handle)
+        guard fsync(descriptor) == 0 else { throw failure() }
     } catch {
         failed = error
     }

@@ -72,10 +72,23 @@ import Testing
         let refused = try run(trajpred, ["sample", "--run", "a", "--data", "zara1/test", "--frame", "1000", "--out", folder],
                               in: folder)
         #expect(refused.status == 1 && refused.stderr.contains("(a folder)"), "\(refused.stderr)")
+
+        // /dev/stdout on a pipe is written into (its name, pipe:[N], is no path to replace).
+        let piped = try run("/bin/sh", ["-c", "\"$0\" sample --run a --data zara1/test --frame 1000 --k 1 --out /dev/stdout | cat > piped.csv",
+                                        trajpred], in: folder)
+        let pipedRows = try String(contentsOfFile: folder + "/piped.csv", encoding: .utf8)
+        #expect(piped.status == 0 && pipedRows.hasPrefix("scene,pedestrian,"), "\(piped.stderr)")
+        // A file with a second name (a hard link) is written in place, so both names read the rows.
+        try "old".write(toFile: folder + "/first.csv", atomically: false, encoding: .utf8)
+        try FileManager.default.linkItem(atPath: folder + "/first.csv", toPath: folder + "/second.csv")
+        let linked = try run(trajpred, ["sample", "--run", "a", "--data", "zara1/test", "--frame", "1000", "--k", "1",
+                                        "--out", "first.csv"], in: folder)
+        let secondRows = try String(contentsOfFile: folder + "/second.csv", encoding: .utf8)
+        #expect(linked.status == 0 && secondRows.hasPrefix("scene,"), "\(linked.stderr)")
     }
 
     /// --out to a regular file replaces it whole at the end: when writing fails part-way (here a file
-    /// size limit of 128 KB: the store's files are within it, the rows are not), the old content and permissions are still there, and no hidden file is
+    /// size limit of 128 KB, which `sample` meets with its rows only: it does not write the store), the old content and permissions are still there, and no hidden file is
     /// left beside it; when it succeeds, the file has the rows and its permissions.
     @Test func outLeavesTheOldFileWhenWritingFails() throws {
         let folder = try folderWithARun()
