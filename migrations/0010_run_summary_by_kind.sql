@@ -1,7 +1,7 @@
 -- trajpred schema 10: run_summary says what each kind of run has. An evaluation or a stored
 -- prediction names the trained run it used (trained_run_id) and that run's model; epochs are
--- counted for training runs only (an evaluation listed 0 epochs), and last_kl only for the CVAE,
--- the one model with a KL term (anchors and wta listed 0).
+-- counted for training runs only (an evaluation listed 0 epochs), and last_kl only for the CVAEs,
+-- the models with a KL term (cvae, and cvae-dlow while it trains its CVAE; anchors and wta listed 0).
 
 DROP VIEW run_summary;
 
@@ -21,7 +21,7 @@ SELECT r.id,
        (SELECT min(val_min_ade) FROM epoch AS e WHERE e.run_id = r.id) AS best_val_min_ade,
        (SELECT e.val_min_fde FROM epoch AS e WHERE e.run_id = r.id ORDER BY e.val_min_ade LIMIT 1)
            AS best_val_min_fde,
-       CASE WHEN r.kind = 'train' AND coalesce(json_extract(r.config, '$.family'), 'cvae') = 'cvae'
+       CASE WHEN r.kind = 'train' AND coalesce(json_extract(r.config, '$.family'), 'cvae') IN ('cvae', 'cvae-dlow')
             THEN (SELECT e.kl FROM epoch AS e WHERE e.run_id = r.id ORDER BY e.epoch DESC LIMIT 1)
        END AS last_kl,
        r.started_at,

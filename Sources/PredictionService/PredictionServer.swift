@@ -132,9 +132,20 @@ public struct PredictionServer: Sendable {
         return try predictor.predict(tracks, at: time, agents: paths.map(\.id), k: k, seed: request.seed ?? settings.seed)
     }
 
+    /// A session's frame and its options, read from one body in one pass.
+    struct FrameRequest: Decodable {
+        var frame: TrackerFrame
+        var options: Options
+
+        init(from decoder: any Decoder) throws {
+            frame = try TrackerFrame(from: decoder)
+            options = try Options(from: decoder)
+        }
+    }
+
     func frame(_ body: Data, session id: String) throws -> LiveForecast {
-        let frame = try LiveJSON.decode(TrackerFrame.self, from: body)
-        let options = try LiveJSON.decode(Options.self, from: body)
+        let request = try LiveJSON.decode(FrameRequest.self, from: body)
+        let (frame, options) = (request.frame, request.options)
         let k = options.k ?? settings.k
         try predictor.check(k: k)
         let tracks = try sessions.observe(frame, session: id) { predictor.makeTracks(forget: settings.forget) }

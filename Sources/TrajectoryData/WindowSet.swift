@@ -416,8 +416,8 @@ public struct WindowSet: Sendable {
 
 extension WindowSet {
     /// A SHA-256 (hex) of everything the windows read: each window's scene, track, last observed step,
-    /// origin and positions (as its model reads them), then every scene context's positions and
-    /// tracks, in order. A training run keeps its data's, so that a resume on other data is refused
+    /// origin and positions (as its model reads them), then every scene context's positions, tracks
+    /// and index of who is present at each step, in order. A training run keeps its data's, so that a resume on other data is refused
     /// even when the window counts are the same (a scene swapped, positions edited in the shell).
     /// Hashed in blocks of about 1 MB, the digest of their digests.
     public func contentDigest() -> String {
@@ -446,7 +446,13 @@ extension WindowSet {
             add(Int64(scene))
             add(Int64(context.positions.count))
             context.positions.withUnsafeBytes { block.append(contentsOf: $0) }
+            // Who is where at which step (the neighbours a window reads), besides the positions.
             for start in context.trackStarts { add(Int64(start)) }
+            add(Int64(context.firstStep))
+            for offset in context.offsets { add(Int64(offset)) }
+            for step in context.steps ?? [] { add(Int64(step)) }
+            context.agents.withUnsafeBytes { block.append(contentsOf: $0) }
+            context.slots.withUnsafeBytes { block.append(contentsOf: $0) }
             close()
         }
         close(true)

@@ -133,7 +133,8 @@ public final class Trainer<Model: ForecastModel>: TrainingLoop {
         counters.generator = rng.stateWords
         counters.epochGenerator = epochStart.stateWords
         (counters.trainingWindows, counters.validationWindows) = (train.count, validation.count)
-        (counters.trainingDigest, counters.validationDigest) = (train.contentDigest(), validation.contentDigest())
+        // A resumed trainer takes them from its state (`init(resuming:)`).
+        if preparing { (counters.trainingDigest, counters.validationDigest) = (train.contentDigest(), validation.contentDigest()) }
     }
 
     /// Continues from `state` (taken by `state()` of a trainer with the same settings and data).

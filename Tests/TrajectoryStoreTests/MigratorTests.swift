@@ -50,23 +50,31 @@ import Testing
     }
 
     /// run_summary by kind (schema 10): an evaluation names its trained run and that run's model and
-    /// counts no epochs; only a CVAE run has a last KL.
+    /// counts no epochs (nor a model once that run is deleted); only the CVAEs have a last KL; a run of
+    /// before families (no "family") is a CVAE.
     @Test func runSummarySaysWhatEachKindOfRunHas() throws {
         let store = try Store(path: temporaryFolder() + "/t.sqlite")
         try store.database.execute("""
             INSERT INTO run (id, name, kind, status, config) VALUES
               (1, 'w', 'train', 'completed', '{"family":"wta","model":{},"epochs":2}'),
-              (2, 'c', 'train', 'completed', '{"family":"cvae","model":{"beta":1},"epochs":2}');
+              (2, 'c', 'train', 'completed', '{"family":"cvae","model":{"beta":1},"epochs":2}'),
+              (5, 'd', 'train', 'interrupted', '{"family":"cvae-dlow","model":{},"epochs":4}'),
+              (6, 'old', 'train', 'completed', '{"beta":1,"epochs":1,"model":{"encoder":"gru"}}');
             INSERT INTO run (id, name, kind, status, config, parent_id) VALUES
-              (3, 'e', 'evaluate', 'completed', '{}', 1), (4, 'p', 'predict', 'completed', '{}', 2);
+              (3, 'e', 'evaluate', 'completed', '{}', 1), (4, 'p', 'predict', 'completed', '{}', 2),
+              (7, 'orphan', 'evaluate', 'completed', '{}', NULL);
             INSERT INTO epoch (run_id, epoch, loss, reconstruction, kl, beta, learning_rate, seconds) VALUES
-              (1, 1, 1, 1, 0, 0, 0.001, 1), (1, 2, 1, 1, 0, 0, 0.001, 1), (2, 1, 3, 2, 0.5, 1, 0.001, 1);
+              (1, 1, 1, 1, 0, 0, 0.001, 1), (1, 2, 1, 1, 0, 0, 0.001, 1), (2, 1, 3, 2, 0.5, 1, 0.001, 1),
+              (5, 1, 3, 2, 0.25, 1, 0.001, 1), (6, 1, 3, 2, 0.75, 1, 0.001, 1);
             """)
         let rows = try store.listing("SELECT name, model, trained_run_id, epochs, last_kl FROM run_summary ORDER BY id").rows
         #expect(rows == [[.text("w"), .text("wta"), .null, .integer(2), .null],
                          [.text("c"), .text("cvae"), .null, .integer(1), .real(0.5)],
                          [.text("e"), .text("wta"), .integer(1), .null, .null],
-                         [.text("p"), .text("cvae"), .integer(2), .null, .null]])
+                         [.text("p"), .text("cvae"), .integer(2), .null, .null],
+                         [.text("d"), .text("cvae-dlow"), .null, .integer(1), .real(0.25)],
+                         [.text("old"), .text("cvae"), .null, .integer(1), .real(0.75)],
+                         [.text("orphan"), .null, .null, .null, .null]])
     }
 
     @Test func reopeningIsANoOp() throws {

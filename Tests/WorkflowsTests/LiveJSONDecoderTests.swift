@@ -160,7 +160,10 @@ import Testing
         "{\"agents\": [{\"id\": \"a\tb\", \"positions\": [[1, 2]]}]}",
         #"{"agents": [{"id": "a", "positions": [[1, 2]]}],}"#, #"{"agents": [{"id": "a", "positions": [[1, 2],]}]}"#,
         #"{"agents": []} x"#, #"{"agents": [}"#, #"{"agents""#, #""#, #"{'agents': []}"#, #"{agents: []}"#,
-        #"{"agents": [], "k": tru}"#, #"{"agents": [], "flag": true, "none": null, "off": false}"#,
+        #"{"agents": [], "seed": 1e19}"#, #"{"agents": [], "seed": 1.5e19}"#, #"{"agents": [], "k": 12345678901234567.0}"#,
+        #"{"agents": [], "time": 1e-400}"#, #"{"agents": [], "time": 0e-400}"#, #"{"agents": [], "time": -0.000e5}"#,
+        #"{"agents": [], "time": 4.9e-324}"#, #"{"agents": [], "time": 2e-324}"#,
+                #"{"agents": [], "k": tru}"#, #"{"agents": [], "flag": true, "none": null, "off": false}"#,
     ]
 
     static let frames: [String] = [
@@ -183,8 +186,27 @@ import Testing
         // Bytes that are not UTF-8, and nesting deeper than either allows.
         let invalid = Data(#"{"agents": [{"id": ""#.utf8) + Data([0xFF, 0xFE]) + Data(#"", "positions": [[1, 2]]}]}"#.utf8)
         #expect(same(ObservedPaths.self, invalid))
-        let deep = Data((#"{"agents": [], "x": "# + String(repeating: "[", count: 600) + String(repeating: "]", count: 600) + "}").utf8)
-        #expect(same(ObservedPaths.self, deep))
+        for depth in [510, 511, 512, 513, 600] {
+            let deep = Data((#"{"agents": [], "x": "# + String(repeating: "[", count: depth) + "1"
+                             + String(repeating: "]", count: depth) + "}").utf8)
+            #expect(same(ObservedPaths.self, deep), "\(depth): \(foundation(ObservedPaths.self, deep)) against \(ours(ObservedPaths.self, deep))")
+        }
+        // Every integer type reads as Int does (they must not ask the decoder for themselves).
+        struct Widths: Decodable, Equatable {
+            var a: Int8, b: Int32, c: Int64, d: UInt8, e: UInt16, f: UInt
+        }
+        for text in [#"{"a": -128, "b": 7, "c": -9007199254740993, "d": 255, "e": 3.0, "f": 18446744073709551615}"#,
+                     #"{"a": 128, "b": 7, "c": 0, "d": 0, "e": 0, "f": 0}"#, #"{"a": 1, "b": 1.5, "c": 0, "d": 0, "e": 0, "f": 0}"#,
+                     #"{"a": 1, "b": 1, "c": 0, "d": -1, "e": 0, "f": 0}"#, #"{"a": 1, "b": 1, "c": "0", "d": 0, "e": 0, "f": 0}"#] {
+            // An integer out of its type's range: ours names its field where Foundation's says "not JSON".
+            let data = Data(text.utf8), named: Bool
+            if case .failure(.invalidInput(let field, "is not a valid value")) = ours(Widths.self, data) {
+                named = !field.isEmpty && foundation(Widths.self, data) == .failure(.invalidInput(field: "", reason: "not JSON"))
+            } else {
+                named = false
+            }
+            #expect(same(Widths.self, data) || named, "\(text): \(foundation(Widths.self, data)) against \(ours(Widths.self, data))")
+        }
         #expect(try LiveJSON.decode(ObservedPaths.self, from: Data(Self.paths[5].utf8)).agents[0].id == "é😀\"\\/\u{8}\u{C}\n\r\t")
     }
 
