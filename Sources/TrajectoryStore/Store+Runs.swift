@@ -158,6 +158,11 @@ extension Store {
         return try checkpoint(run: id, label: label)
     }
 
+    /// The trainer state (JSON) of a run's checkpoint `label`, without its tensors; nil when none is saved.
+    public func checkpointState(run id: Int64, label: CheckpointRecord.Label) throws -> String? {
+        try database.scalarText("SELECT state FROM checkpoint WHERE run_id = ?1 AND label = ?2", .integer(id), .text(label.rawValue))
+    }
+
     /// The checkpoint `label` of a run, with all its tensors.
     public func checkpoint(run id: Int64, label: CheckpointRecord.Label) throws -> CheckpointRecord {
         let rows = try database.prepare("""

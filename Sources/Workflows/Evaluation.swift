@@ -1,6 +1,7 @@
 // The evaluation pipeline: a trained run and the baselines (constant velocity, sampled constant
 // velocity) on the same windows of a selection, with the field's metrics per scene and over all
 // windows, every number kept in the store under a run of kind evaluate.
+import Foundation
 import NNCore
 import TrajectoryData
 import TrajectoryModel
@@ -114,10 +115,20 @@ public enum EvaluationPipeline {
     }
 
     /// Anchors (k per group) of the run's training windows and their mirror images, seeded by the
-    /// run's seed: no learning, so any run's evaluation can show them.
-    static func anchorsBaseline(_ store: Store, model: TrainedModel, k: Int) throws -> AnchorsModel {
+    /// run's seed: no learning, so any run's evaluation can show them. `note` hears when those windows
+    /// are not the ones the run trained on (its stored digest differs: scenes deleted, replaced or
+    /// edited since).
+    static func anchorsBaseline(_ store: Store, model: TrainedModel, k: Int, note: (String) -> Void = { _ in })
+        throws -> AnchorsModel
+    {
         let training = try SceneWindows.load(store, selections: model.configuration.train, observed: model.observed,
                                              predicted: model.predicted)
+        if let state = try store.checkpointState(run: model.run.id, label: .last),
+           let counters = try? JSONDecoder().decode(TrainerCounters.self, from: Data(state.utf8)),
+           let digest = counters.trainingDigest, digest != training.windows.contentDigest() {
+            note("the anchors row is fitted on the run's training data as it is now (\(training.windows.count) windows), "
+                 + "which changed since the run trained on it" + (counters.trainingWindows.map { " (\($0) windows)" } ?? ""))
+        }
         var configuration = AnchorsConfiguration()
         (configuration.futures, configuration.observed, configuration.predicted) = (k, model.observed, model.predicted)
         var rng = Xoshiro256(seed: model.configuration.training.seed &+ 0x9AE9)
@@ -169,7 +180,7 @@ public enum EvaluationPipeline {
                                                     headingNoiseDegrees: request.headingNoiseDegrees, using: &noise)))
             // Anchors need the run's training data: when it was deleted since, the row is left out, saying so.
             do {
-                let anchors = try anchorsBaseline(store, model: model, k: request.k)
+                let anchors = try anchorsBaseline(store, model: model, k: request.k, note: note)
                 var none = Xoshiro256(seed: 0)
                 methods.append((anchors.configuration.label, anchors.sample(windows, all, k: request.k, using: &none)))
             } catch {

@@ -111,9 +111,15 @@ import Testing
     }
 
     /// The anchors baseline is fitted on the run's training data: once that is deleted, the evaluation
-    /// still runs and says why the row is missing (it used to vanish without a word).
+    /// still runs and says why the row is missing (it used to vanish without a word); once part of it
+    /// is, the row is there and the note says it was fitted on other data than the run's.
     @Test func evalSaysWhyTheAnchorsRowIsMissing() throws {
         let folder = try folderWithARun()
+        let b = try run(trajpred, ["train", "--model", "anchors", "--train", "zara1/train", "--val", "zara1/val/crowds_zara02",
+                                   "--name", "b"], in: folder)
+        #expect(b.status == 0, "\(b.stderr)")
+        let whole = try run(trajpred, ["eval", "--run", "b", "--data", "zara1/test"], in: folder)
+        #expect(whole.status == 0 && !whole.stderr.contains("anchors row"), "\(whole.stderr)")
         let before = try run(trajpred, ["eval", "--run", "a", "--data", "zara1/test"], in: folder)
         #expect(before.status == 0 && before.stdout.contains("anchors (K 20)") && !before.stderr.contains("no anchors row"))
         #expect(try run(trajpred, ["delete", "--scene", "zara1/train/crowds_zara02"], in: folder).status == 0)
@@ -122,6 +128,10 @@ import Testing
         #expect(after.stderr.contains("no anchors row: they are fitted on the run's training data (zara1/train/crowds_zara02), "
                                       + "which cannot be read now: the selection 'zara1/train/crowds_zara02' holds no scene"),
                 "\(after.stderr)")
+        let part = try run(trajpred, ["eval", "--run", "b", "--data", "zara1/test"], in: folder)
+        #expect(part.status == 0 && part.stdout.contains("anchors (K 20)"))
+        #expect(part.stderr.contains("the anchors row is fitted on the run's training data as it is now")
+                    && part.stderr.contains("which changed since the run trained on it"), "\(part.stderr)")
     }
 
     /// A heading noise that is not a number of degrees is refused before any work (it used to fail
