@@ -18,8 +18,8 @@ public struct EvaluationReport: Sendable {
     public var rows: [EvaluationRow]
     /// The run of kind evaluate that holds the numbers.
     public var run: RunRecord
-    /// What was left out and why, for the user (the anchors baseline of a run whose training data is
-    /// gone).
+    /// What the user should know of the rows: the anchors baseline left out (the run's training data
+    /// is gone) or fitted on other data than the run's (it changed since).
     public var notes: [String] = []
 
     /// How to read the numbers back with the sqlite3 shell.

@@ -89,7 +89,7 @@ extension LiveForecast {
 
 /// Bytes of JSON written in order: punctuation, escaped strings, numbers rounded to some decimals.
 /// Written straight into one buffer (grown when a write would not fit: an answer's writer sizes it
-/// once), a byte at a time: appending slices to an array took a sixth of a live answer's time.
+/// once), a byte or two digits at a time: appending slices to an array took a sixth of a live answer's time.
 struct JSONBytes: ~Copyable {
     private var base: UnsafeMutablePointer<UInt8>
     private var capacity: Int
