@@ -11,14 +11,18 @@ import Workflows
 final class ProgressDisplay {
     let style: ProgressStyle
     let epochs: Int
+    /// What the family's epochs have to say besides the loss: a KL term and β (the CVAEs), a learning
+    /// rate (every family that learns: not anchors, which are fitted once).
+    let showsKL: Bool, showsRate: Bool
     let live: Bool
     let started = ContinuousClock.now
     var lastDraw = ContinuousClock.now
     var stepsDone = 0
 
-    init(style: ProgressStyle, epochs: Int) {
+    init(style: ProgressStyle, epochs: Int, family: String) {
         self.style = style
         self.epochs = epochs
+        (showsKL, showsRate) = (family == "cvae" || family == "cvae-dlow", family != "anchors")
         live = style == .auto && isatty(STDERR_FILENO) == 1
     }
 
@@ -48,8 +52,9 @@ final class ProgressDisplay {
             let validation = report.validationMinADE.map { ade in
                 String(format: "val minADE %.3f minFDE %.3f", ade, report.validationMinFDE ?? .nan)
             } ?? "no validation"
-            print(String(format: "epoch %3d/%d  loss %.4f  recon %.4f  kl %.4f  β %.4g  lr %.3g  %@  %.1f s%@",
-                         report.epoch, epochs, report.loss, report.reconstruction, report.kl, report.beta, report.learningRate,
+            let terms = showsKL ? String(format: "  recon %.4f  kl %.4f  β %.4g", report.reconstruction, report.kl, report.beta) : ""
+            let rate = showsRate ? String(format: "  lr %.3g", report.learningRate) : ""
+            print(String(format: "epoch %3d/%d  loss %.4f%@%@  %@  %.1f s%@", report.epoch, epochs, report.loss, terms, rate,
                          validation, report.seconds, report.isBest ? "  *best" : ""))
         }
         fflush(nil)  // flushes stdout too, so a reader of the pipe sees each epoch as it ends
@@ -86,7 +91,7 @@ final class TrainingOutput {
             + floor
             + (configuration.training.averaging > 0 ? ", the model the moving average of the weights (decay \(configuration.training.averaging))" : "")
             + (session.resumedAt.map { ", resuming at epoch \($0.epoch + 1) step \($0.step)" } ?? ""))
-        display = ProgressDisplay(style: style, epochs: configuration.training.epochs)
+        display = ProgressDisplay(style: style, epochs: configuration.training.epochs, family: configuration.family)
     }
 
     func event(_ event: TrainingSessionEvent) {

@@ -18,8 +18,8 @@ struct TrainCommand: ParsableCommand {
         abstract: "Train a model on windows of the store: --train zara1/train --val zara1/val.",
         discussion: """
             Selections are DATASET, DATASET/SPLIT or DATASET/SPLIT/SCENE; give several by repeating the \
-            option. Each epoch prints the loss, its reconstruction and KL parts, and the validation \
-            minADE/minFDE@20; the best epoch by validation minADE is kept as the run's 'best' checkpoint. \
+            option. Each epoch prints the loss (for the CVAEs its reconstruction and KL parts and β), the \
+            learning rate, and the validation minADE/minFDE@20; the best epoch by validation minADE is kept as the run's 'best' checkpoint. \
             Ctrl-C saves a checkpoint and exits 130; continue with --resume RUN.
             """
     )

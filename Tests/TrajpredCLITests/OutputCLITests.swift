@@ -134,6 +134,22 @@ import Testing
                     && part.stderr.contains("which changed since the run trained on it"), "\(part.stderr)")
     }
 
+    /// An epoch's line says what the family has: the CVAE's KL part and β, a learning rate for what
+    /// learns, neither for anchors (fitted once, no KL).
+    @Test func epochLinesSayWhatTheFamilyHas() throws {
+        let folder = temporaryFolder()
+        #expect(try run(trajpred, ["import", repositoryRoot + "/data/zara1"], in: folder).status == 0)
+        var lines: [String: String] = [:]
+        for family in ["anchors", "cvae"] {
+            let trained = try run(trajpred, ["train", "--model", family, "--epochs", "1", "--train", "zara1/train/crowds_zara02",
+                                             "--val", "zara1/val/crowds_zara02", "--progress", "plain"], in: folder)
+            lines[family] = trained.stdout.split(separator: "\n").first { $0.hasPrefix("epoch") }.map(String.init)
+        }
+        let anchors = try #require(lines["anchors"]), cvae = try #require(lines["cvae"])
+        #expect(anchors.contains("loss ") && !anchors.contains(" kl ") && !anchors.contains(" lr ") && !anchors.contains("β"), "\(anchors)")
+        #expect(cvae.contains(" recon ") && cvae.contains(" kl ") && cvae.contains(" β ") && cvae.contains(" lr "), "\(cvae)")
+    }
+
     /// A heading noise that is not a number of degrees is refused before any work (it used to fail
     /// after the whole evaluation, writing its JSON).
     @Test func evalRefusesAHeadingNoiseThatIsNoAngle() throws {
