@@ -1,10 +1,11 @@
 // The decoder of live requests: a strict JSON parser (RFC 8259) into a tree of values, and a
 // `Decoder` over it that throws the `DecodingError`s Foundation's JSONDecoder throws for the same
 // JSON (a test compares the two on valid and damaged bodies), so `LiveJSON.describe` names the same
-// field. Unlike Foundation's, which reads a value only when asked for it, a body that is not JSON
-// (a trailing comma, a broken number or escape anywhere) is refused as such, and an integer out of
-// its type's range is named by its field (Foundation on Linux calls the whole body not JSON). Foundation's took a quarter of a 100-agent `/v1/predict` answer (1.1 ms for its 14 KB);
-// integers are read exactly from their digits.
+// field. Foundation's took a quarter of a 100-agent `/v1/predict` answer (1.1 ms for its 14 KB).
+// Unlike Foundation's, which reads a value only when asked for it, a body that is not JSON (a
+// trailing comma, a broken number or escape anywhere) is refused as such, and an integer out of its
+// type's range is named by its field (Foundation on Linux calls the whole body not JSON). Integers
+// are read exactly from their digits.
 import Foundation
 
 /// A JSON value: numbers their value and their text (for integers read exactly), objects their keys
