@@ -17,6 +17,11 @@ enum JSONValue {
     case string(String)
     case array([JSONValue])
     case object([(key: String, value: JSONValue)])
+
+    var isNull: Bool {
+        if case .null = self { return true }
+        return false
+    }
 }
 
 /// Parses JSON text: one value, surrounded by whitespace only; nil for anything else.
@@ -384,28 +389,25 @@ struct JSONValueDecoder: Decoder {
 
         func contains(_ key: Key) -> Bool { find(key) != nil }
 
-        func child(_ key: Key) throws -> JSONValueDecoder {
+        /// The member's value, or the error of a missing key.
+        func required(_ key: Key) throws -> JSONValue {
             guard let value = find(key) else {
                 throw DecodingError.keyNotFound(key, .init(codingPath: codingPath,
                                                            debugDescription: "No value associated with key \(key.stringValue)."))
             }
-            return JSONValueDecoder(value: value, codingPath: codingPath + [key])
+            return value
         }
 
-        func decodeNil(forKey key: Key) throws -> Bool {
-            guard let value = find(key) else {
-                throw DecodingError.keyNotFound(key, .init(codingPath: codingPath,
-                                                           debugDescription: "No value associated with key \(key.stringValue)."))
-            }
-            if case .null = value { return true }
-            return false
+        func child(_ key: Key) throws -> JSONValueDecoder {
+            JSONValueDecoder(value: try required(key), codingPath: codingPath + [key])
         }
+
+        func decodeNil(forKey key: Key) throws -> Bool { try required(key).isNull }
 
         func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try child(key).decodeValue(type) }
 
         func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
-            guard let value = find(key) else { return nil }
-            if case .null = value { return nil }
+            guard let value = find(key), !value.isNull else { return nil }
             return try JSONValueDecoder(value: value, codingPath: codingPath + [key]).decodeValue(type)
         }
 
@@ -438,25 +440,22 @@ struct JSONValueDecoder: Decoder {
         var count: Int? { elements.count }
         var isAtEnd: Bool { currentIndex >= elements.count }
 
+        /// The error of reading past the last element as `type`.
+        func atEnd(_ type: Any.Type) -> DecodingError {
+            .valueNotFound(type, .init(codingPath: codingPath + [Index(currentIndex)], debugDescription: "Unkeyed container is at end."))
+        }
+
         mutating func next(_ type: Any.Type) throws -> JSONValueDecoder {
-            guard !isAtEnd else {
-                throw DecodingError.valueNotFound(type, .init(codingPath: codingPath + [Index(currentIndex)],
-                                                              debugDescription: "Unkeyed container is at end."))
-            }
+            guard !isAtEnd else { throw atEnd(type) }
             defer { currentIndex += 1 }
             return JSONValueDecoder(value: elements[currentIndex], codingPath: codingPath + [Index(currentIndex)])
         }
 
         mutating func decodeNil() throws -> Bool {
-            guard !isAtEnd else {
-                throw DecodingError.valueNotFound(Any?.self, .init(codingPath: codingPath + [Index(currentIndex)],
-                                                                   debugDescription: "Unkeyed container is at end."))
-            }
-            if case .null = elements[currentIndex] {
-                currentIndex += 1
-                return true
-            }
-            return false
+            guard !isAtEnd else { throw atEnd(Any?.self) }
+            guard elements[currentIndex].isNull else { return false }
+            currentIndex += 1
+            return true
         }
 
         mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try next(type).decodeValue(type) }
@@ -476,10 +475,7 @@ struct JSONValueDecoder: Decoder {
         let decoder: JSONValueDecoder
         var codingPath: [any CodingKey] { decoder.codingPath }
 
-        func decodeNil() -> Bool {
-            if case .null = decoder.value { return true }
-            return false
-        }
+        func decodeNil() -> Bool { decoder.value.isNull }
 
         func decode<T: Decodable>(_ type: T.Type) throws -> T { try decoder.decodeValue(type) }
     }
