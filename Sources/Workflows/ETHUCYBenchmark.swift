@@ -41,6 +41,14 @@ public struct ETHUCYBenchmark: Sendable {
     /// scene out), and the table gets a part of its own. `val` lies in the training scenes, so a
     /// setting that reads context can win there and lose on a new camera: these say whether it does.
     public var unseen: [UnseenSet] = []
+    /// Cross-scene validation instead of the leave-one-out table, for choosing settings: each held-out
+    /// scene's model is trained again without one more of its training scenes (another scene folder
+    /// of the tree whose test recordings are among its train and val files), the epoch chosen on
+    /// the val split of the rest, and scored on that scene's recordings in its train and val splits:
+    /// a camera it never saw, as the held-out scene is, with no file of the held-out scene read.
+    /// `val` lies in the training scenes, so it rewards fitting them; this measures transfer. No
+    /// refit, no unseen sets.
+    public var crossScene = false
     /// Trainings side by side, each on one core of its own (`CoreTeam.alone`) and its own connection
     /// to the store: a held-out scene's model per worker. The results do not depend on it (each
     /// training cuts its work the same way on one core as on two); the time does, as the steps'
@@ -112,11 +120,22 @@ public struct ETHUCYBenchmark: Sendable {
                                                                   train: [], val: [])
         }
         let items = try Importing.plan([data], ImportSettings())
+        let folds = crossScene ? try Self.folds(of: items, scenes: scenes) : [:]
         let shape = families.first.flatMap { configurations[$0] }.map { ($0.model.observed, $0.model.predicted) } ?? (8, 12)
         try checkUnseen(store, treeDatasets: Set(items.map(\.dataset)), observed: shape.0, predicted: shape.1)
         let reports = Importing.run(store, items: items, ImportSettings()) { progress(.imported($0)) }
         if let failed = reports.first(where: { $0.status == .failed }) { throw WorkflowError.importFailed(detail: failed.detail) }
         let stamp = Int(Date().timeIntervalSince1970)
+        if crossScene {
+            let jobs = scenes.flatMap { scene in
+                folds[scene, default: []].flatMap { fold in
+                    seeds.flatMap { seed in families.indices.map { Job(scene: scene, seed: seed, familyIndex: $0, fold: fold) } }
+                }
+            }
+            let outcomes = try run(jobs, store: store, configurations: configurations, stamp: stamp, shouldStop: shouldStop,
+                                   progress: progress)
+            return crossSceneTable(jobs, outcomes, minutes: (ContinuousClock.now - started) / .seconds(60))
+        }
         let jobs = scenes.flatMap { scene in
             seeds.flatMap { seed in families.indices.map { Job(scene: scene, seed: seed, familyIndex: $0) } }
         }
@@ -211,11 +230,58 @@ public struct ETHUCYBenchmark: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// One model of one held-out scene and seed: trained, refitted, evaluated.
+    /// One model of one held-out scene and seed: trained, refitted, evaluated (or, in a cross-scene
+    /// fold, trained without one more scene and scored on it).
     struct Job {
         var scene: String
         var seed: UInt64
         var familyIndex: Int
+        var fold: Fold? = nil
+    }
+
+    /// A cross-scene fold of a held-out scene: its training data without one more scene, `inner`, and
+    /// that scene's recordings in the held-out scene's train and val splits, to score.
+    struct Fold {
+        var inner: String
+        var train: [String], val: [String], test: [String]
+    }
+
+    /// Each held-out scene's cross-scene folds: one per other scene folder of the tree whose test
+    /// recordings (by name: `students001` for `students001_train.txt`) are among its train or val
+    /// scenes. A held-out scene with none, or a fold that would leave nothing to train or validate
+    /// on, is refused before any training.
+    /// Worked out from the files to import, before anything is stored.
+    static func folds(of items: [ImportItem], scenes: [String]) throws -> [String: [Fold]] {
+        func names(_ dataset: String, _ split: Split) -> [String] {
+            Array(Set(items.filter { $0.dataset == dataset && $0.split == split }.map(\.scene))).sorted()
+        }
+        let tree = Array(Set(items.map(\.dataset))).sorted()
+        var folds: [String: [Fold]] = [:]
+        for scene in scenes {
+            guard tree.contains(scene) else {
+                throw WorkflowError.invalidInput(field: "--scenes \(scene)", reason: "the tree has no scene folder of that name "
+                    + "(it has " + tree.joined(separator: ", ") + ")")
+            }
+            let train = names(scene, .train), val = names(scene, .val)
+            for inner in tree where inner != scene {
+                let recordings = Set(names(inner, .test))
+                let paths = { (split: Split, names: [String]) in names.map { "\(scene)/\(split.rawValue)/\($0)" } }
+                let held = paths(.train, train.filter(recordings.contains)) + paths(.val, val.filter(recordings.contains))
+                guard !held.isEmpty else { continue }
+                let fold = Fold(inner: inner, train: paths(.train, train.filter { !recordings.contains($0) }),
+                                val: paths(.val, val.filter { !recordings.contains($0) }), test: held)
+                guard !fold.train.isEmpty, !fold.val.isEmpty else {
+                    throw WorkflowError.invalidInput(field: "--cross-scene", reason: "without \(inner), \(scene) has no "
+                        + (fold.train.isEmpty ? "training" : "validation") + " data left")
+                }
+                folds[scene, default: []].append(fold)
+            }
+            guard folds[scene] != nil else {
+                throw WorkflowError.invalidInput(field: "--cross-scene", reason: "no other scene folder of the tree has its "
+                    + "test recordings among \(scene)'s train or val files: nothing to hold out")
+            }
+        }
+        return folds
     }
 
     /// One row of a job's evaluation: a method's headline and its values at each k (k = 0: its
@@ -308,9 +374,15 @@ public struct ETHUCYBenchmark: Sendable {
              shouldStop: @escaping () -> Bool, progress: (Event) -> Void) throws -> [Row]
     {
         let (scene, seed, family) = (job.scene, job.seed, families[job.familyIndex])
-        progress(.stage("\(scene), seed \(seed), \(family): train on \(scene)/train, validate on \(scene)/val"))
         var configuration = configurations[family]!
-        (configuration.training.seed, configuration.train, configuration.val) = (seed, ["\(scene)/train"], ["\(scene)/val"])
+        if let fold = job.fold {
+            progress(.stage("\(scene), seed \(seed), \(family): train on \(scene)/train and validate on \(scene)/val "
+                + "without \(fold.inner); score on \(fold.inner)'s " + fold.test.joined(separator: ", ")))
+            (configuration.training.seed, configuration.train, configuration.val) = (seed, fold.train, fold.val)
+        } else {
+            progress(.stage("\(scene), seed \(seed), \(family): train on \(scene)/train, validate on \(scene)/val"))
+            (configuration.training.seed, configuration.train, configuration.val) = (seed, ["\(scene)/train"], ["\(scene)/val"])
+        }
         // The model's options in run names, so benchmarks of different settings never share one.
         let training = configuration.training
         var parts: [String] = [family] + options.values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
@@ -319,13 +391,14 @@ public struct ETHUCYBenchmark: Sendable {
         if training.weightDecay > 0 { parts.append("wd\(training.weightDecay)") }
         if let learningRate { parts.append("lr\(learningRate)") }
         let settingsName = parts.joined(separator: "-")
-        let name = "ethucy-\(scene)-\(settingsName)-e\(configuration.training.epochs)-s\(seed)-\(stamp)"
+        let name = "ethucy-\(scene)-" + (job.fold.map { "inner-\($0.inner)-" } ?? "")
+            + "\(settingsName)-e\(configuration.training.epochs)-s\(seed)-\(stamp)"
         let session = try TrainingSession.start(store, configuration: configuration, name: name)
         progress(.started(session))
         let summary = try session.runToEnd(shouldStop: shouldStop, progress: { progress(.training($0)) })
         progress(.trained(summary, run: session.run))
         var (evaluated, checkpoint) = (name, CheckpointRecord.Label.best)
-        if refit, let epochs = summary.bestEpoch {
+        if refit, job.fold == nil, let epochs = summary.bestEpoch {
             progress(.stage("\(scene), seed \(seed), \(family): refit on \(scene)/train + \(scene)/val for "
                 + "\(epochs) epoch\(epochs == 1 ? "" : "s")"))
             var again = configuration
@@ -340,13 +413,14 @@ public struct ETHUCYBenchmark: Sendable {
             progress(.trained(refitSummary, run: refit.run))
         }
         let model = try TrainedModel.load(store, run: evaluated, checkpoint: checkpoint)
-        var request = EvaluationRequest(data: "\(scene)/test", k: k, seed: seed, checkpoint: checkpoint,
-                                        headingNoiseDegrees: 25, benchmark: "ethucy")
+        var request = EvaluationRequest(selections: job.fold?.test ?? ["\(scene)/test"], k: k, seed: seed,
+                                        checkpoint: checkpoint, headingNoiseDegrees: 25, benchmark: "ethucy")
         request.baselines = job.familyIndex == 0
         var rows: [Row] = []
-        for set in [nil] + unseen.filter({ $0.scene == nil || $0.scene == scene }).map(Optional.some) {
-            if let set { request.data = set.selection }
-            request.loaderWindows = set == nil
+        let sets = job.fold == nil ? unseen.filter({ $0.scene == nil || $0.scene == scene }) : []
+        for set in [nil] + sets.map(Optional.some) {
+            if let set { request.selections = [set.selection] }
+            request.loaderWindows = set == nil && job.fold == nil
             let report = try EvaluationPipeline.run(store, model: model, request)
             let kept = report.rows.filter { $0.scope == "all" || $0.scope == EvaluationPipeline.loaderScope }
             rows += kept.map { (row: EvaluationRow) -> Row in
@@ -363,6 +437,42 @@ public struct ETHUCYBenchmark: Sendable {
         return rows
     }
 
+    /// The cross-scene table: per method, each held-out scene's mean over its folds and the seeds and
+    /// the average; then per scene held out inside (the mean over the held-out scenes that trained
+    /// without it); the protocol.
+    func crossSceneTable(_ jobs: [Job], _ outcomes: [[Row]], minutes: Double) -> String {
+        var results: Results = [:], byInner: Results = [:], methods: [String] = [], baselines: [String] = []
+        for (job, rows) in zip(jobs, outcomes) {
+            for row in rows {
+                if row.isModel, !methods.contains(row.method) { methods.append(row.method) }
+                if !row.isModel, !baselines.contains(row.method) { baselines.append(row.method) }
+                results[row.method, default: [:]][job.scene, default: [:]][0, default: []].append(row.values[0].1)
+                byInner[row.method, default: [:]][job.fold!.inner, default: [:]][0, default: []].append(row.values[0].1)
+            }
+        }
+        if families.contains(AnchorsModel.family) { baselines.removeAll { $0.hasPrefix("anchors") } }
+        let inner = Array(Set(jobs.compactMap { $0.fold?.inner })).sorted()
+        let folds = scenes.map { scene in
+            "\(scene): " + Array(Set(jobs.filter { $0.scene == scene }.compactMap { $0.fold?.inner })).sorted().joined(separator: ", ")
+        }
+        let seedText = "mean of \(seeds.count) seed\(seeds.count == 1 ? "" : "s")"
+        var lines = ["ETH/UCY cross-scene validation, minADE@\(k) / minFDE@\(k) in meters (per-pedestrian minimum), "
+            + "\(seedText); \(String(format: "%.1f", minutes)) minutes on this machine. Each held-out scene's model trains "
+            + "again without one more of its training scenes and is scored on that scene (a camera it never saw); a "
+            + "held-out scene's cell is the mean over those folds (\(folds.joined(separator: "; "))). No file of the "
+            + "held-out scene is read: compare settings here, per held-out scene, without its test split.", ""]
+            + sceneTable(results, methods: methods + baselines, columns: scenes, published: false, cell: Self.fineCell)
+        lines += ["", "By the scene held out inside, the mean over the held-out scenes that trained without it:", ""]
+            + sceneTable(byInner, methods: methods + baselines, columns: inner, published: false, cell: Self.fineCell)
+        lines += ["", "Protocol: a fold trains on the held-out scene's `train` split without the inner scene's recordings, "
+            + "with the epoch chosen by validation minADE@20 on its `val` split without them, and is evaluated at that "
+            + "epoch on the inner scene's recordings in both splits" + reversedNote + averagedNote + decayNote
+            + "; seeds \(seeds.map(String.init).joined(separator: ", ")). A held-out scene's recordings are other held-out "
+            + "scenes' training and validation files (in the field's splits, eth's make up its whole test file): choosing one "
+            + "setting for every held-out scene by the average reads them too; the clean choice is a held-out scene's own cell."]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
     /// One row per method, one column per held-out scene, the average last; the published numbers;
     /// the averages at several k; the protocol.
     static func mean(_ values: [(Double, Double)]) -> (Double, Double) {
@@ -370,6 +480,8 @@ public struct ETHUCYBenchmark: Sendable {
     }
 
     static func cell(_ value: (Double, Double)) -> String { String(format: "%.2f / %.2f", value.0, value.1) }
+    /// To the millimeter: settings compared for a choice differ in the third decimal.
+    static func fineCell(_ value: (Double, Double)) -> String { String(format: "%.3f / %.3f", value.0, value.1) }
 
     /// A method's average over the scenes at k = `kk` (0: its headline): the mean of its per-scene means.
     func average(_ results: Results, _ method: String, _ kk: Int) -> (Double, Double)? {
@@ -379,14 +491,18 @@ public struct ETHUCYBenchmark: Sendable {
 
     /// One row per method, one column per scene and the average (each method's headline), then the
     /// published rows: the main table and the loader windows' part alike.
-    func sceneTable(_ results: Results, methods: [String]) -> [String] {
-        var lines = ["| method | " + scenes.joined(separator: " | ") + " | AVG |",
-                     "|---|" + String(repeating: "---|", count: scenes.count + 1)]
+    func sceneTable(_ results: Results, methods: [String], columns: [String]? = nil, published: Bool = true,
+                    cell: ((Double, Double)) -> String = Self.cell) -> [String] {
+        let columns = columns ?? scenes
+        var lines = ["| method | " + columns.joined(separator: " | ") + " | AVG |",
+                     "|---|" + String(repeating: "---|", count: columns.count + 1)]
         for method in methods {
-            let perScene = scenes.map { results[method]?[$0]?[0] ?? [] }
-            lines.append("| \(method) | " + perScene.map { $0.isEmpty ? "–" : Self.cell(Self.mean($0)) }.joined(separator: " | ")
-                + " | **" + (average(results, method, 0).map(Self.cell) ?? "–") + "** |")
+            let perScene = columns.map { results[method]?[$0]?[0] ?? [] }
+            let means = perScene.filter { !$0.isEmpty }.map(Self.mean)
+            lines.append("| \(method) | " + perScene.map { $0.isEmpty ? "–" : cell(Self.mean($0)) }.joined(separator: " | ")
+                + " | **" + (means.isEmpty ? "–" : cell(Self.mean(means))) + "** |")
         }
+        guard published else { return lines }
         for (name, ade, fde) in Self.published {
             lines.append("| \(name) | " + String(repeating: "– | ", count: scenes.count) + String(format: "%.2f / %.2f |", ade, fde))
         }

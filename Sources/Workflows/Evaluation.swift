@@ -65,7 +65,11 @@ public struct EvaluationReport: Sendable {
 }
 
 public struct EvaluationRequest: Sendable {
-    public var data: String
+    /// The data, `DATASET[/SPLIT[/SCENE]]` selections whose windows are evaluated together (one
+    /// selection, or several: `eval --data` repeated, a cross-scene fold's recordings in two splits).
+    public var selections: [String]
+    /// The selections as the evaluation stores and names them: one, or several joined by ", ".
+    public var data: String { selections.joined(separator: ", ") }
     public var k: Int
     public var seed: UInt64
     /// nil: 'best', or 'last' for a run trained without validation (`TrainedModel.load`).
@@ -83,7 +87,14 @@ public struct EvaluationRequest: Sendable {
 
     public init(data: String, k: Int = 20, seed: UInt64 = 0, checkpoint: CheckpointRecord.Label? = nil,
                 headingNoiseDegrees: Float = 25, benchmark: String? = nil) {
-        (self.data, self.k, self.seed, self.checkpoint) = (data, k, seed, checkpoint)
+        self.init(selections: [data], k: k, seed: seed, checkpoint: checkpoint, headingNoiseDegrees: headingNoiseDegrees,
+                  benchmark: benchmark)
+    }
+
+    public init(selections: [String], k: Int = 20, seed: UInt64 = 0, checkpoint: CheckpointRecord.Label? = nil,
+                headingNoiseDegrees: Float = 25, benchmark: String? = nil) {
+        precondition(!selections.isEmpty, "an evaluation reads some data")
+        (self.selections, self.k, self.seed, self.checkpoint) = (selections, k, seed, checkpoint)
         (self.headingNoiseDegrees, self.benchmark) = (headingNoiseDegrees, benchmark)
     }
 }
@@ -165,7 +176,7 @@ public enum EvaluationPipeline {
     public static func evaluate(_ store: Store, model: TrainedModel, _ request: EvaluationRequest,
                                 note: (String) -> Void = { _ in }) throws -> [EvaluationRow] {
         try model.check(k: request.k)
-        let selected = try SceneWindows.load(store, selections: [request.data], observed: model.observed,
+        let selected = try SceneWindows.load(store, selections: request.selections, observed: model.observed,
                                              predicted: model.predicted)
         let windows = selected.windows
         guard windows.count > 0 else { throw WorkflowError.nothingToEvaluate(data: request.data, steps: windows.steps) }

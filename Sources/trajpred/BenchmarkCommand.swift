@@ -23,7 +23,10 @@ struct BenchmarkETHUCY: ParsableCommand {
             trains each family (model options are those of `trajpred train`, given to every family). \
             Prints the per-scene table with the average, beside constant velocity, sampled constant \
             velocity and anchors (same evaluator, same windows) and the published best-of-20 numbers, \
-            the averages at k = 1, 5 and 20, and the protocol; --out writes it as Markdown.
+            the averages at k = 1, 5 and 20, and the protocol; --out writes it as Markdown. \
+            --cross-scene is for choosing settings: each held-out scene's model trains again without \
+            each other scene of the tree and is scored on that scene's recordings in its train and val \
+            files (a camera it never saw); the test splits are not read.
             """
     )
 
@@ -47,6 +50,10 @@ struct BenchmarkETHUCY: ParsableCommand {
     var lr: Float?
     @Option(help: "Decoupled weight decay of every model's weight matrices (AdamW); 0: none (default: each family's).")
     var weightDecay: Float?
+    @Flag(help: ArgumentHelp(
+        "Cross-scene validation, for choosing settings: train each held-out scene's model again without each other scene of the tree and score it on that scene (no refit; the test splits are not read).",
+        discussion: "A camera the model never saw, as the held-out scene is; val lies in the training scenes."))
+    var crossScene = false
     @Option(help: ArgumentHelp(
         "Also evaluate every final model on this selection, imported into the same store beforehand (data no model trained on); SELECTION:SCENE: only the models that held SCENE out. Repeatable.",
         valueName: "selection[:scene]"))
@@ -62,6 +69,7 @@ struct BenchmarkETHUCY: ParsableCommand {
         if let models, !models.split(separator: ",").contains(where: { !$0.isEmpty }) {
             throw ValidationError("--models lists no model family")
         }
+        if crossScene, !unseen.isEmpty { throw ValidationError("--cross-scene scores the scenes of the tree: --unseen has no models to evaluate") }
         for text in unseen { _ = try ETHUCYBenchmark.UnseenSet(parsing: text) }
         if let twice = unseen.first(where: { text in unseen.filter { $0 == text }.count > 1 }) {
             throw ValidationError("--unseen \(twice) is given twice")
@@ -75,7 +83,7 @@ struct BenchmarkETHUCY: ParsableCommand {
         benchmark.families = models.map { $0.split(separator: ",").filter { !$0.isEmpty }.map(String.init) } ?? [model.model]
         (benchmark.options, benchmark.epochs, benchmark.refit, benchmark.reverse) = (model.options, epochs, refit, reverse)
         (benchmark.averaging, benchmark.learningRate, benchmark.workers) = (ema, lr, jobs)
-        benchmark.weightDecay = weightDecay
+        (benchmark.weightDecay, benchmark.crossScene) = (weightDecay, crossScene)
         benchmark.unseen = try unseen.map { try ETHUCYBenchmark.UnseenSet(parsing: $0) }
         let training = TrainingOutput(style: .plain)
         Interrupt.install()

@@ -19,7 +19,8 @@ struct EvalCommand: ParsableCommand {
     @Option(name: .customLong("run"), help: "The trained run (id or name).") var runReference: String
     @Option(help: "The checkpoint: best or last (default: best, or last for a run trained without validation).")
     var checkpoint: CheckpointRecord.Label?
-    @Option(help: "Data selection DATASET[/SPLIT[/SCENE]].") var data: String
+    @Option(help: "Data selection DATASET[/SPLIT[/SCENE]] (repeatable: the windows of all, evaluated together).")
+    var data: [String] = []
     @Option(parsing: .unconditional, help: "Samples per window.") var k: Int = 20
     @Option(help: "The seed of the samples.") var seed: UInt64 = 0
     @Option(help: "Heading noise of the sampled constant-velocity baseline, degrees.") var headingNoise: Float = 25
@@ -30,6 +31,7 @@ struct EvalCommand: ParsableCommand {
     var sganLoader = false
 
     func validate() throws {
+        guard !data.isEmpty else { throw ValidationError("give the data to evaluate: --data DATASET[/SPLIT[/SCENE]]") }
         guard k >= 1 else { throw ValidationError("--k must be at least 1") }
         guard headingNoise.isFinite, (0...180).contains(headingNoise) else {
             throw ValidationError("--heading-noise must be between 0 and 180 degrees")
@@ -37,7 +39,7 @@ struct EvalCommand: ParsableCommand {
     }
 
     func run() throws {
-        var request = EvaluationRequest(data: data, k: k, seed: seed, checkpoint: checkpoint, headingNoiseDegrees: headingNoise)
+        var request = EvaluationRequest(selections: data, k: k, seed: seed, checkpoint: checkpoint, headingNoiseDegrees: headingNoise)
         request.loaderWindows = sganLoader
         let report = try EvaluationPipeline.run(try store.openExisting(), run: runReference, request)
         for note in report.notes { printError(note) }

@@ -267,6 +267,68 @@ extension BenchmarkCLITests {
     }
 }
 
+extension BenchmarkCLITests {
+    /// Cross-scene validation: a tree of the shipped zara1 and two scenes whose test recordings are
+    /// among zara1's training files. Each fold trains and validates without the inner scene's
+    /// recordings, is scored on exactly those, never reads a test split, and a held-out scene's
+    /// cell is the mean of its folds.
+    @Test func crossSceneValidationHoldsOutEachOtherSceneOfTheTree() throws {
+        let folder = temporaryFolder(), manager = FileManager.default
+        try manager.createDirectory(atPath: folder + "/tree", withIntermediateDirectories: true)
+        try manager.createSymbolicLink(atPath: folder + "/tree/zara1", withDestinationPath: repositoryRoot + "/data/zara1")
+        for (scene, recording) in [("eth", "biwi_eth"), ("hotel", "biwi_hotel")] {
+            try manager.createDirectory(atPath: folder + "/tree/\(scene)/test", withIntermediateDirectories: true)
+            try manager.copyItem(atPath: repositoryRoot + "/data/zara1/train/\(recording)_train.txt",
+                                 toPath: folder + "/tree/\(scene)/test/\(recording).txt")
+        }
+        let result = try run(trajpred, ["benchmark", "ethucy", "--data", "tree", "--scenes", "zara1", "--models", "anchors",
+                                        "--cross-scene", "--out", "table.md"], in: folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        let others = ["crowds_zara02", "crowds_zara03", "students001", "students003", "uni_examples"]
+        func split(_ split: String, _ kept: String) -> String {
+            ([kept] + others).map { "zara1/\(split)/\($0)" }.joined(separator: "+")
+        }
+        #expect(try sqlite3("trajpred.sqlite", """
+            SELECT name, (SELECT group_concat(value, '+') FROM json_each(run.config, '$.train')),
+                   (SELECT group_concat(value, '+') FROM json_each(run.config, '$.val'))
+            FROM run WHERE kind = 'train' ORDER BY name
+            """, in: folder).replacing(/-[0-9]{10}/, with: "") == """
+            ethucy-zara1-inner-eth-anchors-e1-s0,\(split("train", "biwi_hotel")),\(split("val", "biwi_hotel"))
+            ethucy-zara1-inner-hotel-anchors-e1-s0,\(split("train", "biwi_eth")),\(split("val", "biwi_eth"))
+
+            """)
+        #expect(try sqlite3("trajpred.sqlite", """
+            SELECT json_extract(v.config, '$.data') FROM run v JOIN run t ON t.id = v.parent_id WHERE v.kind = 'evaluate'
+            ORDER BY t.name
+            """, in: folder) == "\"zara1/train/biwi_eth, zara1/val/biwi_eth\"\n\"zara1/train/biwi_hotel, zara1/val/biwi_hotel\"\n")
+        // Windows of both splits are scored: the scenes of a fold add up to its whole.
+        #expect(try sqlite3("trajpred.sqlite", """
+            SELECT a.windows = (SELECT sum(s.windows) FROM evaluation s WHERE s.run_id = a.run_id AND s.method = a.method
+                                AND s.scope != 'all'), count(*) OVER ()
+            FROM evaluation a WHERE a.scope = 'all' AND a.method LIKE 'model (%'
+            """, in: folder) == "1,2\n1,2\n")
+        let folds = try sqlite3("trajpred.sqlite", """
+            SELECT min_ade, min_fde FROM evaluation WHERE scope = 'all' AND method LIKE 'model (%' ORDER BY run_id
+            """, in: folder).split(separator: "\n").map { $0.split(separator: ",").map { Double($0)! } }
+        #expect(folds.count == 2)
+        let mean = String(format: "%.3f / %.3f", (folds[0][0] + folds[1][0]) / 2, (folds[0][1] + folds[1][1]) / 2)
+        let table = try String(contentsOfFile: folder + "/table.md", encoding: .utf8)
+        #expect(table.contains("| trajpred anchors (K 20) | \(mean) | **\(mean)** |"), "\(table)")
+        #expect(table.contains("| method | eth | hotel | AVG |") && table.contains("(zara1: eth, hotel)"), "\(table)")
+        for (arguments, message) in [
+            (["--data", repositoryRoot + "/data", "--scenes", "zara1"],
+             "--cross-scene: no other scene folder of the tree has its test recordings among zara1's train or val files"),
+            (["--data", "tree", "--scenes", "zara2"], "--scenes zara2: the tree has no scene folder of that name (it has eth, hotel, zara1)"),
+            (["--data", "tree", "--scenes", "zara1", "--unseen", "x/test"], "--cross-scene scores the scenes of the tree"),
+        ] {
+            let refused = try run(trajpred, ["benchmark", "ethucy", "--db", "refused.sqlite", "--models", "anchors",
+                                             "--cross-scene"] + arguments, in: folder)
+            #expect(refused.status != 0 && refused.stderr.contains(message), "\(refused.stderr)")
+        }
+        #expect(try sqlite3("refused.sqlite", "SELECT count(*) FROM scene", in: folder) == "0\n")
+    }
+}
+
 @Suite struct BenchImportCLITests {
     @Test func resamplingSideIsTimedBesideThePlainImportAndSqlite3() throws {
         let folder = temporaryFolder()

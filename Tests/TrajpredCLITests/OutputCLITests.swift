@@ -134,6 +134,31 @@ import Testing
                     && part.stderr.contains("which changed since the run trained on it"), "\(part.stderr)")
     }
 
+    /// `eval --data` repeated evaluates the selections' windows together: the model's 'all' row
+    /// counts the windows of both and is their windows' mean (each selection evaluated alone, the
+    /// same seed); the evaluation stores both names.
+    @Test func evalReadsSeveralSelectionsTogether() throws {
+        let folder = try folderWithARun()
+        let selections = ["zara1/val/crowds_zara02", "zara1/val/students003"]
+        var alone: [(windows: Double, ade: Double)] = []
+        for data in selections.map { [$0] } + [selections] {
+            let result = try run(trajpred, ["eval", "--run", "a", "--format", "csv"] + data.flatMap { ["--data", $0] }, in: folder)
+            try #require(result.status == 0, "\(result.stderr)")
+            let header = result.stdout.split(separator: "\n")[0].split(separator: ",")
+            let row = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("all,model") })
+                .split(separator: ",", omittingEmptySubsequences: false)
+            let windows = try #require(header.firstIndex(of: "windows")), ade = try #require(header.firstIndex(of: "min_ade"))
+            alone.append((Double(row[windows])!, Double(row[ade])!))
+        }
+        #expect(alone[2].windows == alone[0].windows + alone[1].windows)
+        let mean = (alone[0].windows * alone[0].ade + alone[1].windows * alone[1].ade) / alone[2].windows
+        #expect(abs(alone[2].ade - mean) < 1.5e-3, "\(alone)")
+        #expect(try sqlite3("trajpred.sqlite", "SELECT json_extract(config, '$.data') FROM run WHERE kind = 'evaluate' ORDER BY id DESC LIMIT 1",
+                            in: folder) == "\"zara1/val/crowds_zara02, zara1/val/students003\"\n")
+        let none = try run(trajpred, ["eval", "--run", "a"], in: folder)
+        #expect(none.status == 64 && none.stderr.contains("give the data to evaluate: --data"), "\(none.stderr)")
+    }
+
     /// An epoch's line says what the family has: the CVAE's KL part and β, a learning rate for what
     /// learns, neither for anchors (fitted once, no KL).
     @Test func epochLinesSayWhatTheFamilyHas() throws {
