@@ -45,9 +45,10 @@ public struct ETHUCYBenchmark: Sendable {
     /// scene's model is trained again without one more of its training scenes (another scene folder
     /// of the tree whose test recordings are among its train and val files), the epoch chosen on
     /// the val split of the rest, and scored on that scene's recordings in its train and val splits:
-    /// a camera it never saw, as the held-out scene is, with no file of the held-out scene read.
-    /// `val` lies in the training scenes, so it rewards fitting them; this measures transfer. No
-    /// refit, no unseen sets.
+    /// a scene left out as the held-out scene is (the recordings the field's splits never test,
+    /// crowds_zara03 and uni_examples, stay in training as they do for zara1, zara2 and univ). No
+    /// test split is imported or read. `val` lies in the training scenes, so it rewards fitting them;
+    /// this measures transfer. No refit, no unseen sets (`run` refuses them).
     public var crossScene = false
     /// Trainings side by side, each on one core of its own (`CoreTeam.alone`) and its own connection
     /// to the store: a held-out scene's model per worker. The results do not depend on it (each
@@ -119,14 +120,23 @@ public struct ETHUCYBenchmark: Sendable {
             configurations[family] = try TrainingRunConfiguration(family: family, options: options, training: training,
                                                                   train: [], val: [])
         }
-        let items = try Importing.plan([data], ImportSettings())
+        if crossScene, !unseen.isEmpty {
+            throw WorkflowError.invalidInput(field: "--unseen", reason: "cannot be used with --cross-scene (no final models are trained)")
+        }
+        var items = try Importing.plan([data], ImportSettings())
         let folds = crossScene ? try Self.folds(of: items, scenes: scenes) : [:]
+        // Cross-scene validation names the inner scenes' recordings by their test files, and reads none.
+        if crossScene { items.removeAll { $0.split == .test } }
         let shape = families.first.flatMap { configurations[$0] }.map { ($0.model.observed, $0.model.predicted) } ?? (8, 12)
         try checkUnseen(store, treeDatasets: Set(items.map(\.dataset)), observed: shape.0, predicted: shape.1)
         let reports = Importing.run(store, items: items, ImportSettings()) { progress(.imported($0)) }
         if let failed = reports.first(where: { $0.status == .failed }) { throw WorkflowError.importFailed(detail: failed.detail) }
         let stamp = Int(Date().timeIntervalSince1970)
         if crossScene {
+            for scene in scenes {
+                progress(.stage("\(scene): " + folds[scene, default: []].map { "without \($0.inner) (" + $0.test.joined(separator: ", ")
+                    + ")" }.joined(separator: "; ")))
+            }
             let jobs = scenes.flatMap { scene in
                 folds[scene, default: []].flatMap { fold in
                     seeds.flatMap { seed in families.indices.map { Job(scene: scene, seed: seed, familyIndex: $0, fold: fold) } }
@@ -277,8 +287,9 @@ public struct ETHUCYBenchmark: Sendable {
                 folds[scene, default: []].append(fold)
             }
             guard folds[scene] != nil else {
-                throw WorkflowError.invalidInput(field: "--cross-scene", reason: "no other scene folder of the tree has its "
-                    + "test recordings among \(scene)'s train or val files: nothing to hold out")
+                throw WorkflowError.invalidInput(field: "--cross-scene", reason: "no other scene folder's test recordings (matched "
+                    + "by file name: students001.txt and students001_train.txt) are among \(scene)'s train or val files: nothing "
+                    + "to hold out; it needs the whole tree (every scene folder, as in the ETH/UCY data)")
             }
         }
         return folds
@@ -291,7 +302,7 @@ public struct ETHUCYBenchmark: Sendable {
         var isModel: Bool
         var windows: Int
         var values: [(Int, (Double, Double))]
-        /// The unseen set evaluated, or nil for the held-out scene's test split.
+        /// The unseen set evaluated, or nil for the held-out scene's test split (or a fold's recordings).
         var unseen: UnseenSet? = nil
         /// On the test windows Social-GAN's loader keeps, not on all of them.
         var loader = false
@@ -369,7 +380,8 @@ public struct ETHUCYBenchmark: Sendable {
 
     /// Trains the job's model on train (the epoch count chosen on val), again on train + val for
     /// that many epochs (`refit`), and evaluates it on test beside the baselines (with the first
-    /// family only).
+    /// family only); a cross-scene fold's on its training data without the inner scene, evaluated at
+    /// its best epoch on the inner scene's recordings.
     func run(_ job: Job, store: Store, configurations: [String: TrainingRunConfiguration], stamp: Int,
              shouldStop: @escaping () -> Bool, progress: (Event) -> Void) throws -> [Row]
     {
@@ -458,16 +470,16 @@ public struct ETHUCYBenchmark: Sendable {
         let seedText = "mean of \(seeds.count) seed\(seeds.count == 1 ? "" : "s")"
         var lines = ["ETH/UCY cross-scene validation, minADE@\(k) / minFDE@\(k) in meters (per-pedestrian minimum), "
             + "\(seedText); \(String(format: "%.1f", minutes)) minutes on this machine. Each held-out scene's model trains "
-            + "again without one more of its training scenes and is scored on that scene (a camera it never saw); a "
+            + "again without one more of its training scenes and is scored on that scene (left out as the held-out scene is); a "
             + "held-out scene's cell is the mean over those folds (\(folds.joined(separator: "; "))). No file of the "
-            + "held-out scene is read: compare settings here, per held-out scene, without its test split.", ""]
+            + "held-out scene and no test split is read: compare settings here, per held-out scene.", ""]
             + sceneTable(results, methods: methods + baselines, columns: scenes, published: false, cell: Self.fineCell)
         lines += ["", "By the scene held out inside, the mean over the held-out scenes that trained without it:", ""]
             + sceneTable(byInner, methods: methods + baselines, columns: inner, published: false, cell: Self.fineCell)
         lines += ["", "Protocol: a fold trains on the held-out scene's `train` split without the inner scene's recordings, "
             + "with the epoch chosen by validation minADE@20 on its `val` split without them, and is evaluated at that "
             + "epoch on the inner scene's recordings in both splits" + reversedNote + averagedNote + decayNote
-            + "; seeds \(seeds.map(String.init).joined(separator: ", ")). A held-out scene's recordings are other held-out "
+            + "; epochs: " + epochsNote + "; seeds \(seeds.map(String.init).joined(separator: ", ")). A held-out scene's recordings are other held-out "
             + "scenes' training and validation files (in the field's splits, eth's make up its whole test file): choosing one "
             + "setting for every held-out scene by the average reads them too; the clean choice is a held-out scene's own cell."]
         return lines.joined(separator: "\n") + "\n"
@@ -489,8 +501,9 @@ public struct ETHUCYBenchmark: Sendable {
         return perScene.isEmpty ? nil : Self.mean(perScene)
     }
 
-    /// One row per method, one column per scene and the average (each method's headline), then the
-    /// published rows: the main table and the loader windows' part alike.
+    /// One row per method, one column per scene (`columns`, the held-out scenes unless given) and the
+    /// average (each method's headline), then the published rows unless `published` is false: the
+    /// main table, the loader windows' part and the cross-scene tables alike.
     func sceneTable(_ results: Results, methods: [String], columns: [String]? = nil, published: Bool = true,
                     cell: ((Double, Double)) -> String = Self.cell) -> [String] {
         let columns = columns ?? scenes
@@ -532,16 +545,21 @@ public struct ETHUCYBenchmark: Sendable {
             + "; the `test` split is read by evaluation only. Every pedestrian "
             + "with 8 observed + 12 future consecutive steps is scored, also those alone in the scene (test "
             + "windows: \(counts)); the minimum over k futures is taken per pedestrian, for ADE and FDE "
-            + "independently. Epochs: " + families.map { family -> String in
-                guard epochs == nil, let training = try? TrainingRunConfiguration.defaultTraining(family: family) else {
-                    return "\(family) \(epochs ?? 0)"
-                }
-                return "\(family) \(training.epochs)" + (training.minimumSteps > 0
-                    ? " (and at least \(grouped(training.minimumSteps)) steps of \(training.batch) windows: more epochs for a small training set)" : "")
-            }.joined(separator: ", ") + (learningRate.map { "; Adam's learning rate \($0)" } ?? "")
+            + "independently. Epochs: " + epochsNote + (learningRate.map { "; Adam's learning rate \($0)" } ?? "")
             + "; seeds \(seeds.map(String.init).joined(separator: ", ")). The eth "
             + "scene's file steps 0.67 s of walking per 0.4 s step (the field's benchmark file; README)."]
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Each family's epochs (and step minimum).
+    var epochsNote: String {
+        families.map { family -> String in
+            guard epochs == nil, let training = try? TrainingRunConfiguration.defaultTraining(family: family) else {
+                return "\(family) \(epochs ?? 0)"
+            }
+            return "\(family) \(training.epochs)" + (training.minimumSteps > 0
+                ? " (and at least \(grouped(training.minimumSteps)) steps of \(training.batch) windows: more epochs for a small training set)" : "")
+        }.joined(separator: ", ")
     }
 
     /// Which families' models are a moving average of their weights.

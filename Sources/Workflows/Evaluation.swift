@@ -179,7 +179,7 @@ public enum EvaluationPipeline {
         let selected = try SceneWindows.load(store, selections: request.selections, observed: model.observed,
                                              predicted: model.predicted)
         let windows = selected.windows
-        guard windows.count > 0 else { throw WorkflowError.nothingToEvaluate(data: request.data, steps: windows.steps) }
+        guard windows.count > 0 else { throw WorkflowError.nothingToEvaluate(selections: request.selections, steps: windows.steps) }
         let all = Array(0..<windows.count)[...]
         let modelSamples = model.sample(windows, all, k: request.k, seed: request.seed)
         var noise = Xoshiro256(seed: request.seed &+ 1)

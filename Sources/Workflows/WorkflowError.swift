@@ -11,7 +11,7 @@ public enum WorkflowError: Error, Equatable, CustomStringConvertible {
     case alreadyCompleted(run: String)
     /// No pedestrian has the observed steps a prediction needs.
     case nothingToPredict(observed: Int, frame: String?, pedestrian: String?, data: String)
-    case nothingToEvaluate(data: String, steps: Int)
+    case nothingToEvaluate(selections: [String], steps: Int)
     /// A picture shows one scene; the selection holds another number of them.
     case oneSceneNeeded(selection: String, found: [String])
     case noEpochs(run: String)
@@ -61,8 +61,9 @@ public enum WorkflowError: Error, Equatable, CustomStringConvertible {
             return "no pedestrian has \(observed) consecutive observed steps "
                 + (frame.map { "ending at frame \($0)" } ?? "there")
                 + (pedestrian.map { " (pedestrian \($0))" } ?? "") + " in \(data)"
-        case let .nothingToEvaluate(data, steps):
-            return "\(data) has no window of \(steps) consecutive steps to evaluate"
+        case let .nothingToEvaluate(selections, steps):
+            return (selections.count == 1 ? "\(selections[0]) has no window" : "none of " + selections.joined(separator: ", ")
+                + " has a window") + " of \(steps) consecutive steps to evaluate"
         case let .oneSceneNeeded(selection, found):
             return "--data \(selection) holds \(found.count) scenes; a picture shows one: "
                 + found.prefix(5).joined(separator: ", ")

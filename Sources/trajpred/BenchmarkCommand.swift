@@ -26,7 +26,7 @@ struct BenchmarkETHUCY: ParsableCommand {
             the averages at k = 1, 5 and 20, and the protocol; --out writes it as Markdown. \
             --cross-scene is for choosing settings: each held-out scene's model trains again without \
             each other scene of the tree and is scored on that scene's recordings in its train and val \
-            files (a camera it never saw); the test splits are not read.
+            files (left out as the held-out scene is); the test splits are not read.
             """
     )
 
@@ -48,11 +48,11 @@ struct BenchmarkETHUCY: ParsableCommand {
     var ema: Float?
     @Option(help: "Adam's base learning rate of every model (default: each family's; 0.001).")
     var lr: Float?
-    @Option(help: "Decoupled weight decay of every model's weight matrices (AdamW); 0: none (default: each family's).")
+    @Option(help: "Decoupled weight decay of every model's weight matrices (AdamW); 0: none (default: each family's; wta 0.1).")
     var weightDecay: Float?
     @Flag(help: ArgumentHelp(
         "Cross-scene validation, for choosing settings: train each held-out scene's model again without each other scene of the tree and score it on that scene (no refit; the test splits are not read).",
-        discussion: "A camera the model never saw, as the held-out scene is; val lies in the training scenes."))
+        discussion: "A scene left out as the held-out scene is; val lies in the training scenes."))
     var crossScene = false
     @Option(help: ArgumentHelp(
         "Also evaluate every final model on this selection, imported into the same store beforehand (data no model trained on); SELECTION:SCENE: only the models that held SCENE out. Repeatable.",
@@ -69,7 +69,7 @@ struct BenchmarkETHUCY: ParsableCommand {
         if let models, !models.split(separator: ",").contains(where: { !$0.isEmpty }) {
             throw ValidationError("--models lists no model family")
         }
-        if crossScene, !unseen.isEmpty { throw ValidationError("--cross-scene scores the scenes of the tree: --unseen has no models to evaluate") }
+        if crossScene, !unseen.isEmpty { throw ValidationError("--unseen cannot be used with --cross-scene (no final models are trained)") }
         for text in unseen { _ = try ETHUCYBenchmark.UnseenSet(parsing: text) }
         if let twice = unseen.first(where: { text in unseen.filter { $0 == text }.count > 1 }) {
             throw ValidationError("--unseen \(twice) is given twice")

@@ -20,7 +20,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "The checkpoint: best or last (default: best, or last for a run trained without validation).")
     var checkpoint: CheckpointRecord.Label?
     @Option(help: "Data selection DATASET[/SPLIT[/SCENE]] (repeatable: the windows of all, evaluated together).")
-    var data: [String] = []
+    var data: [String]
     @Option(parsing: .unconditional, help: "Samples per window.") var k: Int = 20
     @Option(help: "The seed of the samples.") var seed: UInt64 = 0
     @Option(help: "Heading noise of the sampled constant-velocity baseline, degrees.") var headingNoise: Float = 25
@@ -31,7 +31,6 @@ struct EvalCommand: ParsableCommand {
     var sganLoader = false
 
     func validate() throws {
-        guard !data.isEmpty else { throw ValidationError("give the data to evaluate: --data DATASET[/SPLIT[/SCENE]]") }
         guard k >= 1 else { throw ValidationError("--k must be at least 1") }
         guard headingNoise.isFinite, (0...180).contains(headingNoise) else {
             throw ValidationError("--heading-noise must be between 0 and 180 degrees")

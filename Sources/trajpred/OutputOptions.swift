@@ -91,7 +91,7 @@ struct TrainingOptionGroup: ParsableArguments {
     var reverse: Bool?
     @Option(help: "The model is the moving average of the weights with this decay per step; 0: the weights themselves (default: the family's; wta 0.99).")
     var ema: Float?
-    @Option(help: "Decoupled weight decay of the weight matrices (AdamW): each step multiplies them by 1 − lr × this; 0: none (default: the family's).")
+    @Option(help: "Decoupled weight decay of the weight matrices (AdamW): each step multiplies them by 1 − lr × this; 0: none (default: the family's; wta 0.1).")
     var weightDecay: Float?
 
     func validate() throws {

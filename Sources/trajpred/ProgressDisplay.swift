@@ -90,6 +90,7 @@ final class TrainingOutput {
             + "\(configuration.family) (\(configuration.model.summary)), \(counted(configuration.training.epochs, "epoch"))"
             + floor
             + (configuration.training.averaging > 0 ? ", the model the moving average of the weights (decay \(configuration.training.averaging))" : "")
+            + (configuration.training.weightDecay > 0 ? ", weight decay \(configuration.training.weightDecay)" : "")
             + (session.resumedAt.map { ", resuming at epoch \($0.epoch + 1) step \($0.step)" } ?? ""))
         display = ProgressDisplay(style: style, epochs: configuration.training.epochs, family: configuration.family)
     }

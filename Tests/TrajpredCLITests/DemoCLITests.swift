@@ -284,6 +284,10 @@ extension BenchmarkCLITests {
         let result = try run(trajpred, ["benchmark", "ethucy", "--data", "tree", "--scenes", "zara1", "--models", "anchors",
                                         "--cross-scene", "--out", "table.md"], in: folder)
         #expect(result.status == 0, "\(result.stderr)")
+        // No test split is imported: the inner scenes' test files only name their recordings.
+        #expect(try sqlite3("trajpred.sqlite", "SELECT count(*) FROM scene WHERE split = 'test'", in: folder) == "0\n")
+        #expect(result.stderr.contains("zara1: without eth (zara1/train/biwi_eth, zara1/val/biwi_eth); without hotel ("),
+                "\(result.stderr)")
         let others = ["crowds_zara02", "crowds_zara03", "students001", "students003", "uni_examples"]
         func split(_ split: String, _ kept: String) -> String {
             ([kept] + others).map { "zara1/\(split)/\($0)" }.joined(separator: "+")
@@ -317,9 +321,9 @@ extension BenchmarkCLITests {
         #expect(table.contains("| method | eth | hotel | AVG |") && table.contains("(zara1: eth, hotel)"), "\(table)")
         for (arguments, message) in [
             (["--data", repositoryRoot + "/data", "--scenes", "zara1"],
-             "--cross-scene: no other scene folder of the tree has its test recordings among zara1's train or val files"),
+             "--cross-scene: no other scene folder's test recordings (matched by file name: students001.txt and students001_train.txt) are among zara1's train or val files"),
             (["--data", "tree", "--scenes", "zara2"], "--scenes zara2: the tree has no scene folder of that name (it has eth, hotel, zara1)"),
-            (["--data", "tree", "--scenes", "zara1", "--unseen", "x/test"], "--cross-scene scores the scenes of the tree"),
+            (["--data", "tree", "--scenes", "zara1", "--unseen", "x/test"], "--unseen cannot be used with --cross-scene"),
         ] {
             let refused = try run(trajpred, ["benchmark", "ethucy", "--db", "refused.sqlite", "--models", "anchors",
                                              "--cross-scene"] + arguments, in: folder)

@@ -141,7 +141,7 @@ import Testing
         let folder = try folderWithARun()
         let selections = ["zara1/val/crowds_zara02", "zara1/val/students003"]
         var alone: [(windows: Double, ade: Double)] = []
-        for data in selections.map { [$0] } + [selections] {
+        for data in selections.map({ [$0] }) + [selections] {
             let result = try run(trajpred, ["eval", "--run", "a", "--format", "csv"] + data.flatMap { ["--data", $0] }, in: folder)
             try #require(result.status == 0, "\(result.stderr)")
             let header = result.stdout.split(separator: "\n")[0].split(separator: ",")
@@ -156,7 +156,7 @@ import Testing
         #expect(try sqlite3("trajpred.sqlite", "SELECT json_extract(config, '$.data') FROM run WHERE kind = 'evaluate' ORDER BY id DESC LIMIT 1",
                             in: folder) == "\"zara1/val/crowds_zara02, zara1/val/students003\"\n")
         let none = try run(trajpred, ["eval", "--run", "a"], in: folder)
-        #expect(none.status == 64 && none.stderr.contains("give the data to evaluate: --data"), "\(none.stderr)")
+        #expect(none.status == 64 && none.stderr.contains("Missing expected argument '--data <data> ...'"), "\(none.stderr)")
     }
 
     /// An epoch's line says what the family has: the CVAE's KL part and β, a learning rate for what

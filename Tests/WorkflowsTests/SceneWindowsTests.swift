@@ -64,10 +64,10 @@ struct BitChecksum {
     func trainingIsThatOfBefore(family: String, options: [String: String]) throws {
         let store = try zara1Store()
         var training = try TrainingRunConfiguration.defaultTraining(family: family)
-        // The settings of when the checksums were recorded (wta trains on reversed windows and keeps
-        // the moving average of its weights by default since).
+        // The settings of when the checksums were recorded (wta trains on reversed windows, keeps the
+        // moving average of its weights and decays its weight matrices by default since).
         (training.epochs, training.mirror, training.reverse, training.minimumSteps) = (1, true, false, 0)
-        training.averaging = 0
+        (training.averaging, training.weightDecay) = (0, 0)
         let configuration = try TrainingRunConfiguration(
             family: family, options: ModelOptions(options), training: training,
             train: ["zara1/train/crowds_zara02"], val: ["zara1/val"])
