@@ -259,8 +259,8 @@ public struct ETHUCYBenchmark: Sendable {
     /// Each held-out scene's cross-scene folds: one per other scene folder of the tree whose test
     /// recordings (by name: `students001` for `students001_train.txt`) are among its train or val
     /// scenes. A held-out scene with none, or a fold that would leave nothing to train or validate
-    /// on, is refused before any training.
-    /// Worked out from the files to import, before anything is stored.
+    /// on, is refused before any training. Worked out from the files to import, before anything is
+    /// stored.
     static func folds(of items: [ImportItem], scenes: [String]) throws -> [String: [Fold]] {
         func names(_ dataset: String, _ split: Split) -> [String] {
             Array(Set(items.filter { $0.dataset == dataset && $0.split == split }.map(\.scene))).sorted()
@@ -479,9 +479,10 @@ public struct ETHUCYBenchmark: Sendable {
         lines += ["", "Protocol: a fold trains on the held-out scene's `train` split without the inner scene's recordings, "
             + "with the epoch chosen by validation minADE@20 on its `val` split without them, and is evaluated at that "
             + "epoch on the inner scene's recordings in both splits" + reversedNote + averagedNote + decayNote
-            + "; epochs: " + epochsNote + "; seeds \(seeds.map(String.init).joined(separator: ", ")). A held-out scene's recordings are other held-out "
-            + "scenes' training and validation files (in the field's splits, eth's make up its whole test file): choosing one "
-            + "setting for every held-out scene by the average reads them too; the clean choice is a held-out scene's own cell."]
+            + "; epochs: " + epochsNote + "; seeds \(seeds.map(String.init).joined(separator: ", ")). In the field's splits a "
+            + "scene's train and val files are its test file cut in two, so the inner scenes' recordings are the other held-out "
+            + "scenes' test recordings: choosing one setting for every held-out scene by the average reads them too; the clean "
+            + "choice is a held-out scene's own cell."]
         return lines.joined(separator: "\n") + "\n"
     }
 
