@@ -144,7 +144,7 @@ public struct ETHUCYBenchmark: Sendable {
             }
             let outcomes = try run(jobs, store: store, configurations: configurations, stamp: stamp, shouldStop: shouldStop,
                                    progress: progress)
-            return crossSceneTable(jobs, outcomes, minutes: (ContinuousClock.now - started) / .seconds(60))
+            return crossSceneTable(jobs, outcomes, folds: folds, minutes: (ContinuousClock.now - started) / .seconds(60))
         }
         let jobs = scenes.flatMap { scene in
             seeds.flatMap { seed in families.indices.map { Job(scene: scene, seed: seed, familyIndex: $0) } }
@@ -452,7 +452,7 @@ public struct ETHUCYBenchmark: Sendable {
     /// The cross-scene table: per method, each held-out scene's mean over its folds and the seeds and
     /// the average; then per scene held out inside (the mean over the held-out scenes that trained
     /// without it); the protocol.
-    func crossSceneTable(_ jobs: [Job], _ outcomes: [[Row]], minutes: Double) -> String {
+    func crossSceneTable(_ jobs: [Job], _ outcomes: [[Row]], folds: [String: [Fold]], minutes: Double) -> String {
         var results: Results = [:], byInner: Results = [:], methods: [String] = [], baselines: [String] = []
         for (job, rows) in zip(jobs, outcomes) {
             for row in rows {
@@ -463,15 +463,13 @@ public struct ETHUCYBenchmark: Sendable {
             }
         }
         if families.contains(AnchorsModel.family) { baselines.removeAll { $0.hasPrefix("anchors") } }
-        let inner = Array(Set(jobs.compactMap { $0.fold?.inner })).sorted()
-        let folds = scenes.map { scene in
-            "\(scene): " + Array(Set(jobs.filter { $0.scene == scene }.compactMap { $0.fold?.inner })).sorted().joined(separator: ", ")
-        }
+        let inner = Array(Set(folds.values.joined().map(\.inner))).sorted()
+        let listed = scenes.map { "\($0): " + folds[$0, default: []].map(\.inner).joined(separator: ", ") }
         let seedText = "mean of \(seeds.count) seed\(seeds.count == 1 ? "" : "s")"
         var lines = ["ETH/UCY cross-scene validation, minADE@\(k) / minFDE@\(k) in meters (per-pedestrian minimum), "
             + "\(seedText); \(String(format: "%.1f", minutes)) minutes on this machine. Each held-out scene's model trains "
             + "again without one more of its training scenes and is scored on that scene (left out as the held-out scene is); a "
-            + "held-out scene's cell is the mean over those folds (\(folds.joined(separator: "; "))). No file of the "
+            + "held-out scene's cell is the mean over those folds (\(listed.joined(separator: "; "))). No file of the "
             + "held-out scene and no test split is read: compare settings here, per held-out scene.", ""]
             + sceneTable(results, methods: methods + baselines, columns: scenes, published: false, cell: Self.fineCell)
         lines += ["", "By the scene held out inside, the mean over the held-out scenes that trained without it:", ""]

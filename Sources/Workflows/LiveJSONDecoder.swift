@@ -57,6 +57,23 @@ struct JSONParser {
         }
     }
 
+    /// After whitespace, reads past `byte` if it is next (an empty object's or array's closer).
+    private mutating func skipping(_ byte: UInt8) -> Bool {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == byte else { return false }
+        index += 1
+        return true
+    }
+
+    /// After an object's member or an array's element: true past a comma (another follows), false
+    /// past `closer` (the container ends), nil for anything else.
+    private mutating func moreAfterItem(closedBy closer: UInt8) -> Bool? {
+        if skipping(UInt8(ascii: ",")) { return true }
+        guard index < bytes.count, bytes[index] == closer else { return nil }
+        index += 1
+        return false
+    }
+
     private mutating func value(depth: Int) -> JSONValue? {
         skipWhitespace()
         guard index < bytes.count, depth <= Self.maximumDepth else { return nil }
@@ -64,11 +81,7 @@ struct JSONParser {
         case UInt8(ascii: "{"):
             index += 1
             var members: [(key: String, value: JSONValue)] = []
-            skipWhitespace()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-                index += 1
-                return .object(members)
-            }
+            if skipping(UInt8(ascii: "}")) { return .object(members) }
             while true {
                 skipWhitespace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), let key = string() else { return nil }
@@ -77,30 +90,18 @@ struct JSONParser {
                 index += 1
                 guard let member = value(depth: depth + 1) else { return nil }
                 members.append((key, member))
-                skipWhitespace()
-                guard index < bytes.count else { return nil }
-                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                guard bytes[index] == UInt8(ascii: "}") else { return nil }
-                index += 1
-                return .object(members)
+                guard let more = moreAfterItem(closedBy: UInt8(ascii: "}")) else { return nil }
+                if !more { return .object(members) }
             }
         case UInt8(ascii: "["):
             index += 1
             var elements: [JSONValue] = []
-            skipWhitespace()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-                index += 1
-                return .array(elements)
-            }
+            if skipping(UInt8(ascii: "]")) { return .array(elements) }
             while true {
                 guard let element = value(depth: depth + 1) else { return nil }
                 elements.append(element)
-                skipWhitespace()
-                guard index < bytes.count else { return nil }
-                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                guard bytes[index] == UInt8(ascii: "]") else { return nil }
-                index += 1
-                return .array(elements)
+                guard let more = moreAfterItem(closedBy: UInt8(ascii: "]")) else { return nil }
+                if !more { return .array(elements) }
             }
         case UInt8(ascii: "\""):
             return string().map(JSONValue.string)
