@@ -68,7 +68,8 @@ public struct EvaluationRequest: Sendable {
     /// The data, `DATASET[/SPLIT[/SCENE]]` selections whose windows are evaluated together (one
     /// selection, or several: `eval --data` repeated, a cross-scene fold's recordings in two splits).
     public var selections: [String]
-    /// The selections as the evaluation stores and names them: one, or several joined by ", ".
+    /// The selections as the evaluation names them: one, or several joined by ", " (the stored
+    /// configuration also keeps them apart, `selections`).
     public var data: String { selections.joined(separator: ", ") }
     public var k: Int
     public var seed: UInt64
@@ -110,8 +111,8 @@ public enum EvaluationPipeline {
     public static func run(_ store: Store, model: TrainedModel, _ request: EvaluationRequest) throws -> EvaluationReport {
         var notes: [String] = []
         let rows = try evaluate(store, model: model, request) { notes.append($0) }
-        let configuration = EvaluationRunConfiguration(data: request.data, k: request.k, seed: request.seed,
-                                                       checkpoint: model.checkpoint,
+        let configuration = EvaluationRunConfiguration(selections: request.selections, k: request.k,
+                                                       seed: request.seed, checkpoint: model.checkpoint,
                                                        headingNoiseDegrees: request.headingNoiseDegrees,
                                                        benchmark: request.benchmark)
         let evaluation = try store.createRun(name: nil, kind: .evaluate, config: try configuration.storedJSON(),

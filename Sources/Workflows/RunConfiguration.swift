@@ -119,7 +119,11 @@ public struct PredictionRunConfiguration: Codable, Sendable, Equatable {
 
 /// An evaluation run (`eval`, and each held-out scene of `benchmark`).
 public struct EvaluationRunConfiguration: Codable, Sendable, Equatable {
+    /// The selections as one name: one, or several joined by ", " (for reading, not for parsing).
     public var data: String
+    /// The selections evaluated together, each as given (a scene name may hold ", "). Evaluations
+    /// stored before it existed read one, `data`.
+    public var selections: [String]
     public var k: Int
     public var seed: UInt64
     public var checkpoint: String
@@ -128,14 +132,25 @@ public struct EvaluationRunConfiguration: Codable, Sendable, Equatable {
     public var benchmark: String?
 
     enum CodingKeys: String, CodingKey {
-        case data, k, seed, checkpoint, benchmark
+        case data, selections, k, seed, checkpoint, benchmark
         case headingNoiseDegrees = "heading_noise_degrees"
     }
 
-    public init(data: String, k: Int, seed: UInt64, checkpoint: CheckpointRecord.Label, headingNoiseDegrees: Float,
-                benchmark: String? = nil) {
-        (self.data, self.k, self.seed, self.checkpoint) = (data, k, seed, checkpoint.rawValue)
+    public init(selections: [String], k: Int, seed: UInt64, checkpoint: CheckpointRecord.Label,
+                headingNoiseDegrees: Float, benchmark: String? = nil) {
+        (self.data, self.selections) = (selections.joined(separator: ", "), selections)
+        (self.k, self.seed, self.checkpoint) = (k, seed, checkpoint.rawValue)
         (self.headingNoiseDegrees, self.benchmark) = (headingNoiseDegrees, benchmark)
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        data = try c.decode(String.self, forKey: .data)
+        selections = try c.decodeIfPresent([String].self, forKey: .selections) ?? [data]
+        (k, seed) = (try c.decode(Int.self, forKey: .k), try c.decode(UInt64.self, forKey: .seed))
+        checkpoint = try c.decode(String.self, forKey: .checkpoint)
+        headingNoiseDegrees = try c.decode(Float.self, forKey: .headingNoiseDegrees)
+        benchmark = try c.decodeIfPresent(String.self, forKey: .benchmark)
     }
 }
 

@@ -155,6 +155,9 @@ import Testing
         #expect(abs(alone[2].ade - mean) < 1.5e-3, "\(alone)")
         #expect(try sqlite3("trajpred.sqlite", "SELECT json_extract(config, '$.data') FROM run WHERE kind = 'evaluate' ORDER BY id DESC LIMIT 1",
                             in: folder) == "\"zara1/val/crowds_zara02, zara1/val/students003\"\n")
+        #expect(try sqlite3("trajpred.sqlite", "SELECT value FROM run, json_each(run.config, '$.selections') WHERE kind = 'evaluate' "
+                            + "AND run.id = (SELECT max(id) FROM run WHERE kind = 'evaluate')",
+                            in: folder) == selections.joined(separator: "\n") + "\n")
         let none = try run(trajpred, ["eval", "--run", "a"], in: folder)
         #expect(none.status == 64 && none.stderr.contains("Missing expected argument '--data <data> ...'"), "\(none.stderr)")
     }

@@ -39,9 +39,22 @@ import TrajectoryStore
     }
 
     @Test func evaluationConfigurationKeepsItsKeys() throws {
-        let json = try EvaluationRunConfiguration(data: "zara1/test", k: 20, seed: 1, checkpoint: .best,
+        let json = try EvaluationRunConfiguration(selections: ["zara1/test"], k: 20, seed: 1, checkpoint: .best,
                                                   headingNoiseDegrees: 25).storedJSON()
-        #expect(json == #"{"checkpoint":"best","data":"zara1\/test","heading_noise_degrees":25,"k":20,"seed":1}"#)
+        #expect(json == #"{"checkpoint":"best","data":"zara1\/test","heading_noise_degrees":25,"k":20,"seed":1,"selections":["zara1\/test"]}"#)
+    }
+
+    /// Several selections are kept apart, also when a scene's name holds the ", " that joins them in
+    /// `data`; an evaluation stored before `selections` existed reads its one selection.
+    @Test func evaluationConfigurationKeepsSelectionsApart() throws {
+        let selections = ["walk/train/a, b", "walk/val/c"]
+        let stored = try EvaluationRunConfiguration(selections: selections, k: 20, seed: 0, checkpoint: .last,
+                                                    headingNoiseDegrees: 25).storedJSON()
+        let read = try JSONDecoder().decode(EvaluationRunConfiguration.self, from: Data(stored.utf8))
+        #expect(read.selections == selections && read.data == "walk/train/a, b, walk/val/c")
+        let old = #"{"checkpoint":"best","data":"zara1\/test","heading_noise_degrees":25,"k":20,"seed":1}"#
+        let before = try JSONDecoder().decode(EvaluationRunConfiguration.self, from: Data(old.utf8))
+        #expect(before.selections == ["zara1/test"] && before.data == "zara1/test" && before.benchmark == nil)
     }
 
     /// The benchmark's protocol line writes counts as the README does.
