@@ -30,6 +30,9 @@ public struct ETHUCYBenchmark: Sendable {
     /// Train on the training windows walked backwards too (`TrainingSettings.reverse`), instead of
     /// each family's default.
     public var reverse: Bool?
+    /// Train on the training windows' mirror images too (`TrainingSettings.mirror`), instead of each
+    /// family's default.
+    public var mirror: Bool?
     /// The moving average of the weights (`TrainingSettings.averaging`), instead of each family's.
     public var averaging: Float?
     /// Adam's base learning rate (`TrainingSettings.learningRate`), instead of each family's.
@@ -114,6 +117,7 @@ public struct ETHUCYBenchmark: Sendable {
             var training = try TrainingRunConfiguration.defaultTraining(family: family)
             if let epochs { training.train(exactly: epochs) }
             if let reverse { training.reverse = reverse }
+            if let mirror { training.mirror = mirror }
             if let averaging { training.averaging = averaging }
             if let learningRate { training.learningRate = learningRate }
             if let weightDecay { training.weightDecay = weightDecay }
@@ -399,6 +403,7 @@ public struct ETHUCYBenchmark: Sendable {
         let training = configuration.training
         var parts: [String] = [family] + options.values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         if training.reverse { parts.append("reverse") }
+        if let mirror { parts.append(mirror ? "mirror" : "no-mirror") }
         if training.averaging > 0 { parts.append("ema\(training.averaging)") }
         if training.weightDecay > 0 { parts.append("wd\(training.weightDecay)") }
         if let learningRate { parts.append("lr\(learningRate)") }
@@ -476,7 +481,7 @@ public struct ETHUCYBenchmark: Sendable {
             + sceneTable(byInner, methods: methods + baselines, columns: inner, published: false, cell: Self.fineCell)
         lines += ["", "Protocol: a fold trains on the held-out scene's `train` split without the inner scene's recordings, "
             + "with the epoch chosen by validation minADE@20 on its `val` split without them, and is evaluated at that "
-            + "epoch on the inner scene's recordings in both splits" + reversedNote + averagedNote + decayNote
+            + "epoch on the inner scene's recordings in both splits" + reversedNote + mirroredNote + averagedNote + decayNote
             + "; epochs: " + epochsNote + "; seeds \(seeds.map(String.init).joined(separator: ", ")). In the field's splits a "
             + "scene's train and val files are its test file cut in two, so the inner scenes' recordings are the other held-out "
             + "scenes' test recordings: choosing one setting for every held-out scene by the average reads them too; the clean "
@@ -540,7 +545,7 @@ public struct ETHUCYBenchmark: Sendable {
             + "validation minADE@20 (all K futures of a model with fewer) on its `val` split"
             + (refit ? ", then trains again on `train` + `val` for that many epochs and is evaluated at its last epoch"
                 : " and is evaluated at that epoch")
-            + reversedNote + averagedNote + decayNote
+            + reversedNote + mirroredNote + averagedNote + decayNote
             + "; the `test` split is read by evaluation only. Every pedestrian "
             + "with 8 observed + 12 future consecutive steps is scored, also those alone in the scene (test "
             + "windows: \(counts)); the minimum over k futures is taken per pedestrian, for ADE and FDE "
@@ -579,6 +584,13 @@ public struct ETHUCYBenchmark: Sendable {
         }
         guard !decayed.isEmpty else { return "" }
         return "; decoupled weight decay (AdamW) of the weight matrices: " + decayed.joined(separator: ", ")
+    }
+
+    /// `--mirror` or `--no-mirror` when given (each family's default otherwise, unsaid).
+    var mirroredNote: String {
+        guard let mirror else { return "" }
+        return mirror ? "; every model also trained on the training windows' mirror images (y → −y)"
+            : "; no model trained on mirror images"
     }
 
     /// Which families also trained on their training windows walked backwards.

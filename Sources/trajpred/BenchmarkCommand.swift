@@ -44,6 +44,9 @@ struct BenchmarkETHUCY: ParsableCommand {
     @Flag(inversion: .prefixedNo,
           help: "Train also on the training windows walked backwards in time (default: each family's).")
     var reverse: Bool?
+    @Flag(inversion: .prefixedNo,
+          help: "Train also on the training windows' mirror images, y → −y (default: each family's; anchors and wta mirror).")
+    var mirror: Bool?
     @Option(help: "The model is the moving average of the weights with this decay per step; 0: the weights (default: each family's; wta 0.99).")
     var ema: Float?
     @Option(help: "Adam's base learning rate of every model (default: each family's; 0.001).")
@@ -83,7 +86,7 @@ struct BenchmarkETHUCY: ParsableCommand {
         benchmark.families = models.map { $0.split(separator: ",").filter { !$0.isEmpty }.map(String.init) } ?? [model.model]
         (benchmark.options, benchmark.epochs, benchmark.refit, benchmark.reverse) = (model.options, epochs, refit, reverse)
         (benchmark.averaging, benchmark.learningRate, benchmark.workers) = (ema, lr, jobs)
-        (benchmark.weightDecay, benchmark.crossScene) = (weightDecay, crossScene)
+        (benchmark.weightDecay, benchmark.crossScene, benchmark.mirror) = (weightDecay, crossScene, mirror)
         benchmark.unseen = try unseen.map { try ETHUCYBenchmark.UnseenSet(parsing: $0) }
         let training = TrainingOutput(style: .plain)
         Interrupt.install()

@@ -199,20 +199,21 @@ func svgCounts(_ path: String) -> (elements: [String: Int], classes: [String: In
                             in: folder) == "4\n")
     }
 
-    /// --lr, --ema and --weight-decay reach every model's training, its run's name and the protocol; values out of
-    /// range are refused before any work.
+    /// --lr, --ema, --weight-decay and --mirror reach every model's training, its run's name and the protocol; values
+    /// out of range are refused before any work.
     @Test func learningRateAndAveragingReachTheRunsAndTheProtocol() throws {
         let folder = temporaryFolder()
         let result = try run(trajpred, ["benchmark", "ethucy", "--data", repositoryRoot + "/data", "--scenes", "zara1",
                                         "--models", "cvae", "--epochs", "1", "--no-refit", "--lr", "0.0005", "--ema", "0.9",
-                                        "--weight-decay", "0.05"],
+                                        "--weight-decay", "0.05", "--mirror"],
                              in: folder)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try sqlite3("trajpred.sqlite", """
             SELECT json_extract(config, '$.learningRate'), json_extract(config, '$.averaging'),
-                   json_extract(config, '$.weightDecay'),
-                   name LIKE 'ethucy-zara1-cvae-ema0.9-wd0.05-lr0.0005-e1-s0-%' FROM run WHERE kind = 'train'
-            """, in: folder) == "0.0005,0.9,0.05,1\n")
+                   json_extract(config, '$.weightDecay'), json_extract(config, '$.mirror'),
+                   name LIKE 'ethucy-zara1-cvae-mirror-ema0.9-wd0.05-lr0.0005-e1-s0-%' FROM run WHERE kind = 'train'
+            """, in: folder) == "0.0005,0.9,0.05,1,1\n")
+        #expect(result.stdout.contains("; every model also trained on the training windows' mirror images (y → −y);"))
         #expect(result.stdout.contains("; Adam's learning rate 0.0005;"))
         #expect(result.stdout.contains("the model of cvae (decay 0.9) is the moving average of its weights"))
         #expect(result.stdout.contains("; decoupled weight decay (AdamW) of the weight matrices: cvae 0.05;"))
