@@ -1,6 +1,9 @@
 // A scene at one moment: each pedestrian's observed path, true future and k sampled futures
 // (thin, translucent), optionally shaded by the density of the samples' positions. Axes in
 // meters with equal aspect, a legend; or drawn over the scene's reference image, in its pixels.
+#if canImport(Glibc)
+import Glibc
+#endif
 import TrajectoryData
 
 /// What to draw for one pedestrian, absolute coordinates in meters.
@@ -49,30 +52,43 @@ public enum ScenePlot {
                          style: ["fill": "#ff7f0e", "fill-opacity": n(0.05 + 0.45 * Double(count) / most)])
             }
         }
-        // Axes: a frame with ticks every 1, 2, 5 or 10 m.
+        // Axes: a frame with ticks every 1, 2 or 5 × 10^n m (at least 1 m).
         let axis: SVGDocument.Style = ["stroke": "#333", "stroke-width": "1", "fill": "none"]
         let (x0, y0) = px(low), (x1, y1) = px(high)
         svg.rect(x: x0, y: y1, width: x1 - x0, height: y0 - y1, style: axis)
         let span = max(high.x - low.x, high.y - low.y)
-        let tick = [1.0, 2, 5, 10, 20, 50].first { span / $0 <= 12 } ?? 100
-        var value = (low.x / tick).rounded(.up) * tick
-        while value <= high.x {
+        for value in ticks(from: low.x, to: high.x, span: span) {
             let (x, _) = px(SIMD2(value, low.y))
             svg.line(x1: x, y1: y0, x2: x, y2: y0 + 5, style: axis)
             svg.text(n(value), x: x, y: y0 + 18, size: 10, anchor: "middle")
-            value += tick
         }
-        value = (low.y / tick).rounded(.up) * tick
-        while value <= high.y {
+        for value in ticks(from: low.y, to: high.y, span: span) {
             let (_, y) = px(SIMD2(low.x, value))
             svg.line(x1: x0 - 5, y1: y, x2: x0, y2: y, style: axis)
             svg.text(n(value), x: x0 - 8, y: y + 3, size: 10, anchor: "end")
-            value += tick
         }
         svg.text("x (m)", x: (x0 + x1) / 2, y: y0 + 36, size: 11, anchor: "middle")
         svg.text("y (m)", x: 26, y: (y0 + y1) / 2, size: 11, anchor: "middle")
         drawPaths(pedestrians, on: &svg, at: px)
         return svg.render()
+    }
+
+    /// The tick values in [low, high]: multiples of 1, 2 or 5 × 10^n meters (at least 1 m), the
+    /// smallest such step that leaves at most 12 steps in `span`, so at most 13 ticks whatever the
+    /// extent (a tracker's glitch 10^9 m away included); distinct values only, where coordinates
+    /// so large that a step is below their precision would repeat one.
+    static func ticks(from low: Double, to high: Double, span: Double) -> [Double] {
+        guard span > 0, span.isFinite, low.isFinite, high.isFinite else { return [] }
+        let magnitude = pow(10, (log10(span / 12)).rounded(.down))
+        let step = max(1, [1.0, 2, 5, 10].map { $0 * magnitude }.first { span / $0 <= 12 } ?? 10 * magnitude)
+        let first = (low / step).rounded(.up)
+        var values: [Double] = []
+        for i in 0...12 {
+            let value = (first + Double(i)) * step
+            guard value <= high else { break }
+            if values.last != value { values.append(value) }
+        }
+        return values
     }
 
     /// An SVG of `pedestrians` over `image`, the scene's reference picture: positions go to its
