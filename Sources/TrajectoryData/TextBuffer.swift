@@ -159,15 +159,44 @@ func shown(_ text: String) -> String {
 }
 
 /// Numeric ids are written by value (`1.0`, `1e0` and `1` are one pedestrian, so are `2.5` and
-/// `2.50`); other ids as given.
+/// `2.50`); other ids as given. An integral id of 2⁵³ or more has no exact double, so it is written
+/// by its digits (`1700000000000000001` and `1700000000000000002` stay two pedestrians).
 func canonicalID(_ text: String) -> String {
     guard let value = parseNumber(text), value.isFinite else { return text }
-    return integralID(value) ?? String(value)
+    if let integral = integralID(value) { return integral }
+    return value == value.rounded() ? decimalDigits(text) ?? String(value) : String(value)
+}
+
+/// The id of a number read from a numeric column (`field` of `buffer`, whose value is `value`):
+/// as `canonicalID` writes it, the field's digits only for an integral value of 2⁵³ or more.
+func numericID(_ value: Double, _ buffer: UnsafeBufferPointer<UInt8>, _ field: Range<Int>) -> String {
+    if let integral = integralID(value) { return integral }
+    guard value == value.rounded() else { return String(value) }
+    return canonicalID(String(decoding: UnsafeBufferPointer(rebasing: buffer[field]), as: UTF8.self))
 }
 
 /// The one rule for numeric ids: an integral value (below 2⁵³ in magnitude) as an integer's text.
-func integralID(_ value: Double) -> String? {
+public func integralID(_ value: Double) -> String? {
     value.isFinite && value == value.rounded() && abs(value) < 9.0e15 ? String(Int64(value)) : nil
+}
+
+/// A decimal written `[+-]digits[.digits]` as its exact value's text: no sign for zero or `+`, no
+/// leading zeros, no trailing zeros of the fraction (nor the point); nil for anything else
+/// (exponents, words).
+func decimalDigits(_ text: String) -> String? {
+    var rest = Substring(text)
+    var negative = false
+    if let sign = rest.first, sign == "-" || sign == "+" {
+        negative = sign == "-"
+        rest = rest.dropFirst()
+    }
+    let parts = rest.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+    guard parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+          parts.contains(where: { !$0.isEmpty }) else { return nil }
+    let whole = parts[0].drop { $0 == "0" }
+    let fraction = parts.count > 1 ? String(parts[1].reversed().drop { $0 == "0" }.reversed()) : ""
+    let body = (whole.isEmpty ? "0" : String(whole)) + (fraction.isEmpty ? "" : "." + fraction)
+    return negative && body != "0" ? "-" + body : body
 }
 
 extension TextBuffer {

@@ -29,8 +29,8 @@ extension TrajectoryReader {
             if let known = idNames[id] {
                 name = known
             } else {
-                name = integralID(id) ?? String(id)
-                idNames[id] = name
+                name = numericID(id, buffer, fields[1])
+                if integralID(id) != nil || id != id.rounded() { idNames[id] = name }
             }
             observations.append(Observation(frame: frame, pedestrian: name, x: x, y: y, line: line))
             return true

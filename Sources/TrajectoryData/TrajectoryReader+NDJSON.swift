@@ -47,7 +47,14 @@ extension TrajectoryReader {
             let id: String
             switch track["p"] {
             case let text as String where !text.isEmpty: id = canonicalID(text)
-            case let raw? where number(raw) != nil: id = canonicalID("\(number(raw)!)")
+            case let raw? where number(raw) != nil:
+                // A JSON number is read as a double: integral ids of 2⁵³ or more would lose digits and merge.
+                let value = number(raw)!
+                guard integralID(value) != nil || value != value.rounded() else {
+                    return fail("pedestrian id \(shown("\(raw)")) is a number of 2^53 or more, beyond what a JSON number "
+                                + "keeps exactly; write it as a string")
+                }
+                id = canonicalID("\(value)")
             default: return fail("track has no pedestrian id \"p\"")
             }
             observations.append(Observation(frame: values[0], pedestrian: id, x: values[1], y: values[2], line: line))

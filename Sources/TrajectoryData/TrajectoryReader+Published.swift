@@ -34,8 +34,8 @@ extension TrajectoryReader {
             if let known = idNames[values[1]] {
                 name = known
             } else {
-                name = integralID(values[1]) ?? String(values[1])
-                idNames[values[1]] = name
+                name = numericID(values[1], buffer, fields[1])
+                if integralID(values[1]) != nil || values[1] != values[1].rounded() { idNames[values[1]] = name }
             }
             observations.append(Observation(frame: values[0], pedestrian: name, x: values[2], y: values[4], line: line))
             return true
@@ -77,7 +77,7 @@ extension TrajectoryReader {
                 lost += 1
                 return true
             }
-            let id = integralID(values[0]) ?? String(values[0])
+            let id = numericID(values[0], buffer, fields[0])
             observations.append(Observation(frame: values[5], pedestrian: id, x: (values[1] + values[3]) / 2,
                                             y: (values[2] + values[4]) / 2, line: line))
             return true

@@ -11,6 +11,8 @@ public enum LiveJSON {
             return try JSONValueDecoder.decode(type, from: data)
         } catch let error as DecodingError {
             throw describe(error)
+        } catch let error as WorkflowError {
+            throw error
         } catch {
             throw .invalidInput(field: "", reason: "not JSON")
         }

@@ -49,10 +49,16 @@ public struct TrackedAgent: Decodable, Sendable, Equatable {
 
 extension KeyedDecodingContainer {
     /// An agent id: a string, or a number written as `Observation` ids are (integral numbers
-    /// without a fraction).
+    /// without a fraction). An integral number of 2⁵³ or more is refused: read as a double it
+    /// loses its last digits, and two agents would merge.
     func decodeAgentID(forKey key: Key) throws -> String {
         if let number = try? decode(Double.self, forKey: key) {
-            return number.rounded() == number && abs(number) < 1e15 ? String(Int64(number)) : "\(number)"
+            if let integral = integralID(number) { return integral }
+            guard number.rounded() != number else {
+                throw WorkflowError.invalidInput(field: LiveJSON.field(codingPath + [key]), reason:
+                    "a number of 2^53 or more, beyond what a JSON number keeps exactly; send the id as a string")
+            }
+            return "\(number)"
         }
         let id = try decode(String.self, forKey: key)
         if id.isEmpty {

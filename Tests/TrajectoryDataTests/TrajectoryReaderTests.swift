@@ -240,4 +240,24 @@ func readError(_ text: String, file: String = "f.txt", _ options: ReadOptions = 
         let parsed = try read("frame,id,x,y\n0,2.5,0,0\n10,2.50,1,0\n0,1e0,5,5\n10,1.0,6,5\n0,walker,9,9\n", file: "f.csv")
         #expect(parsed.observations.map(\.pedestrian) == ["2.5", "2.5", "1", "1", "walker"])
     }
+
+    /// Integral ids of 2⁵³ or more (a tracker's 64-bit ids) have no exact double: they keep their
+    /// digits, so two of them that differ only in their last digits stay two pedestrians, in every
+    /// reader; written twice by value (leading zeros, a zero fraction) they are still one.
+    @Test func largeIntegralIdsKeepTheirDigits() throws {
+        let (a, b) = ("1700000000000000001", "1700000000000000002")
+        let csv = try read("frame,id,x,y\n0,\(a),0,0\n0,\(b),1,0\n10,0\(a).0,0,1\n10,+\(b),1,1\n", file: "f.csv")
+        #expect(csv.observations.map(\.pedestrian) == [a, b, a, b])
+        let eth = try read("0 \(a) 0 0\n0 \(b) 1 0\n10 \(a) 0 1\n10 \(b) 1 1\n")
+        #expect(eth.observations.map(\.pedestrian) == [a, b, a, b])
+        #expect(canonicalID("-0.0") == "0" && canonicalID("-12.50") == "-12.5" && canonicalID("9007199254740993") == "9007199254740993")
+        #expect(decimalDigits("1e20") == nil && decimalDigits(".") == nil && decimalDigits("0.50") == "0.5")
+        // A JSON number has no digits to keep: refused, naming the line.
+        let json = #"{"track": {"f": 0, "p": 1700000000000000001, "x": 0, "y": 0}}"# + "\n"
+        guard case .malformedRecord(_, 1, let reason)? = readError(json, file: "t.ndjson") else {
+            Issue.record("a numeric id beyond 2^53 was read")
+            return
+        }
+        #expect(reason.contains("2^53 or more") && reason.contains("as a string"), "\(reason)")
+    }
 }

@@ -15,6 +15,8 @@ import Testing
             return .success(try JSONDecoder().decode(type, from: data))
         } catch let error as DecodingError {
             return .failure(LiveJSON.describe(error))
+        } catch let error as WorkflowError {
+            return .failure(error)   // what a type's own decoding refuses (an id beyond 2^53), as LiveJSON.decode passes it on
         } catch {
             return .failure(.invalidInput(field: "", reason: "not JSON"))
         }

@@ -171,6 +171,10 @@ func walk(_ time: Double, start: SIMD2<Double> = [2, 3], velocity: SIMD2<Double>
             (#"{"time": 2, "agents": [{"id": "1", "x": 1, "y": -1e300}]}"#,
              .invalidInput(field: "agents[0].y", reason: "must be a finite number within ±1e9")),
             (#"{"time": 1e13, "agents": []}"#, .invalidInput(field: "time", reason: "must be a finite number within ±1e12")),
+            // Two 64-bit ids that a double cannot tell apart: refused, not merged.
+            (#"{"time": 2, "agents": [{"id": 1700000000000000001, "x": 1, "y": 2}]}"#,
+             .invalidInput(field: "agents[0].id",
+                           reason: "a number of 2^53 or more, beyond what a JSON number keeps exactly; send the id as a string")),
         ]
         for (line, expected) in cases {
             #expect(throws: expected, "\(line)") {
@@ -185,6 +189,8 @@ func walk(_ time: Double, start: SIMD2<Double> = [2, 3], velocity: SIMD2<Double>
         // Numeric ids are their text.
         let frame = try LiveJSON.decode(TrackerFrame.self, from: Data(#"{"time": 2, "agents": [{"id": 7.0, "x": 1, "y": 2}]}"#.utf8))
         #expect(frame.agents[0].id == "7")
+        let large = try LiveJSON.decode(TrackerFrame.self, from: Data(#"{"time": 2, "agents": [{"id": 1e15, "x": 1, "y": 2}]}"#.utf8))
+        #expect(large.agents[0].id == "1000000000000000", "as import writes it")
     }
 
     @Test func anAnswerIsOneLineOfJSONWithItsValuesRounded() throws {
