@@ -406,6 +406,38 @@ public struct WindowSet: Sendable {
         return changed
     }
 
+    /// Removes the windows for which `isRemoved(n)` is true, keeping the others in order (with their
+    /// caps, their scene contexts and what they read); returns how many went.
+    @discardableResult
+    public mutating func removeWindows(where isRemoved: (Int) -> Bool) -> Int {
+        var kept: [View] = [], keptBefore = [Int](repeating: 0, count: count + 1)
+        kept.reserveCapacity(count)
+        for n in 0..<count {
+            keptBefore[n] = kept.count
+            if !isRemoved(n) { kept.append(views[n]) }
+        }
+        keptBefore[count] = kept.count
+        let removed = count - kept.count
+        guard removed > 0 else { return 0 }
+        // A cap applies to a range of windows; those kept of it stay one range.
+        caps = caps.map { Cap(maximum: $0.maximum, windows: keptBefore[$0.windows.lowerBound]..<keptBefore[$0.windows.upperBound]) }
+        views = kept
+        return removed
+    }
+
+    /// The longest step of window n's future, in meters, from its last observed position on.
+    public func longestFutureStep(_ n: Int) -> Float {
+        withRelativePositions(n) { p in
+            var longest: Float = 0
+            for t in observed..<steps {
+                let d = SIMD2(p[2 * t] - p[2 * (t - 1)], p[2 * t + 1] - p[2 * (t - 1) + 1])
+                let length = (d * d).sum().squareRoot()
+                longest = length.isNaN ? .infinity : max(longest, length)
+            }
+            return longest
+        }
+    }
+
     /// Replaces the future of window n (tests use it to prove that no feature sees the future).
     public mutating func setFuture(_ n: Int, _ values: [Float]) {
         precondition(values.count == predicted * 2)

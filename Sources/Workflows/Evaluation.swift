@@ -133,8 +133,8 @@ public enum EvaluationPipeline {
     static func anchorsBaseline(_ store: Store, model: TrainedModel, k: Int, note: (String) -> Void = { _ in })
         throws -> AnchorsModel
     {
-        let training = try SceneWindows.load(store, selections: model.configuration.train, observed: model.observed,
-                                             predicted: model.predicted)
+        let training = try SceneWindows.loadForTraining(store, selections: model.configuration.train,
+                                                        observed: model.observed, predicted: model.predicted)
         if let state = try store.checkpointState(run: model.run.id, label: .last),
            let counters = try? JSONDecoder().decode(TrainerCounters.self, from: Data(state.utf8)),
            let digest = counters.trainingDigest, digest != training.windows.contentDigest() {

@@ -13,6 +13,9 @@ public struct SceneWindows: Sendable {
     public var windows: WindowSet
     /// Windows whose observed steps were shortened (glitches).
     public var cappedWindows = 0
+    /// Windows left out because their future has a step longer than `maximumObservedStep` (training
+    /// windows only, `loadForTraining`).
+    public var leftOutWindows = 0
     /// The scenes, in the order of the windows' scene index.
     public var scenes: [SceneReference]
 
@@ -30,5 +33,18 @@ public struct SceneWindows: Sendable {
         for (index, scene) in scenes.enumerated() { windows.add(try store.tracks(of: scene), scene: index) }
         let capped = windows.capObservedSteps(at: maximumObservedStep)
         return SceneWindows(windows: windows, cappedWindows: capped, scenes: scenes)
+    }
+
+    /// The windows a model trains on: those of `load` but the ones whose future jumps farther than
+    /// `maximumObservedStep` in a step (a tracking glitch: a model taught to follow it, or a loss
+    /// on a 10 km error, is worth nothing; the CVAE's squared error overflowed). Their count is
+    /// `leftOutWindows`. Evaluations keep every window: there the future is the truth.
+    public static func loadForTraining(_ store: Store, selections: [String], observed: Int, predicted: Int) throws
+        -> SceneWindows
+    {
+        var loaded = try load(store, selections: selections, observed: observed, predicted: predicted)
+        let windows = loaded.windows
+        loaded.leftOutWindows = loaded.windows.removeWindows { windows.longestFutureStep($0) > maximumObservedStep }
+        return loaded
     }
 }

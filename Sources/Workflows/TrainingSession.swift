@@ -137,8 +137,8 @@ public final class TrainingSession {
 
     static func windows(_ store: Store, _ configuration: TrainingRunConfiguration) throws -> (SceneWindows, SceneWindows) {
         let model = configuration.model
-        return (try SceneWindows.load(store, selections: configuration.train, observed: model.observed,
-                                      predicted: model.predicted),
+        return (try SceneWindows.loadForTraining(store, selections: configuration.train, observed: model.observed,
+                                                 predicted: model.predicted),
                 try SceneWindows.load(store, selections: configuration.val, observed: model.observed,
                                       predicted: model.predicted))
     }

@@ -93,6 +93,11 @@ final class TrainingOutput {
             + (configuration.training.weightDecay > 0 ? ", weight decay \(configuration.training.weightDecay)" : "")
             + (session.resumedAt.map { ", resuming at epoch \($0.epoch + 1) step \($0.step)" } ?? ""))
         display = ProgressDisplay(style: style, epochs: configuration.training.epochs, family: configuration.family)
+        let leftOut = session.train.leftOutWindows
+        if leftOut > 0 {
+            printError("note: \(counted(leftOut, "training window")) left out: \(leftOut == 1 ? "its" : "their") future jumps more "
+                       + "than \(String(format: "%g", maximumObservedStep)) m in one step (a tracking glitch)")
+        }
     }
 
     func event(_ event: TrainingSessionEvent) {

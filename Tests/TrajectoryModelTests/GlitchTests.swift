@@ -107,6 +107,32 @@ func glitchedWindows() -> (WindowSet, [Double]) {
         }
     }
 
+    /// Windows of a track with a 30 m jump at step 15, capped: removing those whose future jumps
+    /// keeps the others in order, reading what they read before (their caps included), and the
+    /// windows added afterwards are read uncapped as before.
+    @Test func removingWindowsKeepsTheOthersAndTheirCaps() {
+        let track = Track(pedestrian: "7", points: (0..<30).map {
+            TrackPoint(step: $0, x: 0.5 * Double($0), y: $0 == 15 ? 30 : 0)
+        })
+        var windows = WindowSet()
+        windows.add([track], scene: 0)
+        #expect(windows.capObservedSteps(at: 4) == 3)   // the jump observed: last observed steps 15, 16, 17
+        windows.add([track], scene: 1)
+        let before = (0..<windows.count).map { windows.relativePositions($0) }
+        let sources = (0..<windows.count).map { windows.sources[$0] }
+        let longest = (0..<windows.count).map { windows.longestFutureStep($0) }
+        let copy = windows
+        #expect(windows.removeWindows { copy.longestFutureStep($0) > 4 } == 2 * 9)
+        let kept = (0..<before.count).filter { longest[$0] <= 4 }
+        // Its future jumps for the last observed steps 7 … 15 (to step 15, or from it): 16 and 17 are kept.
+        #expect(kept.map { sources[$0].lastObservedStep } == [16, 17, 16, 17] && windows.count == kept.count)
+        for (n, original) in kept.enumerated() {
+            #expect(windows.relativePositions(n) == before[original] && windows.sources[n] == sources[original], "window \(n)")
+        }
+        // The kept windows of the capped scene read capped, those of the scene added after uncapped.
+        #expect(windows.observedPositions(0) != windows.observedPositions(2))
+    }
+
     @Test func cappingKeepsTheOriginAndShortensOnlyLongSteps() {
         let (raw, _) = glitchedWindows()
         var capped = raw

@@ -135,4 +135,22 @@ func waitFor(_ text: String, in path: String, seconds: Double = 120) -> Bool {
         }
         #expect(try sqlite3("trajpred.sqlite", "SELECT count(*) FROM run", in: folder) == "0\n")
     }
+
+    /// One position 10 km off (frame 150) in a walk: the 9 training windows whose future jumps to it
+    /// or from it are left out, saying so, and the CVAE trains (its squared error of 10^8 m² made the
+    /// loss NaN at the first step); an evaluation on the same data still scores every window.
+    @Test func trainingLeavesOutWindowsWhoseFutureJumps() throws {
+        let folder = try importedFolder()
+        let walk = stride(from: 0, to: 300, by: 10).map { "\($0)\t3\t\(Double($0) * 0.05)\t\($0 == 150 ? 10_000 : 0)" }
+        try (walk.joined(separator: "\n") + "\n").write(toFile: folder + "/jump.txt", atomically: true, encoding: .utf8)
+        #expect(try run(trajpred, ["import", "jump.txt", "--dataset", "jump", "--split", "train"], in: folder).status == 0)
+        let trained = try run(trajpred, ["train", "--train", "jump", "--train", "zara1/val", "--val", "zara1/val",
+                                         "--epochs", "1", "--name", "j"], in: folder)
+        #expect(trained.status == 0, "\(trained.stderr)")
+        #expect(trained.stderr.contains("note: 9 training windows left out: their future jumps more than 4 m in one step"),
+                "\(trained.stderr)")
+        #expect(try sqlite3("trajpred.sqlite", "SELECT count(*) FROM epoch WHERE loss = loss AND abs(loss) < 1e6", in: folder) == "1\n")
+        let evaluated = try run(trajpred, ["eval", "--run", "j", "--data", "jump", "--format", "csv"], in: folder)
+        #expect(evaluated.status == 0 && evaluated.stdout.contains("all,model (j),11,"), "\(evaluated.stdout)")
+    }
 }
