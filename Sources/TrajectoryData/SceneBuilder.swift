@@ -174,7 +174,8 @@ public enum SceneBuilder {
             try checkDuplicates(observations, rowsOfTrack, steps: nil, file: file)
             var scene = try resampled(observations, names: names, rowsOfTrack: rowsOfTrack,
                                       secondsPerFrame: secondsPerStep / step,
-                                      seconds: resample, maxGap: options.maxGap ?? 2 * resample, timeDetail: timeDetail)
+                                      seconds: resample, maxGap: options.maxGap ?? 2 * resample, timeDetail: timeDetail,
+                                      file: file)
             scene.pixels = options.pixels
             return scene
         }
@@ -259,7 +260,9 @@ public enum SceneBuilder {
 
     /// The scene of observations at irregular times, interpolated onto a grid of `seconds`.
     static func resampled(_ observations: [Observation], names: [String], rowsOfTrack: [[Int]], secondsPerFrame: Double,
-                          seconds: Double, maxGap: Double, timeDetail: String) throws(ImportError) -> SceneData {
+                          seconds: Double, maxGap: Double, timeDetail: String, file: String) throws(ImportError)
+        -> SceneData
+    {
         // The grid in frame units; whole frame ids stay whole (0.6667 s of a 15 fps video is 10 frames).
         var gridStep = seconds / secondsPerFrame
         let integralFrames = observations.allSatisfy { $0.frame == $0.frame.rounded() }
@@ -269,6 +272,22 @@ public enum SceneBuilder {
             gridStep = decimal
         }
         let resampler = Resampler(gridStep: gridStep, origin: 0, maxGap: maxGap / secondsPerFrame)
+        // At most how many positions the grid makes (each interval interpolated across, with its
+        // ends): a step far below the file's own would fill the memory, so it is refused first.
+        var gridPoints = 0.0
+        for rows in rowsOfTrack {
+            gridPoints += Double(rows.count)
+            for (a, b) in zip(rows, rows.dropFirst()) {
+                let interval = observations[b].frame - observations[a].frame
+                if interval <= resampler.maxGap { gridPoints += interval / gridStep }
+            }
+        }
+        let gridLimit = max(1e7, 100 * Double(observations.count))
+        guard gridPoints <= gridLimit else {
+            throw .invalidSetting(file: file, reason: "--resample \(formatted(seconds)) s would make about "
+                + "\(formatted(gridPoints.rounded(.up))) positions of \(observations.count) rows (at most "
+                + "\(formatted(gridLimit))): resample onto a longer step, or a shorter --max-gap")
+        }
         var summary = resampler.emptySummary()
         var tracks: [Track] = []
         var dropped = 0

@@ -50,8 +50,19 @@ public struct OnlinePredictor: Sendable {
             guard found.count == 1 else { throw WorkflowError.unknownTimeStep(run: model.run.name, found: found.sorted()) }
             step = found[0]
         }
+        // Interpolating across a gap makes one position per step: a gap of more than 10,000 steps
+        // (a --dt far below the tracker's rate) would fill the memory.
+        let gap = maxGap ?? Self.defaultMaxGapSteps * step!
+        guard gap / step! <= Self.longestGapSteps else {
+            throw WorkflowError.invalidInput(field: "--max-gap", reason:
+                "a gap of \(formatted(gap)) s is more than \(grouped(Int(Self.longestGapSteps))) steps of "
+                + "\(formatted(step!)) s to interpolate across: choose a longer --dt or a shorter --max-gap")
+        }
         return OnlinePredictor(model: model, timeStep: step!, maxGap: maxGap)
     }
+
+    /// The most steps interpolated across one gap.
+    public static let longestGapSteps = 10_000.0
 
     /// The largest k a request may ask.
     public var maximumK: Int { model.model.maximumFutures?.k ?? Self.futureLimit }

@@ -212,6 +212,12 @@ private func positions(_ store: Store, dataset: String) throws -> [String: (Doub
             try store.importFile(item(folder + "/annotations.txt", "sdd", scene: "v"), options: ReadOptions(format: .sdd),
                                  grid: GridOptions(pixels: .scale(metersPerPixel: 0.05)))
         }
+        // A resampling step so far below the file's that its grid would fill the memory (4 × 10^8 positions: 10 frames of 25 fps).
+        try "frame,id,x,y\n0,1,0,0\n10,1,1,0\n".write(toFile: folder + "/two.csv", atomically: true, encoding: .utf8)
+        #expect(throws: ImportError.invalidSetting(file: folder + "/two.csv", reason: "--resample 1e-09 s would make about "
+            + "400000002 positions of 2 rows (at most 10000000): resample onto a longer step, or a shorter --max-gap")) {
+            try store.importFile(item(folder + "/two.csv", "two", scene: "two"), grid: GridOptions(resample: 1e-9, maxGap: 1))
+        }
         #expect(try snapshot(store.database) == before)
     }
 

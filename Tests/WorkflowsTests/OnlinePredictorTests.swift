@@ -149,6 +149,15 @@ func walk(_ time: Double, start: SIMD2<Double> = [2, 3], velocity: SIMD2<Double>
         }
     }
 
+    /// A gap interpolated one position per step: more than 10,000 steps of it is refused at load.
+    @Test func aGapOfTooManyStepsIsRefused() throws {
+        #expect(throws: WorkflowError.invalidInput(field: "--max-gap", reason: "a gap of 10 s is more than 10,000 steps of "
+                                                   + "1e-09 s to interpolate across: choose a longer --dt or a shorter --max-gap")) {
+            try OnlinePredictor.load(try liveRuns(), run: "anchors", checkpoint: .best, timeStep: 1e-9, maxGap: 10)
+        }
+        #expect(try OnlinePredictor.load(try liveRuns(), run: "anchors", checkpoint: .best, timeStep: 0.001, maxGap: 10).maxGap == 10)
+    }
+
     @Test func badFramesAreRefusedWithTheirFieldAndChangeNothing() throws {
         let predictor = try OnlinePredictor.load(try liveRuns(), run: "anchors", checkpoint: .best)
         var tracks = predictor.makeTracks(forget: 5)
