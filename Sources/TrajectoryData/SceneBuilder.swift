@@ -317,14 +317,20 @@ public enum SceneBuilder {
                                                      droppedTracks: dropped))
     }
 
-    /// Maps every position from pixels to meters; a point the homography sends to infinity is an error.
+    /// Maps every position from pixels to meters; a point sent beyond a storable number (a homography's
+    /// horizon, a scale too large) is an error.
     static func toMeters(_ observations: inout [Observation], _ pixels: PixelMapping, file: String) throws(ImportError) {
         for i in observations.indices {
             let (x, y) = pixels.world(u: observations[i].x, v: observations[i].y)
             guard isStorable(x), isStorable(y) else {
+                let why: String
+                if case let .scale(metersPerPixel) = pixels {
+                    why = "× \(formatted(metersPerPixel)) m per pixel is beyond what a position can hold (±3.4e38 m)"
+                } else {
+                    why = "maps to no finite position with this homography (it is on its horizon)"
+                }
                 throw .malformedRecord(file: file, line: observations[i].line,
-                                       reason: "pixel (\(formatted(observations[i].x)), \(formatted(observations[i].y))) "
-                                           + "maps to no finite position with this homography (it is on its horizon)")
+                                       reason: "pixel (\(formatted(observations[i].x)), \(formatted(observations[i].y))) " + why)
             }
             observations[i].x = x
             observations[i].y = y

@@ -45,6 +45,14 @@ extension TrajectoryReader {
                 throw .missingColumn(file: file, role: role, tried: names, header: header)
             }
         }
+        // Each role reads a column of its own (a --frame-col and --id-col of one column is a slip).
+        for (index, column) in columns.enumerated() {
+            if let other = columns[..<index].firstIndex(of: column) {
+                let (first, second) = (csvColumnNames[other].role, csvColumnNames[index].role)
+                throw .invalidSetting(file: file, reason: "the \(first) and the \(second) are both column \(column + 1) "
+                    + "('\(header[column])'); give --\(first)-col and --\(second)-col columns of their own")
+            }
+        }
         // A column found by its name must be the only one of that name: which would be meant?
         for (index, column) in columns.enumerated() {
             let role = csvColumnNames[index].role, name = header[column].lowercased()

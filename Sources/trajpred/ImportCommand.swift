@@ -92,10 +92,10 @@ struct ReaderOptionGroup: ParsableArguments {
     @Option(name: .customLong("input-format"), help: "File format: auto, ethucy, csv, ndjson, obsmat (ETH) or sdd (Stanford Drone).")
     var inputFormat: String = "auto"
 
-    @Option(help: "Frame units between two steps (default: detected).")
+    @Option(parsing: .unconditional, help: "Frame units between two steps (default: detected).")
     var frameStep: Double?
 
-    @Option(help: "Seconds between two steps (default: from the file, else 25 frame ids per second).")
+    @Option(parsing: .unconditional, help: "Seconds between two steps (default: from the file, else 25 frame ids per second).")
     var dt: Double?
 
     @Option(help: "CSV field separator, one character or 'tab' (default: detected).")
@@ -110,12 +110,12 @@ struct ReaderOptionGroup: ParsableArguments {
     @Option(help: "CSV column holding y.")
     var yCol: String?
 
-    @Option(help: ArgumentHelp("Resample onto a grid of this many seconds by linear interpolation between observations "
+    @Option(parsing: .unconditional, help: ArgumentHelp("Resample onto a grid of this many seconds by linear interpolation between observations "
         + "(never extrapolating), for irregular or fast tracks: timestamps with jitter, 30 fps video (e.g. 0.4).",
         valueName: "seconds"))
     var resample: Double?
 
-    @Option(help: ArgumentHelp("With --resample: the longest interval between two observations interpolated across; "
+    @Option(parsing: .unconditional, help: ArgumentHelp("With --resample: the longest interval between two observations interpolated across; "
         + "a track is split at longer ones (default: twice the --resample step).", valueName: "seconds"))
     var maxGap: Double?
 
@@ -127,7 +127,7 @@ struct ReaderOptionGroup: ParsableArguments {
         + "(row, column; ETH's H.txt files)."))
     var imageAxes: String = "xy"
 
-    @Option(help: ArgumentHelp("Positions are pixels: meters per pixel.", valueName: "meters"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Positions are pixels: meters per pixel.", valueName: "meters"))
     var scale: Double?
 
     @Option(help: ArgumentHelp("Positions are pixels: the Stanford Drone scales file (estimated_scales.yaml); the "

@@ -11,9 +11,9 @@ struct LiveOptions: ParsableArguments {
     var checkpoint: CheckpointRecord.Label?
     @Option(parsing: .unconditional, help: "Futures per agent (of a request that does not say).") var k: Int = 20
     @Option(help: "The seed of every prediction (of a request that does not say).") var seed: UInt64 = 0
-    @Option(help: "Seconds unseen after which an agent is forgotten.") var forget: Double = 5
-    @Option(help: "Seconds per model step (default: that of the run's training data).") var dt: Double?
-    @Option(help: ArgumentHelp("Seconds between two observations beyond which they are not interpolated (default: "
+    @Option(parsing: .unconditional, help: "Seconds unseen after which an agent is forgotten.") var forget: Double = 5
+    @Option(parsing: .unconditional, help: "Seconds per model step (default: that of the run's training data).") var dt: Double?
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seconds between two observations beyond which they are not interpolated (default: "
         + "2 steps, as import --resample)."))
     var maxGap: Double?
 

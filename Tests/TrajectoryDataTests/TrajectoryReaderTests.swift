@@ -120,6 +120,12 @@ func readError(_ text: String, file: String = "f.txt", _ options: ReadOptions = 
         #expect(chosen.observations.map(\.x) == [4])
         let beyond = readError("frame,id,x,y\n0,1,2,3\n", file: "b.csv", ReadOptions(xColumn: "9"))
         #expect(beyond?.description == "b.csv: --x-col 9: the header has columns 1 to 4 [frame, id, x, y]")
+        // One column for two roles, by number or by name.
+        let shared = readError("frame,id,x,y\n0,1,2,3\n", file: "s.csv", ReadOptions(frameColumn: "1", idColumn: "1"))
+        #expect(shared?.description == "s.csv: the frame and the id are both column 1 ('frame'); "
+                + "give --frame-col and --id-col columns of their own")
+        let named = readError("t,id,x,y\n0,1,2,3\n", file: "n.csv", ReadOptions(yColumn: "x"))
+        #expect(named?.description == "n.csv: the x and the y are both column 3 ('x'); give --x-col and --y-col columns of their own")
     }
 
     @Test func badRows() {

@@ -218,6 +218,12 @@ private func positions(_ store: Store, dataset: String) throws -> [String: (Doub
             + "400000002 positions of 2 rows (at most 10000000): resample onto a longer step, or a shorter --max-gap")) {
             try store.importFile(item(folder + "/two.csv", "two", scene: "two"), grid: GridOptions(resample: 1e-9, maxGap: 1))
         }
+        // A scale that sends a pixel beyond any storable position says so (not "homography").
+        try "frame,id,x,y\n0,1,10,2\n10,1,11,2\n".write(toFile: folder + "/px.csv", atomically: true, encoding: .utf8)
+        #expect(throws: ImportError.malformedRecord(file: folder + "/px.csv", line: 2, reason: "pixel (10, 2) × 1e+38 m per "
+                                                    + "pixel is beyond what a position can hold (±3.4e38 m)")) {
+            try store.importFile(item(folder + "/px.csv", "px", scene: "px"), grid: GridOptions(pixels: .scale(metersPerPixel: 1e38)))
+        }
         #expect(try snapshot(store.database) == before)
     }
 

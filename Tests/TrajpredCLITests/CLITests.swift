@@ -112,6 +112,14 @@ func sqlite3(_ database: String, _ sql: String, in folder: String) throws -> Str
         #expect(bad.stderr.contains("bad.txt:2: x must be a finite number within ±3.4e38, found 'NaN'"))
         #expect(try sqlite3("env.sqlite", ".dump", in: folder) == dump)
         #expect(try sqlite3("env.sqlite", "PRAGMA integrity_check", in: folder) == "ok\n")
+        // A negative number is a value out of range, not a missing one.
+        for (option, message) in [("--scale", "--scale must be a positive number of meters per pixel, not -0.5"),
+                                  ("--dt", "--dt must be a positive number of seconds"),
+                                  ("--resample", "--resample must be a positive number of seconds")] {
+            let refused = try run(trajpred, ["import", "good.txt", "--dataset", "e", option, "-0.5"], in: folder, environment: env)
+            #expect(refused.status == 64 && refused.stderr.contains(message), "\(refused.stderr)")
+        }
+        #expect(try sqlite3("env.sqlite", ".dump", in: folder) == dump)
     }
 
     @Test func listingWithoutADatabaseSaysWhatToDo() throws {
