@@ -206,6 +206,10 @@ extension TextBuffer {
             throw .unreadable(file: path, reason: String(cString: strerror(errno)))
         }
         defer { fclose(file) }
+        var status = stat()
+        if fstat(fileno(file), &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR {
+            throw .unreadable(file: path, reason: "a folder, not a file")
+        }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {

@@ -12,6 +12,10 @@ public final class Store {
     /// Opens the database at `path`, creating it when `create` is true, and migrates it.
     /// Refuses a file that is not SQLite, an SQLite file of another application, and a newer schema.
     public init(path: String, create: Bool = true) throws(StoreError) {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            throw .io(path: path, message: "a folder, not a database file (give --db a file's path, such as FOLDER/trajpred.sqlite)")
+        }
         // Reading never creates a database, not even in an empty file.
         let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int ?? 0
         if !create, size == 0 {

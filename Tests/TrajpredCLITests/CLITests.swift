@@ -130,6 +130,20 @@ func sqlite3(_ database: String, _ sql: String, in folder: String) throws -> Str
         #expect(!FileManager.default.fileExists(atPath: folder + "/none.sqlite"))
     }
 
+    /// A folder where a file is expected is named as a folder (SQLite called it a disk I/O error,
+    /// reading it a "read error").
+    @Test func aFolderGivenForAFileIsNamedSo() throws {
+        let folder = temporaryFolder()
+        try FileManager.default.createDirectory(atPath: folder + "/dir", withIntermediateDirectories: true)
+        for arguments in [["datasets", "--db", "dir"], ["import", "--db", "dir", repositoryRoot + "/data/zara1"]] {
+            let result = try run(trajpred, arguments, in: folder)
+            #expect(result.status == 1 && result.stderr.contains("dir: a folder, not a database file"), "\(result.stderr)")
+        }
+        try "0\t1\t1.0\t2.0\n10\t1\t1.5\t2.0\n".write(toFile: folder + "/good.txt", atomically: true, encoding: .utf8)
+        let image = try run(trajpred, ["import", "good.txt", "--dataset", "d", "--image", "dir"], in: folder)
+        #expect(image.status == 1 && image.stderr.contains("dir: cannot read: a folder, not a file"), "\(image.stderr)")
+    }
+
     /// `--version` prints the version alone, as scripts that log it expect.
     @Test func versionIsPrinted() throws {
         let result = try run(trajpred, ["--version"], in: temporaryFolder())
