@@ -70,7 +70,7 @@ public struct Demo: Sendable {
         let wta = try TrainedModel.load(store, run: "demo-wta", checkpoint: .best)
 
         guard let (scene, frame) = try store.busiestFrame(dataset: "zara1", split: .test, observed: model.observed) else {
-            throw WorkflowError.nothingToPredict(observed: model.observed, frame: nil, pedestrian: nil, data: "zara1/test")
+            throw WorkflowError.nothingToPredict(observed: model.observed, ending: nil, pedestrian: nil, data: "zara1/test")
         }
         progress(.stage("sample 20 futures of everyone at frame \(formatted(frame)) of \(scene)"))
         let request = PredictionRequest(source: .store(scene), target: .frame(frame), k: 20, seed: seed)

@@ -16,12 +16,12 @@ public enum Pictures {
             throw WorkflowError.oneSceneNeeded(selection: selection, found: scenes.map(\.path))
         }
         let predictions: Predictions
+        var request = PredictionRequest(source: .store(scene.path), target: .frame(frame), k: k, seed: seed)
+        request.frameIsTime = frameIsTime
         do {
-            var request = PredictionRequest(source: .store(scene.path), target: .frame(frame), k: k, seed: seed)
-            request.frameIsTime = frameIsTime
             predictions = try Prediction.predict(store, model: model, request)
         } catch WorkflowError.nothingToPredict(let observed, _, _, _) {
-            throw WorkflowError.nothingToPredict(observed: observed, frame: formatted(frame), pedestrian: nil,
+            throw WorkflowError.nothingToPredict(observed: observed, ending: request.instant(frame), pedestrian: nil,
                                                  data: scene.path)
         }
         let bad = predictions.samples.values.filter { !$0.isFinite }.count

@@ -42,6 +42,11 @@ public struct PredictionRequest: Sendable {
         frameIsTime ? scene.step(ofTime: instant) : scene.step(ofFrame: instant)
     }
 
+    /// "frame 1000", or "time 12.4 s" when `frameIsTime`.
+    func instant(_ value: Double) -> String {
+        frameIsTime ? "time \(formatted(value)) s" : "frame \(formatted(value))"
+    }
+
     var sourceName: String {
         switch source {
         case let .store(selection): return selection
@@ -95,7 +100,9 @@ public enum Prediction {
             }
         }
         if case let .pedestrian(name, _) = request.target, !tracks.contains(where: { $0.contains { $0.pedestrian == name } }) {
-            throw WorkflowError.noSuchPedestrian(name: name, data: request.sourceName)
+            let inStore: Bool
+            if case .store = request.source { inStore = true } else { inStore = false }
+            throw WorkflowError.noSuchPedestrian(name: name, data: request.sourceName, inStore: inStore)
         }
         guard windows.count > 0 else {
             let (frame, pedestrian): (Double?, String?)
@@ -104,7 +111,7 @@ public enum Prediction {
             case let .frame(f): (frame, pedestrian) = (f, nil)
             case let .pedestrian(p, f): (frame, pedestrian) = (f, p)
             }
-            throw WorkflowError.nothingToPredict(observed: observed, frame: frame.map(formatted), pedestrian: pedestrian,
+            throw WorkflowError.nothingToPredict(observed: observed, ending: frame.map(request.instant), pedestrian: pedestrian,
                                                  data: request.sourceName)
         }
         let capped = windows.capObservedSteps(at: maximumObservedStep)

@@ -10,7 +10,8 @@ public enum WorkflowError: Error, Equatable, CustomStringConvertible {
     case notATrainingRun(run: String, kind: RunKind)
     case alreadyCompleted(run: String)
     /// No pedestrian has the observed steps a prediction needs.
-    case nothingToPredict(observed: Int, frame: String?, pedestrian: String?, data: String)
+    /// `ending`: where the steps would end, "frame 1000" or "time 12.4 s".
+    case nothingToPredict(observed: Int, ending: String?, pedestrian: String?, data: String)
     case nothingToEvaluate(selections: [String], steps: Int)
     /// A picture shows one scene; the selection holds another number of them.
     case oneSceneNeeded(selection: String, found: [String])
@@ -40,7 +41,8 @@ public enum WorkflowError: Error, Equatable, CustomStringConvertible {
     /// Training inside a workflow was stopped on request; its checkpoint is saved.
     case interrupted(run: String, epoch: Int, step: Int, database: String)
     /// A pedestrian id that no track of the data has.
-    case noSuchPedestrian(name: String, data: String)
+    /// `inStore`: the data is a store selection (whose ids `trajpred tracks` lists), not a file.
+    case noSuchPedestrian(name: String, data: String, inStore: Bool)
     /// Live input (a tracker frame, a request body) with a field at fault: `agents[2].x`, or "" for
     /// the whole document.
     case invalidInput(field: String, reason: String)
@@ -57,9 +59,9 @@ public enum WorkflowError: Error, Equatable, CustomStringConvertible {
                 + "(trajpred runs lists them)"
         case let .alreadyCompleted(run):
             return "run \(run) is already completed"
-        case let .nothingToPredict(observed, frame, pedestrian, data):
+        case let .nothingToPredict(observed, ending, pedestrian, data):
             return "no pedestrian has \(observed) consecutive observed steps "
-                + (frame.map { "ending at frame \($0)" } ?? "there")
+                + (ending.map { "ending at \($0)" } ?? "there")
                 + (pedestrian.map { " (pedestrian \($0))" } ?? "") + " in \(data)"
         case let .nothingToEvaluate(selections, steps):
             return (selections.count == 1 ? "\(selections[0]) has no window" : "none of " + selections.joined(separator: ", ")
@@ -102,8 +104,9 @@ public enum WorkflowError: Error, Equatable, CustomStringConvertible {
         case let .interrupted(run, epoch, step, database):
             return "interrupted at epoch \(epoch + 1), step \(step): checkpoint saved; "
                 + "continue with: trajpred train --resume \(run) --db \(database)"
-        case let .noSuchPedestrian(name, data):
-            return "no pedestrian '\(name)' in \(data) (ids as written in the file; trajpred tracks --scene lists them)"
+        case let .noSuchPedestrian(name, data, inStore):
+            return "no pedestrian '\(name)' in \(data) (ids as written in the file"
+                + (inStore ? "; trajpred tracks --scene lists them)" : ")")
         case let .invalidInput(field, reason):
             return field.isEmpty ? reason : "\(field): \(reason)"
         case let .unknownTimeStep(run, found):

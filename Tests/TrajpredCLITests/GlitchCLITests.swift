@@ -99,7 +99,16 @@ import Testing
         #expect(one.stdout.contains("from 1 scene,") && one.stdout.contains(", 1 epoch\n"), "\(one.stdout)")
         // An unknown pedestrian is named as such.
         let nobody = try run(trajpred, ["sample", "--run", "one", "--data", "zara1/test", "--pedestrian", "9999"], in: folder)
-        #expect(nobody.status != 0 && nobody.stderr.contains("no pedestrian '9999' in zara1/test"), "\(nobody.stderr)")
+        #expect(nobody.status != 0 && nobody.stderr.contains("no pedestrian '9999' in zara1/test (ids as written in the file; "
+                                                             + "trajpred tracks --scene lists them)"), "\(nobody.stderr)")
+        // A time is named as a time; a file's ids are not sent to the store's listing.
+        let early = try run(trajpred, ["sample", "--run", "one", "--data", "zara1/test", "--time", "-1"], in: folder)
+        #expect(early.status != 0 && early.stderr.contains("consecutive observed steps ending at time -1 s in zara1/test"),
+                "\(early.stderr)")
+        try "0\t1\t1.0\t2.0\n10\t1\t1.5\t2.0\n".write(toFile: folder + "/walk.txt", atomically: true, encoding: .utf8)
+        let notInFile = try run(trajpred, ["sample", "--run", "one", "--input", "walk.txt", "--pedestrian", "9"], in: folder)
+        #expect(notInFile.status != 0 && notInFile.stderr.contains("no pedestrian '9' in walk.txt (ids as written in the file)"),
+                "\(notInFile.stderr)")
         // --help says what is required and where the database is by default.
         let help = try run(trajpred, ["help", "train"], in: folder).stdout.split(whereSeparator: \.isWhitespace)
             .joined(separator: " ")
