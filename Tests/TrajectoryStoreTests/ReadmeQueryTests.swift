@@ -41,7 +41,8 @@ import TrajectoryData
         try store.database.execute("""
             INSERT INTO run (id, name, kind, status, config) VALUES
                 (1, 'zara1-mlp', 'train', 'completed', '{"family": "cvae", "model": {"encoder": "mlp", "beta": 0.01}}'),
-                (2, 'p', 'predict', 'completed', '{}'), (3, 'e', 'evaluate', 'completed', '{}');
+                (2, 'p', 'predict', 'completed', '{}'), (3, 'e', 'evaluate', 'completed',
+                 '{"data": "zara1/test, zara1/val", "selections": ["zara1/test", "zara1/val"]}');
             UPDATE run SET parent_id = 1 WHERE id > 1;
             INSERT INTO epoch (run_id, epoch, loss, reconstruction, kl, beta, learning_rate, val_min_ade, val_min_fde, seconds)
                 VALUES (1, 1, 2, 1.5, 0.5, 0.01, 0.001, 0.4, 0.8, 1), (1, 2, 1, 0.8, 0.2, 0.01, 0.001, 0.3, 0.6, 1);
