@@ -1,6 +1,7 @@
 // Runs, epochs and checkpoints: what `trajpred train` writes and `--resume` reads. Every write
 // that belongs together (an epoch row and its checkpoints) is one transaction, so a killed process
 // leaves the last complete epoch behind.
+import Foundation
 import TrajectoryData
 
 /// One finished epoch, as the `epoch` table holds it.
@@ -58,20 +59,26 @@ public struct RunRecord: Equatable, Sendable {
 }
 
 extension Store {
-    /// Creates a run with status `running`; without a name it is called KIND-ID.
+    /// Creates a run with status `running`; without a name it is called KIND-ID (KIND-ID-2, -3, …
+    /// when a run was given that name).
     public func createRun(name: String?, kind: RunKind, config: String, parent: Int64? = nil) throws -> RunRecord {
         try database.transaction { () throws -> RunRecord in
-            if let name, try database.scalarInt("SELECT id FROM run WHERE name = ?1", .text(name)) != nil {
-                throw StoreError.duplicateRunName(name)
+            func taken(_ name: String) throws -> Bool {
+                try database.scalarInt("SELECT id FROM run WHERE name = ?1", .text(name)) != nil
             }
+            if let name, try taken(name) { throw StoreError.duplicateRunName(name) }
             try database.prepare("""
                 INSERT INTO run (name, kind, status, config, parent_id) VALUES (?1, ?2, 'running', ?3, ?4)
-                """).run([.text(name ?? "pending-\(kind.rawValue)"), .text(kind.rawValue), .text(config),
-                          parent.map(SQLValue.integer) ?? .null])
+                """).run([.text(name ?? "pending-\(kind.rawValue)-\(UUID().uuidString)"), .text(kind.rawValue),
+                          .text(config), parent.map(SQLValue.integer) ?? .null])
             let id = database.lastInsertRowID
             if name == nil {
-                try database.prepare("UPDATE run SET name = ?1 WHERE id = ?2")
-                    .run([.text("\(kind.rawValue)-\(id)"), .integer(id)])
+                var chosen = "\(kind.rawValue)-\(id)", suffix = 1
+                while try taken(chosen) {
+                    suffix += 1
+                    chosen = "\(kind.rawValue)-\(id)-\(suffix)"
+                }
+                try database.prepare("UPDATE run SET name = ?1 WHERE id = ?2").run([.text(chosen), .integer(id)])
             }
             return try run(id: id)
         }

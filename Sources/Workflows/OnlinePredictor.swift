@@ -19,7 +19,7 @@ public struct OnlinePredictor: Sendable {
     public var predicted: Int { model.predicted }
 
     /// The most futures a request may ask: the model's own limit, else this.
-    public static let futureLimit = 1000
+    public static let futureLimit = TrainedModel.futureLimit
 
     /// The default `maxGap`, in model steps (as `import --resample`'s default `--max-gap`).
     public static let defaultMaxGapSteps = 2.0

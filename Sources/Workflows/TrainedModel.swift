@@ -52,7 +52,15 @@ public struct TrainedModel: Sendable {
         if let maximum = model.maximumFutures, k > maximum.k {
             throw WorkflowError.tooManyFutures(k: k, maximum: maximum.k, family: configuration.family, option: maximum.option)
         }
+        // A sampler draws any number; a million futures per window is only an allocation that fails.
+        guard k <= Self.futureLimit else {
+            throw WorkflowError.invalidInput(field: "--k", reason: "must be at most \(Self.futureLimit)")
+        }
     }
+
+    /// The most futures per window any command asks of a model without a limit of its own (`stream`
+    /// and `serve` too).
+    public static let futureLimit = 1000
 
     /// k futures for windows `indices`, from a generator seeded with `seed`.
     public func sample(_ windows: WindowSet, _ indices: ArraySlice<Int>, k: Int, seed: UInt64) -> Samples {

@@ -101,6 +101,12 @@ import Testing
         let nobody = try run(trajpred, ["sample", "--run", "one", "--data", "zara1/test", "--pedestrian", "9999"], in: folder)
         #expect(nobody.status != 0 && nobody.stderr.contains("no pedestrian '9999' in zara1/test (ids as written in the file; "
                                                              + "trajpred tracks --scene lists them)"), "\(nobody.stderr)")
+        // A sampler's k is bounded as stream's and serve's are (a million futures was a failed allocation).
+        for command in [["sample", "--frame", "5500"], ["eval"]] {
+            let many = try run(trajpred, [command[0], "--run", "one", "--data", "zara1/test", "--k", "1001"] + command.dropFirst(),
+                               in: folder)
+            #expect(many.status != 0 && many.stderr.contains("--k: must be at most 1000"), "\(many.stderr)")
+        }
         // A time is named as a time; a file's ids are not sent to the store's listing.
         let early = try run(trajpred, ["sample", "--run", "one", "--data", "zara1/test", "--time", "-1"], in: folder)
         #expect(early.status != 0 && early.stderr.contains("consecutive observed steps ending at time -1 s in zara1/test"),
