@@ -125,7 +125,7 @@ public struct PredictionServer: Sendable {
     func predict(_ body: Data) throws -> LiveForecast {
         let request = try LiveJSON.decode(ObservedPaths.self, from: body)
         let k = request.k ?? settings.k
-        try predictor.check(k: k)
+        try predictor.check(k: k, agents: request.agents.count)
         let (time, paths) = try request.observations(timeStep: predictor.timeStep)
         var tracks = predictor.makeTracks(forget: .greatestFiniteMagnitude)
         for (id, path) in paths { tracks.observe(agent: id, path: path) }
@@ -147,7 +147,7 @@ public struct PredictionServer: Sendable {
         let request = try LiveJSON.decode(FrameRequest.self, from: body)
         let (frame, options) = (request.frame, request.options)
         let k = options.k ?? settings.k
-        try predictor.check(k: k)
+        try predictor.check(k: k, agents: frame.agents.count)
         let tracks = try sessions.observe(frame, session: id) { predictor.makeTracks(forget: settings.forget) }
         return try predictor.predict(tracks, at: frame.time, agents: frame.agents.map(\.id), k: k,
                                  seed: options.seed ?? settings.seed)

@@ -27,6 +27,7 @@ public struct LiveStream: Sendable {
         summary.lines += 1
         do {
             let frame = try LiveJSON.decode(TrackerFrame.self, from: line)
+            try predictor.check(k: k, agents: frame.agents.count)
             try tracks.observe(frame)
             let forecast = try predictor.predict(tracks, at: frame.time, agents: frame.agents.map(\.id), k: k, seed: seed)
             let output = forecast.json

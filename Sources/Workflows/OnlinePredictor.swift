@@ -67,6 +67,20 @@ public struct OnlinePredictor: Sendable {
     /// The largest k a request may ask.
     public var maximumK: Int { model.model.maximumFutures?.k ?? Self.futureLimit }
 
+    /// The most futures (agents × k) one answer holds: about 200 MB of JSON. A request for more is
+    /// refused before anything is remembered (4,000 agents × 1,000 futures, a 1 GB answer, brought
+    /// the server down).
+    public static let answerLimit = 500_000
+
+    /// Refuses an answer of `agents` × k futures beyond `answerLimit`.
+    public func check(k: Int, agents: Int) throws(WorkflowError) {
+        try check(k: k)
+        guard agents <= Self.answerLimit / k else {
+            throw .invalidInput(field: "agents", reason: "\(agents) agents × k \(k) is more than "
+                + "\(grouped(Self.answerLimit)) futures in one answer; ask for fewer agents or a smaller k")
+        }
+    }
+
     /// Refuses a k outside 1…maximumK.
     public func check(k: Int) throws(WorkflowError) {
         guard k >= 1 else { throw .invalidInput(field: "k", reason: "must be at least 1") }

@@ -100,6 +100,18 @@ let eightSteps = (0..<8).map { [Double($0) * 0.5, 1.0] }
         #expect(tooMany["error"] as? String == "k: must be at most 20, the futures this anchors model makes", "\(tooMany)")
         let fraction = json(server.answer(.predict, parameters: [:], body: Data(#"{"k": 1.5, "agents": []}"#.utf8)).body)
         #expect(fraction["error"] as? String == "k: must be an integer", "\(fraction)")
+        // More futures than one answer holds (agents × k): refused before the session remembers anything.
+        let crowd = (0..<25_001).map { #"{"id": "\#($0)", "x": \#($0), "y": 0}"# }.joined(separator: ", ")
+        let big = server.answer(.sessionFrames, parameters: ["id": "crowd"],
+                                body: Data(#"{"time": 1, "k": 20, "agents": [\#(crowd)]}"#.utf8))
+        #expect(big.status == 400 && json(big.body)["error"] as? String
+                == "agents: 25001 agents × k 20 is more than 500,000 futures in one answer; ask for fewer agents or a smaller k",
+                "\(json(big.body))")
+        let paths = (0..<25_001).map { #"{"id": "\#($0)", "positions": [[\#($0), 0]]}"# }.joined(separator: ", ")
+        #expect(server.answer(.predict, parameters: [:], body: Data(#"{"k": 20, "agents": [\#(paths)]}"#.utf8)).status == 400)
+        let fewer = server.answer(.sessionFrames, parameters: ["id": "crowd"],
+                                  body: Data(#"{"time": 1, "k": 20, "agents": [{"id": "a", "x": 0, "y": 0}]}"#.utf8))
+        #expect(fewer.status == 200, "the refused frame left no time behind: \(json(fewer.body))")
     }
 
     @Test func sessionsKeepTheirTrackersHistory() throws {
