@@ -22,6 +22,10 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
     /// A stored configuration that does not decode as the family's.
     case invalidConfiguration(family: String, reason: String)
 
+    /// The model options `train`, `demo` and `benchmark` take as flags of their own (the others go
+    /// through `--model-option NAME=VALUE`).
+    static let optionsWithFlags: Set<String> = ["encoder", "hidden", "latent", "beta", "beta-warmup"]
+
     public var description: String {
         switch self {
         case let .notEnoughWindows(split, found, needed, steps):
@@ -33,8 +37,12 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
         case let .invalidOption(name, value, expected):
             return "--\(name) '\(value)' is not valid: expected \(expected)"
         case let .unsupportedOption(name, family, supported):
-            return "the \(family) model has no option --\(name)"
-                + (supported.isEmpty ? "" : " (its options: " + supported.map { "--" + $0 }.joined(separator: ", ") + ")")
+            // As each is written on the command line: a flag of its own, or --model-option NAME=VALUE.
+            func written(_ option: String) -> String {
+                Self.optionsWithFlags.contains(option) ? "--\(option)" : "--model-option \(option)=…"
+            }
+            return "the \(family) model has no option \(written(name))"
+                + (supported.isEmpty ? "" : " (its options: " + supported.map(written).joined(separator: ", ") + ")")
         case let .unknownFamily(name, known):
             return "no model family named '\(name)' (there are: \(known.joined(separator: ", ")))"
         case let .nonFiniteLoss(epoch, step, loss, kept):

@@ -45,7 +45,7 @@ struct ModelOptionGroup: ParsableArguments {
     var extra: [String] = []
 
     func validate() throws {
-        for item in extra where !item.contains("=") {
+        for item in extra where !item.contains("=") || item.hasPrefix("=") {
             throw ValidationError("--model-option takes NAME=VALUE, not '\(item)'")
         }
     }

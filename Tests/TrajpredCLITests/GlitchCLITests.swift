@@ -101,6 +101,13 @@ import Testing
         let nobody = try run(trajpred, ["sample", "--run", "one", "--data", "zara1/test", "--pedestrian", "9999"], in: folder)
         #expect(nobody.status != 0 && nobody.stderr.contains("no pedestrian '9999' in zara1/test (ids as written in the file; "
                                                              + "trajpred tracks --scene lists them)"), "\(nobody.stderr)")
+        // A family's options are named as they are written: a flag of their own, or --model-option NAME=VALUE.
+        let beta = try run(trajpred, ["train", "--model", "anchors", "--beta", "0.5", "--train", "zara1/train", "--val", "zara1/val"],
+                           in: folder)
+        #expect(beta.status != 0 && beta.stderr.contains("the anchors model has no option --beta (its options: "
+                                                           + "--model-option futures=…, --model-option iterations=…)"), "\(beta.stderr)")
+        let nameless = try run(trajpred, ["train", "--model-option", "=3", "--train", "zara1/train", "--val", "zara1/val"], in: folder)
+        #expect(nameless.status == 64 && nameless.stderr.contains("--model-option takes NAME=VALUE, not '=3'"), "\(nameless.stderr)")
         // A sampler's k is bounded as stream's and serve's are (a million futures was a failed allocation).
         for command in [["sample", "--frame", "5500"], ["eval"]] {
             let many = try run(trajpred, [command[0], "--run", "one", "--data", "zara1/test", "--k", "1001"] + command.dropFirst(),
