@@ -85,7 +85,7 @@ final class TrainingOutput {
         // With a floor on the steps, how many there are an epoch (a small training set gets more epochs).
         let minimum = configuration.training.minimumSteps
         let floor = minimum > 0 ? " of \(counted(session.stepsPerEpoch, "step")) (at least \(grouped(minimum)) steps)" : ""
-        print("run \(session.run.id) (\(session.run.name)): \(counted(session.train.windows.count, "training window")) from "
+        say("run \(session.run.id) (\(session.run.name)): \(counted(session.train.windows.count, "training window")) from "
             + "\(counted(session.train.scenes.count, "scene")), \(counted(session.validation.windows.count, "validation window")); "
             + "\(configuration.family) (\(configuration.model.summary)), \(counted(configuration.training.epochs, "epoch"))"
             + floor
@@ -115,7 +115,12 @@ final class TrainingOutput {
                 + String(format: " (constant velocity: minADE %.3f m, minFDE %.3f m)", summary.constantVelocity.ade,
                          summary.constantVelocity.fde)
         } ?? "no validation, the last epoch is the model"
-        print("done: \(best); run \(run)")
+        say("done: \(best); run \(run)")
+    }
+
+    /// A line for people: on stdout, but on stderr with `--progress jsonl`, whose stdout is JSON lines only.
+    func say(_ line: String) {
+        if style == .jsonl { printError(line) } else { print(line) }
     }
 
     /// Runs `session` to its end, printing as it goes (stopped on request, `WorkflowError.interrupted`).

@@ -136,6 +136,19 @@ func waitFor(_ text: String, in path: String, seconds: Double = 120) -> Bool {
         #expect(try sqlite3("trajpred.sqlite", "SELECT count(*) FROM run", in: folder) == "0\n")
     }
 
+    /// `--progress jsonl`: stdout is JSON lines only, one per epoch; the lines for people go to stderr.
+    @Test func progressJSONLinesAreAloneOnStdout() throws {
+        let folder = try importedFolder()
+        let result = try run(trajpred, ["train", "--model", "anchors", "--train", "zara1/train/crowds_zara02",
+                                        "--val", "zara1/val/crowds_zara02", "--progress", "jsonl", "--name", "a"], in: folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 1 && lines.allSatisfy {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] != nil
+        }, "\(result.stdout)")
+        #expect(result.stderr.contains("run 1 (a): ") && result.stderr.contains("done: best epoch 1"), "\(result.stderr)")
+    }
+
     /// One position 10 km off (frame 150) in a walk: the 9 training windows whose future jumps to it
     /// or from it are left out, saying so, and the CVAE trains (its squared error of 10^8 m² made the
     /// loss NaN at the first step); an evaluation on the same data still scores every window.
