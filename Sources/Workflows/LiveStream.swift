@@ -20,6 +20,12 @@ public struct LiveStream: Sendable {
         tracks = predictor.makeTracks(forget: forget)
     }
 
+    /// Counts a line skipped unread (one longer than a reader keeps).
+    public mutating func skipUnread() {
+        summary.lines += 1
+        summary.skipped += 1
+    }
+
     /// The answer to one line (without its newline), or why the line is skipped; the tracks change
     /// only for a good line.
     public mutating func process(_ line: Data) -> Result<Data, WorkflowError> {

@@ -28,8 +28,13 @@ struct StreamCommand: ParsableCommand {
         var stream = try LiveStream(predictor: try live.predictor(), k: live.k, seed: live.seed, forget: live.forget)
         var input = InputLines()
         var number = 0
-        while let line = input.next() {
+        while let next = input.next() {
             number += 1
+            guard case let .text(line) = next else {
+                stream.skipUnread()
+                printError("line \(number): longer than \(InputLines.longestLine >> 20) MiB; skipped")
+                continue
+            }
             if line.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { continue }
             switch stream.process(line) {
             case let .success(output):
@@ -50,8 +55,19 @@ nonisolated(unsafe) private var signalPipe: [Int32] = [-1, -1]
 /// the signal in one poll(2) leaves no moment where a signal is missed (a flag checked before a
 /// blocking read has one).
 struct InputLines {
+    /// Bytes read and not yet returned start at `start`; none of those before `scanned` is a newline.
     private var buffer: [UInt8] = []
+    private var start = 0, scanned = 0
     private var ended = false
+    /// Skipping the rest of a line longer than `longestLine`.
+    private var skipping = false
+    /// The longest line read (16 MiB): a longer one is skipped whole, without being kept.
+    static let longestLine = 16 << 20
+
+    enum Line {
+        case text(Data)
+        case tooLong
+    }
 
     init() {
         pipe(&signalPipe)
@@ -72,16 +88,36 @@ struct InputLines {
         }
     }
 
-    mutating func next() -> Data? {
+    /// The next line, or nil at the end. Each byte is looked at once (a line read in many chunks is
+    /// not searched again from its start), and the bytes before a returned line go when they are
+    /// more than those left.
+    mutating func next() -> Line? {
         while true {
-            if let newline = buffer.firstIndex(of: 10) {
-                let line = Data(buffer[..<newline])
-                buffer.removeSubrange(...newline)
-                return line
+            if let newline = buffer[scanned...].firstIndex(of: 10) {
+                let line = skipping ? Data() : Data(buffer[start..<newline])
+                (start, scanned) = (newline + 1, newline + 1)
+                if start > buffer.count / 2 {
+                    buffer.removeSubrange(..<start)
+                    (start, scanned) = (0, 0)
+                }
+                if skipping {
+                    skipping = false
+                    continue
+                }
+                return .text(line)
+            }
+            scanned = buffer.count
+            if buffer.count - start > Self.longestLine {
+                // Too long: dropped as it comes, and reported once.
+                (buffer, start, scanned) = ([], 0, 0)
+                if !skipping {
+                    skipping = true
+                    return .tooLong
+                }
             }
             if ended {
-                defer { buffer = [] }
-                return buffer.isEmpty ? nil : Data(buffer)
+                defer { (buffer, start, scanned) = ([], 0, 0) }
+                return buffer.count == start || skipping ? nil : .text(Data(buffer[start...]))
             }
             var fds = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: signalPipe[0], events: Int16(POLLIN), revents: 0)]

@@ -41,19 +41,22 @@ func run(_ arguments: [String], input: String, in folder: String) throws -> Run 
         #expect(lines.count == 872)
         let bad = [(3, "this is not json"), (10, #"{"time": 0.1, "agents": []}"#),
                    (20, #"{"time": 99999, "agents": [{"id": "1", "x": 1}]}"#),
-                   (30, #"{"time": 99999, "agents": [{"id": "1", "x": NaN, "y": 2}]}"#)]
+                   (30, #"{"time": 99999, "agents": [{"id": "1", "x": NaN, "y": 2}]}"#),
+                   (40, #"{"time": 99999, "agents": ["# + String(repeating: " ", count: 17 << 20) + "]}")]
         for (number, line) in bad { lines.insert(line, at: number - 1) }
         let result = try run(["stream", "--run", "small", "--k", "3", "--seed", "5"], input: lines.joined(separator: "\n") + "\n",
                              in: folder)
         #expect(result.status == 0, "\(result.stderr)")
         let errors = result.stderr.split(separator: "\n").map(String.init)
-        #expect(errors.prefix(4) == [
+        #expect(errors.prefix(5) == [
             "line 3: not JSON; skipped",
             "line 10: time: 0.1 is not after the previous frame's 2.8; skipped",
             "line 20: agents[0].y: missing; skipped",
             "line 30: not JSON; skipped",
+            "line 40: longer than 16 MiB; skipped",
         ])
-        #expect(errors.count == 5 && errors[4].hasPrefix("stream ended: 876 lines (4 skipped), 148 agents, 4117 predictions; per line p50 "))
+        #expect(errors.count == 6 && errors[5].hasPrefix("stream ended: 877 lines (5 skipped), 148 agents, 4117 predictions; per line p50 "),
+                "\(errors.last ?? "")")
         let answers = result.stdout.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         #expect(answers.count == 872 && answers.allSatisfy { $0 != nil })
 
