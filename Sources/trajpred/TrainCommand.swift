@@ -38,6 +38,16 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Progress: auto, plain or jsonl.") var progress: ProgressStyle = .auto
 
     func validate() throws {
+        if resume != nil {
+            // A resumed run trains on with the settings it was started with: an option that would
+            // change them is refused, not silently dropped.
+            let given = CommandLine.arguments.dropFirst().filter { $0.hasPrefix("-") && $0 != "-" }
+                .map { String($0.split(separator: "=", maxSplits: 1)[0]) }
+            if let other = given.first(where: { !["--resume", "--db", "--progress", "-h", "--help"].contains($0) }) {
+                throw ValidationError("\(other) cannot be given with --resume: a run goes on with the settings it started "
+                    + "with (start a new run to change them)")
+            }
+        }
         if resume == nil {
             guard !trainSelections.isEmpty else { throw ValidationError("give the training data: --train DATASET[/SPLIT[/SCENE]]") }
             guard !validationSelections.isEmpty else { throw ValidationError("give the validation data: --val DATASET[/SPLIT[/SCENE]]") }

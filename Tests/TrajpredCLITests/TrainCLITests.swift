@@ -82,6 +82,13 @@ func waitFor(_ text: String, in path: String, seconds: Double = 120) -> Bool {
         #expect(process.terminationStatus == 130)
         #expect(try sqlite3("trajpred.sqlite", "SELECT status FROM run WHERE name = 'cut'", in: folder) == "interrupted\n")
 
+        // An option that would change the run is refused, not dropped (a failed run's --lr could not be mended so).
+        for option in [["--lr", "0.01"], ["--epochs=9"], ["--model", "wta"], ["--name", "other"]] {
+            let refused = try run(trajpred, ["train", "--resume", "cut"] + option, in: folder)
+            #expect(refused.status == 64 && refused.stderr.contains("\(option[0].split(separator: "=")[0]) cannot be given "
+                                                                    + "with --resume: a run goes on with the settings it started with"),
+                    "\(refused.stderr)")
+        }
         let resumed = try run(trajpred, ["train", "--resume", "cut", "--progress", "plain"], in: folder)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(resumed.stdout.contains("resuming at epoch"))
