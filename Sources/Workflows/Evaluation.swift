@@ -217,7 +217,10 @@ public enum EvaluationPipeline {
         }
         if request.loaderWindows {
             let kept = loaderWindows(windows)
-            if !kept.isEmpty {
+            if kept.isEmpty {
+                note("no \(loaderScope) rows: Social-GAN's loader keeps none of these \(windows.count) windows (a pedestrian "
+                     + "is kept only when another one is seen at all of its \(windows.steps) steps)")
+            } else {
                 for (name, samples) in methods {
                     rows.append(EvaluationRow(scope: loaderScope, method: name, result: Evaluator.evaluate(
                         samples: samples.subset(kept[...]), windows: windows, indices: kept[...])))

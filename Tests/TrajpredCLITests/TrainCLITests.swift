@@ -170,7 +170,10 @@ func waitFor(_ text: String, in path: String, seconds: Double = 120) -> Bool {
         #expect(trained.stderr.contains("note: 9 training windows left out: their future jumps more than 4 m in one step"),
                 "\(trained.stderr)")
         #expect(try sqlite3("trajpred.sqlite", "SELECT count(*) FROM epoch WHERE loss = loss AND abs(loss) < 1e6", in: folder) == "1\n")
-        let evaluated = try run(trajpred, ["eval", "--run", "j", "--data", "jump", "--format", "csv"], in: folder)
+        let evaluated = try run(trajpred, ["eval", "--run", "j", "--data", "jump", "--format", "csv", "--sgan-loader"], in: folder)
         #expect(evaluated.status == 0 && evaluated.stdout.contains("all,model (j),11,"), "\(evaluated.stdout)")
+        // One walker alone: Social-GAN's loader keeps none of its windows, and says so.
+        #expect(!evaluated.stdout.contains("sgan-loader") && evaluated.stderr.contains(
+            "no sgan-loader rows: Social-GAN's loader keeps none of these 11 windows"), "\(evaluated.stderr)")
     }
 }
