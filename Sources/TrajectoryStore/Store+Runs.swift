@@ -213,7 +213,7 @@ extension Store {
         try listing("""
             SELECT id, name, kind, status, model, trained_run_id, encoder, beta, epochs, epochs_planned,
                    round(best_val_min_ade, 3) AS best_val_min_ade, round(best_val_min_fde, 3) AS best_val_min_fde,
-                   round(last_kl, 4) AS last_kl, started_at
+                   round(last_kl, 4) AS last_kl, started_at, ended_at, error
             FROM run_summary ORDER BY id
             """)
     }

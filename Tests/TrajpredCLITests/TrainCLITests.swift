@@ -143,6 +143,19 @@ func waitFor(_ text: String, in path: String, seconds: Double = 120) -> Bool {
         #expect(try sqlite3("trajpred.sqlite", "SELECT count(*) FROM run", in: folder) == "0\n")
     }
 
+    /// A failed run says why in `runs`, with when it ended.
+    @Test func runsShowWhyARunFailed() throws {
+        let folder = try importedFolder()
+        let failed = try run(trajpred, ["train", "--train", "zara1/train/crowds_zara02", "--val", "zara1/val/crowds_zara02",
+                                        "--epochs", "1", "--lr", "1e30", "--name", "boom"], in: folder)
+        #expect(failed.status != 0 && failed.stderr.contains("the loss became"), "\(failed.stderr)")
+        let listed = try run(trajpred, ["runs", "--format", "json"], in: folder)
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        let boom = try #require(rows.first { $0["name"] as? String == "boom" })
+        #expect(boom["status"] as? String == "failed" && (boom["error"] as? String)?.contains("the loss became") == true
+                && boom["ended_at"] is String, "\(boom)")
+    }
+
     /// `--progress jsonl`: stdout is JSON lines only, one per epoch; the lines for people go to stderr.
     @Test func progressJSONLinesAreAloneOnStdout() throws {
         let folder = try importedFolder()
