@@ -49,7 +49,7 @@ import Testing
         #expect(new.rows == [[.text("cvae"), .text("mlp"), .real(0.01)]])
     }
 
-    /// run_summary by kind (schema 10): an evaluation names its trained run and that run's model and
+    /// run_summary by kind (schema 10; a cvae-dlow run's CVAE, schema 11): an evaluation names its trained run and that run's model and
     /// counts no epochs (nor a model once that run is deleted); only the CVAEs have a last KL; a run of
     /// before families (no "family") is a CVAE.
     @Test func runSummarySaysWhatEachKindOfRunHas() throws {
@@ -59,15 +59,22 @@ import Testing
               (1, 'w', 'train', 'completed', '{"family":"wta","model":{},"epochs":2}'),
               (2, 'c', 'train', 'completed', '{"family":"cvae","model":{"beta":1},"epochs":2}'),
               (5, 'd', 'train', 'interrupted', '{"family":"cvae-dlow","model":{},"epochs":4}'),
-              (6, 'old', 'train', 'completed', '{"beta":1,"epochs":1,"model":{"encoder":"gru"}}');
+              (6, 'old', 'train', 'completed', '{"beta":1,"epochs":1,"model":{"encoder":"gru"}}'),
+              (8, 'dlow', 'train', 'completed',
+               '{"family":"cvae-dlow","model":{"cvae":{"encoder":"mlp","beta":0.01},"cvaeEpochs":2},"epochs":3}');
             INSERT INTO run (id, name, kind, status, config, parent_id) VALUES
               (3, 'e', 'evaluate', 'completed', '{}', 1), (4, 'p', 'predict', 'completed', '{}', 2),
               (7, 'orphan', 'evaluate', 'completed', '{}', NULL);
             INSERT INTO epoch (run_id, epoch, loss, reconstruction, kl, beta, learning_rate, seconds) VALUES
               (1, 1, 1, 1, 0, 0, 0.001, 1), (1, 2, 1, 1, 0, 0, 0.001, 1), (2, 1, 3, 2, 0.5, 1, 0.001, 1),
-              (5, 1, 3, 2, 0.25, 1, 0.001, 1), (6, 1, 3, 2, 0.75, 1, 0.001, 1);
+              (5, 1, 3, 2, 0.25, 1, 0.001, 1), (6, 1, 3, 2, 0.75, 1, 0.001, 1),
+              (8, 1, 3, 2, 0.5, 0.01, 0.001, 1), (8, 2, 3, 2, 0.125, 0.01, 0.001, 1), (8, 3, 1, 1, 0, 0, 0.001, 1);
             """)
-        let rows = try store.listing("SELECT name, model, trained_run_id, epochs, last_kl FROM run_summary ORDER BY id").rows
+        // A cvae-dlow run's CVAE (schema 11): its encoder and β, and the KL of its CVAE's last epoch, not
+        // the sampler's 0 after it.
+        #expect(try store.listing("SELECT encoder, beta, last_kl FROM run_summary WHERE name = 'dlow'").rows
+                    == [[.text("mlp"), .real(0.01), .real(0.125)]])
+        let rows = try store.listing("SELECT name, model, trained_run_id, epochs, last_kl FROM run_summary WHERE id < 8 ORDER BY id").rows
         #expect(rows == [[.text("w"), .text("wta"), .null, .integer(2), .null],
                          [.text("c"), .text("cvae"), .null, .integer(1), .real(0.5)],
                          [.text("e"), .text("wta"), .integer(1), .null, .null],
