@@ -80,6 +80,9 @@ func predictBody(agents: Int, k: Int, seed: Int) -> Data {
         let big = try server.client().send("POST", "/v1/predict", body: predictBody(agents: 40, k: 5, seed: 1))
         #expect(big.status == 413)
         #expect(try client.send("GET", "/v1/nothing").status == 404)
+        // A port in use is named as such.
+        let taken = try run(trajpred, ["serve", "--run", "small", "--port", "\(server.port)"], in: folder)
+        #expect(taken.status != 0 && taken.stderr.contains("port \(server.port) on 127.0.0.1 is in use"), "\(taken.stderr)")
         #expect(server.stop() == 0)
     }
 
