@@ -18,7 +18,7 @@ struct NotebookCommand: ParsableCommand {
     )
 
     @OptionGroup var output: OutputOptions
-    @Option(help: "The seed.") var seed: UInt64 = 0
+    @Option(help: "The seed (default 0).") var seed: UInt64?
     @Option(help: "A range of seeds, e.g. 0-14 or 3,5,8: the robustness table.") var seeds: String?
     @Option(help: "Write the figure (SVG) here.") var out: String?
     @Option(help: "Training epochs.") var epochs: Int = 10_000
@@ -30,18 +30,22 @@ struct NotebookCommand: ParsableCommand {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
         guard predictions >= 10 else { throw ValidationError("--predictions must be at least 10") }
         if let seeds { _ = try parseSeeds(seeds) }
+        if seed != nil, seeds != nil { throw ValidationError("give --seed or --seeds, not both") }
         _ = try selectedModels()
     }
 
     func selectedModels() throws -> [NotebookModel] {
         guard let models else { return NotebookModel.allCases }
-        return try models.split(separator: ",").map { name in
+        let chosen = try models.split(separator: ",").map { name in
             guard let model = NotebookModel(rawValue: String(name)) else {
                 throw ValidationError("unknown model '\(name)'; the models are "
                     + NotebookModel.allCases.map(\.rawValue).joined(separator: ", "))
             }
             return model
         }
+        guard !chosen.isEmpty else { throw ValidationError("--models names no model") }
+        guard Set(chosen).count == chosen.count else { throw ValidationError("--models names a model twice: '\(models)'") }
+        return chosen
     }
 
     func run() throws {
@@ -49,7 +53,7 @@ struct NotebookCommand: ParsableCommand {
         study.settings.epochs = epochs
         study.settings.predictions = predictions
         study.settings.models = try selectedModels()
-        study.seeds = try seeds.map(parseSeeds) ?? [seed]
+        study.seeds = try seeds.map(parseSeeds) ?? [seed ?? 0]
         study.overSeeds = seeds != nil
         let result = study.run(figure: out != nil) { result in
             printError(String(format: "seed %llu: %@ trained in %.2f s", result.seed, result.model.rawValue,
@@ -76,5 +80,10 @@ func parseSeeds(_ text: String) throws -> [UInt64] {
         }
     }
     guard !seeds.isEmpty else { throw ValidationError("--seeds names no seed") }
+    // A seed twice would train twice and count twice in every mean.
+    var seen = Set<UInt64>()
+    if let twice = seeds.first(where: { !seen.insert($0).inserted }) {
+        throw ValidationError("--seeds names seed \(twice) twice, in '\(text)'")
+    }
     return seeds
 }

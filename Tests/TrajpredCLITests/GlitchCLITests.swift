@@ -108,6 +108,15 @@ import Testing
                                                            + "--model-option futures=…, --model-option iterations=…)"), "\(beta.stderr)")
         let nameless = try run(trajpred, ["train", "--model-option", "=3", "--train", "zara1/train", "--val", "zara1/val"], in: folder)
         #expect(nameless.status == 64 && nameless.stderr.contains("--model-option takes NAME=VALUE, not '=3'"), "\(nameless.stderr)")
+        // Seeds and models named twice, or none, are refused before any work (they trained and counted twice).
+        for (arguments, message) in [(["notebook", "--seeds", "1,0-2"], "--seeds names seed 1 twice, in '1,0-2'"),
+                                     (["benchmark", "ethucy", "--data", "x", "--seeds", "1,1"], "--seeds names seed 1 twice"),
+                                     (["notebook", "--models", ""], "--models names no model"),
+                                     (["notebook", "--models", "simple_l1,simple_l1"], "--models names a model twice"),
+                                     (["notebook", "--seed", "3", "--seeds", "0-2"], "give --seed or --seeds, not both")] {
+            let refused = try run(trajpred, arguments, in: folder)
+            #expect(refused.status == 64 && refused.stderr.contains(message), "\(arguments): \(refused.stderr)")
+        }
         // A sampler's k is bounded as stream's and serve's are (a million futures was a failed allocation).
         for command in [["sample", "--frame", "5500"], ["eval"]] {
             let many = try run(trajpred, [command[0], "--run", "one", "--data", "zara1/test", "--k", "1001"] + command.dropFirst(),
