@@ -43,14 +43,27 @@ public struct Demo: Sendable {
     /// Runs the demo; `shouldStop` (checked after every training step) stops the training with
     /// its checkpoint saved, and the demo with `WorkflowError.interrupted`.
     public func run(shouldStop: @escaping () -> Bool = { false }, progress: (Event) -> Void = { _ in }) throws -> Result {
+        // What could stop the demo half-way is refused before anything is written: a --dir that is a
+        // file, data that is not a scene folder with the three splits the demo trains, validates and
+        // samples on.
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isFolder), !isFolder.boolValue {
+            throw WorkflowError.invalidInput(field: "--dir", reason: "\(directory) is a file, not a folder")
+        }
+        let settings = ImportSettings(dataset: "zara1")
+        let items = try Importing.plan([data], settings)
+        let missing = [Split.train, .val, .test].filter { split in !items.contains { $0.split == split } }
+        guard missing.isEmpty else {
+            throw WorkflowError.invalidInput(field: "--data", reason: "\(data) has no " + missing.map { "\($0.rawValue)/" }
+                .joined(separator: ", ") + " files: the demo needs a scene folder with train/, val/ and test/ (as data/zara1)")
+        }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database + suffix) }
         let started = ContinuousClock.now
         let store = try Store(path: database)
 
         progress(.stage("import \(data)"))
-        let settings = ImportSettings(dataset: "zara1")
-        let reports = Importing.run(store, items: try Importing.plan([data], settings), settings) { progress(.imported($0)) }
+        let reports = Importing.run(store, items: items, settings) { progress(.imported($0)) }
         if let failed = reports.first(where: { $0.status == .failed }) { throw WorkflowError.importFailed(detail: failed.detail) }
 
         // The CVAE (the study the project started from) and the winner-takes-all model beside it.

@@ -24,6 +24,20 @@ func svgCounts(_ path: String) -> (elements: [String: Int], classes: [String: In
 }
 
 @Suite(.serialized) struct DemoCLITests {
+    /// What would stop the demo half-way is refused before it writes anything.
+    @Test func demoRefusesWhatItCannotFinish() throws {
+        let folder = temporaryFolder()
+        try "x".write(toFile: folder + "/file", atomically: true, encoding: .utf8)
+        let dir = try run(trajpred, ["demo", "--dir", "file", "--data", repositoryRoot + "/data/zara1"], in: folder)
+        #expect(dir.status != 0 && dir.stderr.contains("--dir: file is a file, not a folder"), "\(dir.stderr)")
+        let trainOnly = try run(trajpred, ["demo", "--dir", "out", "--data", repositoryRoot + "/data/zara1/train"], in: folder)
+        #expect(trainOnly.status != 0 && trainOnly.stderr.contains("has no val/, test/ files: the demo needs a scene folder"),
+                "\(trainOnly.stderr)")
+        let missing = try run(trajpred, ["demo", "--dir", "out", "--data", "nowhere"], in: folder)
+        #expect(missing.status != 0)
+        #expect(!FileManager.default.fileExists(atPath: folder + "/out"), "nothing written")
+    }
+
     @Test func demoWritesEverythingItSays() throws {
         let folder = temporaryFolder()
         let result = try run(trajpred, ["demo", "--dir", "out", "--epochs", "2", "--data", repositoryRoot + "/data/zara1"],
