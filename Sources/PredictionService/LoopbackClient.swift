@@ -61,7 +61,7 @@ public final class LoopbackClient {
     /// Sends `method path` with `body` and reads the response.
     public func send(_ method: String, _ path: String, body: Data = Data()) throws -> Response {
         try write(Self.request(method, path, body: body))
-        return try readResponse()
+        return try readResponse(toHead: method == "HEAD")
     }
 
     /// Writes raw bytes.
@@ -76,8 +76,9 @@ public final class LoopbackClient {
         }
     }
 
-    /// Reads one response (status line, headers, Content-Length bytes of body).
-    public func readResponse() throws -> Response {
+    /// Reads one response (status line, headers, Content-Length bytes of body; none for a response
+    /// to HEAD, whose Content-Length is that of the GET).
+    public func readResponse(toHead: Bool = false) throws -> Response {
         let separator = Data("\r\n\r\n".utf8)
         var headEnd = buffer.range(of: separator)
         while headEnd == nil {
@@ -93,7 +94,7 @@ public final class LoopbackClient {
             guard let colon = line.firstIndex(of: ":") else { continue }
             headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
-        let length = Int(headers["content-length"] ?? "0") ?? 0
+        let length = toHead ? 0 : Int(headers["content-length"] ?? "0") ?? 0
         let bodyStart = headEnd!.upperBound
         while buffer.distance(from: bodyStart, to: buffer.endIndex) < length { try fill() }
         let body = Data(buffer[bodyStart..<buffer.index(bodyStart, offsetBy: length)])

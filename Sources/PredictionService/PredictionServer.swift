@@ -156,7 +156,10 @@ public struct PredictionServer: Sendable {
     /// Serves until SIGTERM or SIGINT, then finishes the requests in flight and returns.
     /// `onReady` gets the port listened on once connections are accepted.
     public func run(onReady: @escaping @Sendable (Int) -> Void) async throws {
-        let router = Router()
+        // HEAD answers as GET does, without the body; a path the service does not have gets a 404
+        // that says so in JSON, as every other error does.
+        let router = Router(options: .autoGenerateHeadEndpoints)
+        router.add(middleware: NotFoundAsJSON())
         let limit = settings.bodyLimit
         for route in Self.routes {
             router.on(RouterPath(route.path), method: HTTPRequest.Method(route.method)!) { request, context in
@@ -239,5 +242,18 @@ struct ModelDescription: Encodable {
         maxGap = predictor.maxGap
         forget = settings.forget
         k = KRange(min: 1, max: predictor.maximumK, default: settings.k)
+    }
+}
+
+/// A 404 of the router (no such path) as the service's other errors: `{"error": …, "field": ""}`.
+struct NotFoundAsJSON<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            return PredictionServer.response(PredictionServer.error(404, field: "", "no such path: \(request.uri.path)"))
+        }
     }
 }

@@ -79,7 +79,10 @@ func predictBody(agents: Int, k: Int, seed: Int) -> Data {
         #expect(try client.send("POST", "/v1/predict", body: Data("not json".utf8)).status == 400)
         let big = try server.client().send("POST", "/v1/predict", body: predictBody(agents: 40, k: 5, seed: 1))
         #expect(big.status == 413)
-        #expect(try client.send("GET", "/v1/nothing").status == 404)
+        let nothing = try client.send("GET", "/v1/nothing")
+        #expect(nothing.status == 404 && json(nothing.body)["error"] as? String == "no such path: /v1/nothing", "\(nothing)")
+        let head = try server.client().send("HEAD", "/healthz")
+        #expect(head.status == 200 && head.body.isEmpty, "\(head)")
         // A port in use is named as such.
         let taken = try run(trajpred, ["serve", "--run", "small", "--port", "\(server.port)"], in: folder)
         #expect(taken.status != 0 && taken.stderr.contains("port \(server.port) on 127.0.0.1 is in use"), "\(taken.stderr)")
