@@ -52,7 +52,9 @@ final class ProgressDisplay {
             let validation = report.validationMinADE.map { ade in
                 String(format: "val minADE %.3f minFDE %.3f", ade, report.validationMinFDE ?? .nan)
             } ?? "no validation"
-            let terms = showsKL ? String(format: "  recon %.4f  kl %.4f  β %.4g", report.reconstruction, report.kl, report.beta) : ""
+            // cvae-dlow's sampler epochs have no KL term (both 0): their line does not show one.
+            let hasKL = showsKL && !(report.kl == 0 && report.beta == 0)
+            let terms = hasKL ? String(format: "  recon %.4f  kl %.4f  β %.4g", report.reconstruction, report.kl, report.beta) : ""
             let rate = showsRate ? String(format: "  lr %.3g", report.learningRate) : ""
             print(String(format: "epoch %3d/%d  loss %.4f%@%@  %@  %.1f s%@", report.epoch, epochs, report.loss, terms, rate,
                          validation, report.seconds, report.isBest ? "  *best" : ""))

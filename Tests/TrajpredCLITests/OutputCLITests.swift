@@ -176,6 +176,13 @@ import Testing
         let anchors = try #require(lines["anchors"]), cvae = try #require(lines["cvae"])
         #expect(anchors.contains("loss ") && !anchors.contains(" kl ") && !anchors.contains(" lr ") && !anchors.contains("β"), "\(anchors)")
         #expect(cvae.contains(" recon ") && cvae.contains(" kl ") && cvae.contains(" β ") && cvae.contains(" lr "), "\(cvae)")
+        // cvae-dlow: its CVAE's epoch has the KL part, its sampler's (no KL term) has none.
+        let dlow = try run(trajpred, ["train", "--model", "cvae-dlow", "--model-option", "cvae-epochs=1", "--epochs", "2",
+                                      "--train", "zara1/train/crowds_zara02", "--val", "zara1/val/crowds_zara02",
+                                      "--progress", "plain"], in: folder)
+        let epochs = dlow.stdout.split(separator: "\n").filter { $0.hasPrefix("epoch") }
+        #expect(dlow.status == 0 && epochs.count == 2 && epochs[0].contains(" kl ") && !epochs[1].contains(" kl ")
+                && !epochs[1].contains("β") && epochs[1].contains(" lr "), "\(dlow.stdout)\(dlow.stderr)")
     }
 
     /// A heading noise that is not a number of degrees is refused before any work (it used to fail
