@@ -163,16 +163,25 @@ func shown(_ text: String) -> String {
 /// by its digits (`1700000000000000001` and `1700000000000000002` stay two pedestrians).
 func canonicalID(_ text: String) -> String {
     guard let value = parseNumber(text), value.isFinite else { return text }
-    if let integral = integralID(value) { return integral }
-    return value == value.rounded() ? decimalDigits(text) ?? String(value) : String(value)
+    return numericID(value) { text }
 }
 
-/// The id of a number read from a numeric column (`field` of `buffer`, whose value is `value`):
-/// as `canonicalID` writes it, the field's digits only for an integral value of 2⁵³ or more.
+/// The id of a number read from a numeric column (`field` of `buffer`, whose value is `value`), as
+/// `canonicalID` writes it.
 func numericID(_ value: Double, _ buffer: UnsafeBufferPointer<UInt8>, _ field: Range<Int>) -> String {
-    if let integral = integralID(value) { return integral }
-    guard value == value.rounded() else { return String(value) }
-    return canonicalID(String(decoding: UnsafeBufferPointer(rebasing: buffer[field]), as: UTF8.self))
+    numericID(value) { String(decoding: UnsafeBufferPointer(rebasing: buffer[field]), as: UTF8.self) }
+}
+
+/// The id of the number `value`: by value when its double is exact (`isExactID`), else by the
+/// digits `written` (read only then).
+private func numericID(_ value: Double, written: () -> String) -> String {
+    isExactID(value) ? integralID(value) ?? String(value) : decimalDigits(written()) ?? String(value)
+}
+
+/// Whether a numeric id's double names it exactly: a value with a fraction, or an integral one
+/// below 2⁵³ (an integral one beyond has lost its last digits, and ids that differ in them meet).
+public func isExactID(_ value: Double) -> Bool {
+    value != value.rounded() || integralID(value) != nil
 }
 
 /// The one rule for numeric ids: an integral value (below 2⁵³ in magnitude) as an integer's text.

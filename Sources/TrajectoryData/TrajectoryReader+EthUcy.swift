@@ -30,7 +30,7 @@ extension TrajectoryReader {
                 name = known
             } else {
                 name = numericID(id, buffer, fields[1])
-                if integralID(id) != nil || id != id.rounded() { idNames[id] = name }
+                if isExactID(id) { idNames[id] = name }
             }
             observations.append(Observation(frame: frame, pedestrian: name, x: x, y: y, line: line))
             return true

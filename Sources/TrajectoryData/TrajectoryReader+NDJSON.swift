@@ -50,7 +50,7 @@ extension TrajectoryReader {
             case let raw? where number(raw) != nil:
                 // A JSON number is read as a double: integral ids of 2⁵³ or more would lose digits and merge.
                 let value = number(raw)!
-                guard integralID(value) != nil || value != value.rounded() else {
+                guard isExactID(value) else {
                     return fail("pedestrian id \(shown("\(raw)")) is a number of 2^53 or more, beyond what a JSON number "
                                 + "keeps exactly; write it as a string")
                 }

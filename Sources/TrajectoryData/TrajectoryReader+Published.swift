@@ -35,7 +35,7 @@ extension TrajectoryReader {
                 name = known
             } else {
                 name = numericID(values[1], buffer, fields[1])
-                if integralID(values[1]) != nil || values[1] != values[1].rounded() { idNames[values[1]] = name }
+                if isExactID(values[1]) { idNames[values[1]] = name }
             }
             observations.append(Observation(frame: values[0], pedestrian: name, x: values[2], y: values[4], line: line))
             return true

@@ -69,9 +69,7 @@ struct JSONParser {
     /// past `closer` (the container ends), nil for anything else.
     private mutating func moreAfterItem(closedBy closer: UInt8) -> Bool? {
         if skipping(UInt8(ascii: ",")) { return true }
-        guard index < bytes.count, bytes[index] == closer else { return nil }
-        index += 1
-        return false
+        return skipping(closer) ? false : nil
     }
 
     private mutating func value(depth: Int) -> JSONValue? {

@@ -18,9 +18,6 @@ public struct OnlinePredictor: Sendable {
     public var observed: Int { model.observed }
     public var predicted: Int { model.predicted }
 
-    /// The most futures a request may ask: the model's own limit, else this.
-    public static let futureLimit = TrainedModel.futureLimit
-
     /// The default `maxGap`, in model steps (as `import --resample`'s default `--max-gap`).
     public static let defaultMaxGapSteps = 2.0
 
@@ -50,22 +47,22 @@ public struct OnlinePredictor: Sendable {
             guard found.count == 1 else { throw WorkflowError.unknownTimeStep(run: model.run.name, found: found.sorted()) }
             step = found[0]
         }
+        let predictor = OnlinePredictor(model: model, timeStep: step!, maxGap: maxGap)
         // Interpolating across a gap makes one position per step: a gap of more than 10,000 steps
         // (a --dt far below the tracker's rate) would fill the memory.
-        let gap = maxGap ?? Self.defaultMaxGapSteps * step!
-        guard gap / step! <= Self.longestGapSteps else {
+        guard predictor.maxGap / predictor.timeStep <= Self.longestGapSteps else {
             throw WorkflowError.invalidInput(field: "--max-gap", reason:
-                "a gap of \(formatted(gap)) s is more than \(grouped(Int(Self.longestGapSteps))) steps of "
-                + "\(formatted(step!)) s to interpolate across: choose a longer --dt or a shorter --max-gap")
+                "a gap of \(formatted(predictor.maxGap)) s is more than \(grouped(Int(Self.longestGapSteps))) steps of "
+                + "\(formatted(predictor.timeStep)) s to interpolate across: choose a longer --dt or a shorter --max-gap")
         }
-        return OnlinePredictor(model: model, timeStep: step!, maxGap: maxGap)
+        return predictor
     }
 
     /// The most steps interpolated across one gap.
     public static let longestGapSteps = 10_000.0
 
     /// The largest k a request may ask.
-    public var maximumK: Int { model.model.maximumFutures?.k ?? Self.futureLimit }
+    public var maximumK: Int { model.model.maximumFutures?.k ?? TrainedModel.futureLimit }
 
     /// The most futures (agents × k) one answer holds: about 200 MB of JSON. A request for more is
     /// refused before anything is remembered (4,000 agents × 1,000 futures, a 1 GB answer, brought

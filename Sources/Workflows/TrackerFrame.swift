@@ -53,12 +53,11 @@ extension KeyedDecodingContainer {
     /// loses its last digits, and two agents would merge.
     func decodeAgentID(forKey key: Key) throws -> String {
         if let number = try? decode(Double.self, forKey: key) {
-            if let integral = integralID(number) { return integral }
-            guard number.rounded() != number else {
+            guard isExactID(number) else {
                 throw WorkflowError.invalidInput(field: LiveJSON.field(codingPath + [key]), reason:
                     "a number of 2^53 or more, beyond what a JSON number keeps exactly; send the id as a string")
             }
-            return "\(number)"
+            return integralID(number) ?? "\(number)"
         }
         let id = try decode(String.self, forKey: key)
         if id.isEmpty {

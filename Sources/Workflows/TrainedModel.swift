@@ -59,7 +59,7 @@ public struct TrainedModel: Sendable {
     }
 
     /// The most futures per window any command asks of a model without a limit of its own (`stream`
-    /// and `serve` too).
+    /// and `serve` too: `OnlinePredictor.maximumK`).
     public static let futureLimit = 1000
 
     /// k futures for windows `indices`, from a generator seeded with `seed`.
