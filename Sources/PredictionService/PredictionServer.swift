@@ -193,7 +193,12 @@ public struct PredictionServer: Sendable {
                                                    serverName: "trajpred"),
                               onServerRunning: { channel in onReady(channel.localAddress?.port ?? 0) },
                               logger: logger)
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            throw WorkflowError.invalidInput(field: "", reason: "port \(settings.port) on \(settings.host) is in use "
+                + "(another trajpred serve?): give another --port, or --port 0 for any free one")
+        }
     }
 
     static func response(_ answer: Answer) -> Response {

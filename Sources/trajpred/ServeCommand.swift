@@ -40,10 +40,6 @@ struct ServeCommand: ParsableCommand {
                     + "dt \(formatted(predictor.timeStep)) s)")
             }
         }
-        if case let .failure(error) = result, "\(error)".contains("Address already in use") {
-            throw ValidationError("port \(port) on \(host) is in use (another trajpred serve?): give another --port, "
-                + "or --port 0 for any free one")
-        }
         try result.get()
         printError("stopped")
     }
