@@ -128,6 +128,50 @@ import Testing
         }
     }
 
+    /// A layer's backward pass over the rows of dy that are not zero (a winner-takes-all loss's one or
+    /// two heads per window) gives the dense pass's bits where `sparseBackwardIsExact` says so — the
+    /// weights' and bias's gradients and the masked input gradient — and agrees within rounding elsewhere.
+    @Test func sparseBackwardIsTheDenseBackward() {
+        var rng = Xoshiro256(seed: 19)
+        for (inputs, outputs, batch) in [(128, 480, 128), (128, 480, 256), (32, 24, 16), (40, 50, 40), (64, 30, 136),
+                                         (128, 480, 37), (8, 12, 16), (36, 20, 24)] {
+            var parameters = ParameterSet()
+            let layer = Linear(inputSize: inputs, outputSize: outputs, name: "layer", in: &parameters)
+            var values = random(parameters.count, &rng)
+            values[0] = 0
+            let x = random(inputs * batch, &rng).map { max($0, 0) }   // a ReLU's output, its own mask
+            // Each column: a few runs of rows, increasing (none for every fifth column).
+            var dy = [Float](repeating: 0, count: outputs * batch), rows: [Int32] = [], starts: [Int32] = [0]
+            for j in 0..<batch {
+                if j % 5 != 4 {
+                    var row = Int(rng.next() % UInt64(outputs))
+                    while row < outputs, rows.count - Int(starts[j]) < 30 {
+                        dy[row * batch + j] = rng.uniform(-1, 1)
+                        rows.append(Int32(row))
+                        row += 1 + Int(rng.next() % 9)
+                    }
+                }
+                starts.append(Int32(rows.count))
+            }
+            var dense = [Float](repeating: .nan, count: parameters.count), sparse = dense
+            var denseDx = [Float](repeating: .nan, count: inputs * batch), sparseDx = denseDx
+            layer.backward(dy, input: x, batch: batch, parameters: values, gradients: &dense, weightGradients: .overwrite,
+                           inputGradient: &denseDx, inputGradients: .overwrite, inputMask: x)
+            layer.backwardSparse(dy, rows: rows, starts: starts, input: x, batch: batch, parameters: values,
+                                 gradients: &sparse, inputGradient: &sparseDx, inputMask: x)
+            let shape = "in \(inputs) out \(outputs) batch \(batch)"
+            if layer.sparseBackwardIsExact(batch: batch) {
+                #expect(zip(sparse, dense).filter { $0.bitPattern != $1.bitPattern }.count == 0, "\(shape)")
+                #expect(zip(sparseDx, denseDx).filter { $0.bitPattern != $1.bitPattern }.count == 0, "\(shape)")
+            } else {
+                #expect(![(128, 480, 128), (128, 480, 256), (40, 50, 40), (64, 30, 136)].contains { $0 == (inputs, outputs, batch) })
+                #expect(zip(sparse, dense).allSatisfy { abs($0 - $1) <= 1e-5 * Float(batch) }, "\(shape)")
+                #expect(zip(sparseDx, denseDx).allSatisfy { abs($0 - $1) <= 1e-5 * Float(outputs) }, "\(shape)")
+            }
+            #expect(sparseDx.contains(0) && sparseDx.contains { $0 != 0 }, "\(shape): the mask and the rows both show")
+        }
+    }
+
     @Test func referenceIsTheDefinition() {
         // [[1, 2], [3, 4]] · [[5, 6], [7, 8]] = [[19, 22], [43, 50]]
         var c: [Float] = [0, 0, 0, 0]

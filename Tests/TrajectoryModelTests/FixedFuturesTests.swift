@@ -166,6 +166,46 @@ func forkingWalkers(_ count: Int, seed: UInt64) -> WindowSet {
         #expect(throws: ModelError.self) { try WTAConfiguration(options: ModelOptions(["winners": "0"])).validate() }
     }
 
+    /// The heads' backward pass over the rows the loss wrote (one or two heads per window) gives every
+    /// gradient of the dense pass to the bit, with the winners apart or not, few or many; and training
+    /// chooses it by itself once the winners have narrowed.
+    @Test(arguments: [(1, true), (3, true), (1, false), (4, false)])
+    func theHeadsSparseBackwardIsTheDenseOneToTheBit(winners: Int, split: Bool) throws {
+        var configuration = WTAConfiguration()
+        (configuration.futures, configuration.hidden, configuration.iterations, configuration.winners) = (6, 32, 5, winners)
+        configuration.splitWinners = split
+        let windows = forkingWalkers(40, seed: 12)
+        var rng = Xoshiro256(seed: 13)
+        var model = WTAModel(configuration, using: &rng)
+        model.prepare(windows, mirror: true, using: &rng)
+        try randomise(["heads.weight", "heads.bias", "score.weight"], of: &model, scale: 0.2, using: &rng)
+        let indices = Array(0..<windows.count).filter { $0 % 5 != 2 }.prefix(32)
+        let mirror: [Float] = (0..<32).map { $0 % 3 == 0 ? -1 : 1 }
+        let w = model.makeTrainingWorkspace(capacity: 32)
+        #expect(model.heads.sparseBackwardIsExact(batch: 32))
+        func gradients(sparse: Bool?) -> [UInt32] {
+            w.sparseHeads = sparse
+            var probe = model, seeded = Xoshiro256(seed: 14)
+            probe.parameters.gradients = [Float](repeating: .nan, count: probe.parameters.count)
+            _ = mirror.withUnsafeBufferPointer {
+                probe.trainingStep(TrainingBatch(windows: windows, indices: indices, mirror: $0.baseAddress!, epochs: 10),
+                                   epoch: 0, workspace: w, using: &seeded, share: 1)
+            }
+            return probe.parameters.gradients.map(\.bitPattern)
+        }
+        let dense = gradients(sparse: false)
+        #expect(!dense.contains(Float.nan.bitPattern))
+        /// How many gradients differ from the dense pass's in their bits.
+        func differing(_ other: [UInt32]) -> Int { zip(other, dense).filter { $0 != $1 }.count }
+        #expect(differing(gradients(sparse: true)) == 0)
+        // The rows written: each window's ADE winners whole (24 rows each), its FDE winners' last step.
+        let rows = Int(w.rowStarts[32])
+        #expect(rows >= 32 * winners * configuration.futureSize)
+        #expect(rows <= 32 * winners * (configuration.futureSize + (split ? 2 : 0)))
+        // Left to itself (the sparse pass where at most a third of the rows is written): the same bits.
+        #expect(differing(gradients(sparse: nil)) == 0)
+    }
+
     /// The reported loss is the mean, over windows, of the mean ADE + FDE (meters) of each window's m
     /// best futures — split: the mean ADE of the m of least ADE + the mean FDE of the m of least FDE —
     /// recomputed here from the K futures the model returns.

@@ -77,6 +77,14 @@ public struct WTAModel: ForecastModel {
         var target: [Float]                                 // (2P, B), in the frame
         var frames: [AgentFrame]
         var dResiduals: [Float], dLogits: [Float], dH2: [Float], dH1: [Float]
+        /// Every head's ADE and FDE in the frame, (K, B); 1 for a moving window, else 0, (B).
+        var averages: [Float], finals: [Float], movingFlags: [Float]
+        /// The rows of `dResiduals` the loss wrote, column by column: column j's are
+        /// `writtenRows[rowStarts[j]..<rowStarts[j + 1]]`, increasing.
+        var writtenRows: [Int32], rowStarts: [Int32]
+        /// Whether the heads' backward pass reads the written rows alone; nil: when that gives the dense
+        /// pass's bits and is the less work (tests set it to compare the two).
+        var sparseHeads: Bool?
         /// The neighbours read for the window at hand (scratch).
         var nearest: [NearNeighbour] = []
 
@@ -88,6 +96,9 @@ public struct WTAModel: ForecastModel {
             frames = [AgentFrame](repeating: AgentFrame(cos: 1, sin: 0, scale: 1, moving: false), count: b)
             (dResiduals, dLogits) = (buffer(c.futures * c.futureSize), buffer(c.futures))
             (dH2, dH1) = (buffer(c.hidden), buffer(c.hidden))
+            (averages, finals, movingFlags) = (buffer(c.futures), buffer(c.futures), buffer(1))
+            writtenRows = [Int32](repeating: 0, count: c.futures * c.futureSize * b)
+            rowStarts = [Int32](repeating: 0, count: b + 1)
             nearest.reserveCapacity(c.neighbours + 1)
         }
     }
@@ -209,6 +220,58 @@ public struct WTAModel: ForecastModel {
                      anchor[anchor.startIndex + 2 * t + 1] + w.residuals[(row + 1) * b + column])
     }
 
+    /// Every head's ADE and FDE in the frame for the `b` windows in `w`, into `w.averages` and `w.finals`
+    /// (K, B): the batch along the vectors. Each distance is `future(…) − truth` and its length by the
+    /// same operations in the same order as one window at a time, so the same bits.
+    func headErrors(batch b: Int, anchors set: AnchorSet, workspace w: Workspace) {
+        let c = configuration, steps = c.predicted, size = c.futureSize
+        for column in 0..<b { w.movingFlags[column] = w.frames[column].moving ? 1 : 0 }
+        let vectors = b & ~15
+        w.residuals.withUnsafeBufferPointer { residuals in
+        w.target.withUnsafeBufferPointer { target in
+        w.movingFlags.withUnsafeBufferPointer { flags in
+        w.averages.withUnsafeMutableBufferPointer { averages in
+        w.finals.withUnsafeMutableBufferPointer { finals in
+        set.moving.withUnsafeBufferPointer { movingAnchors in
+        set.still.withUnsafeBufferPointer { stillAnchors in
+            let r = residuals.baseAddress!, truth = target.baseAddress!, moving = flags.baseAddress!
+            for k in 0..<c.futures {
+                let movingAnchor = movingAnchors.baseAddress! + k * size, stillAnchor = stillAnchors.baseAddress! + k * size
+                let rows = r + k * size * b
+                var j = 0
+                while j < vectors {
+                    let isMoving = vector(moving + j) .> 0
+                    var sum = SIMD16<Float>(), last = SIMD16<Float>()
+                    for t in 0..<steps {
+                        let anchorX = SIMD16(repeating: stillAnchor[2 * t]).replacing(with: movingAnchor[2 * t], where: isMoving)
+                        let anchorY = SIMD16(repeating: stillAnchor[2 * t + 1])
+                            .replacing(with: movingAnchor[2 * t + 1], where: isMoving)
+                        let ex = (anchorX + vector(rows + (2 * t) * b + j)) - vector(truth + (2 * t) * b + j)
+                        let ey = (anchorY + vector(rows + (2 * t + 1) * b + j)) - vector(truth + (2 * t + 1) * b + j)
+                        last = (ex * ex + ey * ey + 1e-9).squareRoot()
+                        sum += last
+                    }
+                    store(sum / Float(steps), averages.baseAddress! + k * b + j)
+                    store(last, finals.baseAddress! + k * b + j)
+                    j += 16
+                }
+                while j < b {
+                    let anchor = moving[j] > 0 ? movingAnchor : stillAnchor
+                    var sum: Float = 0, last: Float = 0
+                    for t in 0..<steps {
+                        let ex = (anchor[2 * t] + rows[(2 * t) * b + j]) - truth[(2 * t) * b + j]
+                        let ey = (anchor[2 * t + 1] + rows[(2 * t + 1) * b + j]) - truth[(2 * t + 1) * b + j]
+                        last = (ex * ex + ey * ey + 1e-9).squareRoot()
+                        sum += last
+                    }
+                    averages[k * b + j] = sum / Float(steps)
+                    finals[k * b + j] = last
+                    j += 1
+                }
+            }
+        }}}}}}}
+    }
+
     /// The `count` lowest of `costs` in order (ties to the lower index), by insertion.
     static func bestHeads(_ costs: [Float], count: Int, into heads: inout [Int]) {
         var filled = 0
@@ -248,20 +311,19 @@ public struct WTAModel: ForecastModel {
         // The heads that take the loss (split: `winners` the ADE's, `finalWinners` the FDE's).
         var winners = [Int](repeating: 0, count: winnerCount), finalWinners = [Int](repeating: 0, count: winnerCount)
         var averages = [Float](repeating: 0, count: kCount), finals = [Float](repeating: 0, count: kCount)
+        // Which rows of each head a window's loss writes: 0 none, 1 the last step's, 2 all.
+        var written = [UInt8](repeating: 0, count: kCount)
+        var rowCount = 0
+        w.rowStarts[0] = 0
+        headErrors(batch: b, anchors: set, workspace: w)
         for column in 0..<b {
             let frame = w.frames[column]
             // The winner: the future of least ADE + FDE (in the frame; the scale is the window's own).
             var best = 0, bestCost = Float.infinity
             for k in 0..<kCount {
-                var sum: Float = 0, last: Float = 0
-                for t in 0..<steps {
-                    let truth = SIMD2(w.target[(2 * t) * b + column], w.target[(2 * t + 1) * b + column])
-                    let e = future(k, t, column: column, batch: b, anchors: set, moving: frame.moving, w: w) - truth
-                    last = ((e * e).sum() + 1e-9).squareRoot()
-                    sum += last
-                }
-                let cost = sum / Float(steps) + last
-                (costs[k], averages[k], finals[k]) = (cost, sum / Float(steps), last)
+                (averages[k], finals[k]) = (w.averages[k * b + column], w.finals[k * b + column])
+                let cost = averages[k] + finals[k]
+                costs[k] = cost
                 if cost < bestCost { (best, bestCost) = (k, cost) }
             }
             // The heads that share the loss: the best, or early in the run the best few, in order of
@@ -325,6 +387,17 @@ public struct WTAModel: ForecastModel {
                 }
             }
             wtaSum += Double(shared / Float(winnerCount) / frame.scale)
+            // The rows written, head by head.
+            for head in winners { written[head] = 2 }
+            if c.splitWinners { for head in finalWinners { written[head] = max(written[head], 1) } }
+            for k in 0..<kCount where written[k] > 0 {
+                for row in (written[k] == 2 ? 0 : c.futureSize - 2)..<c.futureSize {
+                    w.writtenRows[rowCount] = Int32(k * c.futureSize + row)
+                    rowCount += 1
+                }
+                written[k] = 0
+            }
+            w.rowStarts[column + 1] = Int32(rowCount)
             // The score: softmax cross-entropy with the target.
             var top = -Float.infinity
             for k in 0..<kCount { top = max(top, w.logits[k * b + column]) }
@@ -341,8 +414,15 @@ public struct WTAModel: ForecastModel {
         anchors.zeroGradients(&parameters.gradients)
         if let speedRange { parameters.gradients.replaceSubrange(speedRange.range, with: [0, 0]) }
         let p = parameters.values
-        heads.backward(w.dResiduals, input: w.h2, batch: b, parameters: p, gradients: &parameters.gradients,
-                       weightGradients: .overwrite, inputGradient: &w.dH2, inputGradients: .overwrite, inputMask: w.h2)
+        // The heads' gradient reaches the written rows alone: one or two heads per window once the winners
+        // have narrowed, all of them early on.
+        if w.sparseHeads ?? (heads.sparseBackwardIsExact(batch: b) && 3 * rowCount <= heads.outputSize * b) {
+            heads.backwardSparse(w.dResiduals, rows: w.writtenRows, starts: w.rowStarts, input: w.h2, batch: b,
+                                 parameters: p, gradients: &parameters.gradients, inputGradient: &w.dH2, inputMask: w.h2)
+        } else {
+            heads.backward(w.dResiduals, input: w.h2, batch: b, parameters: p, gradients: &parameters.gradients,
+                           weightGradients: .overwrite, inputGradient: &w.dH2, inputGradients: .overwrite, inputMask: w.h2)
+        }
         // The score learns from the trunk's features without changing them.
         score.backward(w.dLogits, input: w.h2, batch: b, parameters: p, gradients: &parameters.gradients,
                        weightGradients: .overwrite, inputGradient: nil)
@@ -406,4 +486,13 @@ public struct WTAModel: ForecastModel {
         let forward = c.inputSize * h + h * h + h * c.futures * c.futureSize + h * c.futures
         return 3 * forward - c.inputSize * h - h * c.futures   // no input gradients for x, none from the score
     }
+}
+
+/// Sixteen floats from `p` (no alignment needed), and back.
+@inline(__always)
+private func vector(_ p: UnsafePointer<Float>) -> SIMD16<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self) }
+
+@inline(__always)
+private func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
 }
