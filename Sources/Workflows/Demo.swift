@@ -33,6 +33,8 @@ public struct Demo: Sendable {
     /// What the demo made.
     public struct Result: Sendable {
         public var database: String
+        /// The dataset the scene folder was imported as: the folder's name.
+        public var dataset: String
         public var scene: String
         public var frame: Double
         public var seconds: Double
@@ -50,12 +52,18 @@ public struct Demo: Sendable {
         if FileManager.default.fileExists(atPath: directory, isDirectory: &isFolder), !isFolder.boolValue {
             throw WorkflowError.invalidInput(field: "--dir", reason: "\(directory) is a file, not a folder")
         }
-        let settings = ImportSettings(dataset: "zara1")
+        // The dataset is named after the scene folder, as `trajpred import` names it.
+        let settings = ImportSettings()
         let items = try Importing.plan([data], settings)
         let missing = [Split.train, .val, .test].filter { split in !items.contains { $0.split == split } }
         guard missing.isEmpty else {
             throw WorkflowError.invalidInput(field: "--data", reason: "\(data) has no " + missing.map { "\($0.rawValue)/" }
                 .joined(separator: ", ") + " files: the demo needs a scene folder with train/, val/ and test/ (as data/zara1)")
+        }
+        let datasets = Set(items.map(\.dataset)).sorted()
+        guard let dataset = datasets.first, datasets.count == 1 else {
+            throw WorkflowError.invalidInput(field: "--data", reason: "\(data) holds \(datasets.count) datasets ("
+                + datasets.joined(separator: ", ") + "): the demo needs one scene folder with train/, val/ and test/ (as data/zara1)")
         }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database + suffix) }
@@ -68,12 +76,12 @@ public struct Demo: Sendable {
 
         // The CVAE (the study the project started from) and the winner-takes-all model beside it.
         for (family, name) in [(TrajectoryCVAE.family, "demo"), (WTAModel.family, "demo-wta")] {
-            progress(.stage("train \(family) on zara1/train, validate on zara1/val (\(epochs) epochs)"))
+            progress(.stage("train \(family) on \(dataset)/train, validate on \(dataset)/val (\(epochs) epochs)"))
             var training = try TrainingRunConfiguration.defaultTraining(family: family)
             training.train(exactly: epochs)
             training.seed = seed
             let configuration = try TrainingRunConfiguration(family: family, options: ModelOptions(), training: training,
-                                                             train: ["zara1/train"], val: ["zara1/val"])
+                                                             train: ["\(dataset)/train"], val: ["\(dataset)/val"])
             let session = try TrainingSession.start(store, configuration: configuration, name: name)
             progress(.started(session))
             let summary = try session.runToEnd(shouldStop: shouldStop, progress: { progress(.training($0)) })
@@ -82,8 +90,8 @@ public struct Demo: Sendable {
         let model = try TrainedModel.load(store, run: "demo", checkpoint: .best)
         let wta = try TrainedModel.load(store, run: "demo-wta", checkpoint: .best)
 
-        guard let (scene, frame) = try store.busiestFrame(dataset: "zara1", split: .test, observed: model.observed) else {
-            throw WorkflowError.nothingToPredict(observed: model.observed, ending: nil, pedestrian: nil, data: "zara1/test")
+        guard let (scene, frame) = try store.busiestFrame(dataset: dataset, split: .test, observed: model.observed) else {
+            throw WorkflowError.nothingToPredict(observed: model.observed, ending: nil, pedestrian: nil, data: "\(dataset)/test")
         }
         progress(.stage("sample 20 futures of everyone at frame \(formatted(frame)) of \(scene)"))
         let request = PredictionRequest(source: .store(scene), target: .frame(frame), k: 20, seed: seed)
@@ -92,9 +100,9 @@ public struct Demo: Sendable {
         let kept = try Prediction.keep(predictions, in: store, model: model, request: request, checkpoint: .best)
         progress(.predicted(run: kept.run, points: kept.points))
 
-        progress(.stage("evaluate both on zara1/test beside the baselines"))
-        var report = try EvaluationPipeline.run(store, model: model, EvaluationRequest(data: "zara1/test", seed: seed))
-        var modelOnly = EvaluationRequest(data: "zara1/test", seed: seed)
+        progress(.stage("evaluate both on \(dataset)/test beside the baselines"))
+        var report = try EvaluationPipeline.run(store, model: model, EvaluationRequest(data: "\(dataset)/test", seed: seed))
+        var modelOnly = EvaluationRequest(data: "\(dataset)/test", seed: seed)
         modelOnly.baselines = false
         let wtaReport = try EvaluationPipeline.run(store, model: wta, modelOnly)
         report.rows.insert(contentsOf: wtaReport.rows.filter { $0.scope == "all" }, at: 1)
@@ -111,7 +119,7 @@ public struct Demo: Sendable {
         progress(.wrote(directory + "/scene_wta.svg"))
         try Pictures.curves(store, run: "demo").write(toPath: directory + "/curves.svg")
         progress(.wrote(directory + "/curves.svg"))
-        return Result(database: database, scene: scene, frame: frame,
+        return Result(database: database, dataset: dataset, scene: scene, frame: frame,
                       seconds: (ContinuousClock.now - started) / .seconds(1))
     }
 

@@ -8,7 +8,7 @@ import Workflows
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Import data/zara1, train a CVAE and a WTA model briefly, sample, evaluate and draw, into one folder.",
+        abstract: "Import a scene folder (data/zara1), train a CVAE and a WTA model briefly, sample, evaluate and draw, into one folder.",
         discussion: """
             Everything goes to --dir: the database, predictions.csv, evaluation.csv, scene.svg, scene_wta.svg, \
             curves.svg.
@@ -56,7 +56,7 @@ struct DemoCommand: ParsableCommand {
             demo done in \(String(format: "%.0f", result.seconds)) s; everything is in \(dir)/:
               demo.sqlite      the store (sqlite3 \(dir)/demo.sqlite 'select * from run_summary')
               predictions.csv  20 futures of each pedestrian at frame \(formatted(result.frame)) of \(result.scene)
-              evaluation.csv   minADE/minFDE@20 (and @1, @5), KDE-NLL and collisions on zara1/test: the CVAE,
+              evaluation.csv   minADE/minFDE@20 (and @1, @5), KDE-NLL and collisions on \(result.dataset)/test: the CVAE,
                                the WTA model, and the baselines
               scene.svg        observed paths, true and sampled futures (CVAE) at frame \(formatted(result.frame))
               scene_wta.svg    the same with the WTA model's 20 futures

@@ -33,6 +33,14 @@ func svgCounts(_ path: String) -> (elements: [String: Int], classes: [String: In
         let trainOnly = try run(trajpred, ["demo", "--dir", "out", "--data", repositoryRoot + "/data/zara1/train"], in: folder)
         #expect(trainOnly.status != 0 && trainOnly.stderr.contains("has no val/, test/ files: the demo needs a scene folder"),
                 "\(trainOnly.stderr)")
+        // A folder of datasets is not one scene folder: the demo would mix their scenes.
+        for name in ["a", "b"] {
+            try FileManager.default.createDirectory(atPath: folder + "/two", withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: repositoryRoot + "/data/zara1", toPath: folder + "/two/" + name)
+        }
+        let datasets = try run(trajpred, ["demo", "--dir", "out", "--data", "two"], in: folder)
+        #expect(datasets.status != 0 && datasets.stderr.contains("two holds 2 datasets (a, b): the demo needs one scene folder"),
+                "\(datasets.stderr)")
         let missing = try run(trajpred, ["demo", "--dir", "out", "--data", "nowhere"], in: folder)
         #expect(missing.status != 0)
         #expect(!FileManager.default.fileExists(atPath: folder + "/out"), "nothing written")
@@ -40,11 +48,17 @@ func svgCounts(_ path: String) -> (elements: [String: Int], classes: [String: In
 
     @Test func demoWritesEverythingItSays() throws {
         let folder = temporaryFolder()
-        let result = try run(trajpred, ["demo", "--dir", "out", "--epochs", "2", "--data", repositoryRoot + "/data/zara1"],
-                             in: folder)
+        // The shipped scene under another name: the demo's store names the dataset after the folder.
+        try FileManager.default.copyItem(atPath: repositoryRoot + "/data/zara1", toPath: folder + "/walkers")
+        let result = try run(trajpred, ["demo", "--dir", "out", "--epochs", "2", "--data", "walkers"], in: folder)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("everything is in out/"))
+        #expect(result.stdout.contains("collisions on walkers/test"))
         let out = folder + "/out"
+        #expect(try sqlite3(out + "/demo.sqlite", "SELECT name FROM dataset", in: folder) == "walkers\n")
+        #expect(try sqlite3(out + "/demo.sqlite", """
+            SELECT json_extract(config, '$.train[0]'), json_extract(config, '$.val[0]') FROM run WHERE kind = 'train'
+            """, in: folder) == "walkers/train,walkers/val\nwalkers/train,walkers/val\n")
         #expect(try sqlite3(out + "/demo.sqlite", "SELECT kind, status FROM run ORDER BY id", in: folder)
             == "train,completed\ntrain,completed\npredict,completed\nevaluate,completed\nevaluate,completed\n")
         #expect(try sqlite3(out + "/demo.sqlite", "SELECT count(*) FROM epoch", in: folder) == "4\n")
