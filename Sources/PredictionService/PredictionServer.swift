@@ -117,7 +117,7 @@ public struct PredictionServer: Sendable {
 
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            k = try c.decodeIntegerIfPresent(Int.self, forKey: .k)
+            k = try c.decodeCountIfPresent(forKey: .k)
             seed = try c.decodeIntegerIfPresent(UInt64.self, forKey: .seed)
         }
     }

@@ -42,7 +42,7 @@ public struct ObservedPaths: Decodable, Sendable, Equatable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         agents = try c.decode([Path].self, forKey: .agents)
         time = try c.decodeIfPresent(Double.self, forKey: .time)
-        k = try c.decodeIntegerIfPresent(Int.self, forKey: .k)
+        k = try c.decodeCountIfPresent(forKey: .k)
         seed = try c.decodeIntegerIfPresent(UInt64.self, forKey: .seed)
     }
 

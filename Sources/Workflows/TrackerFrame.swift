@@ -76,6 +76,20 @@ extension KeyedDecodingContainer {
         if let value = try? decode(type, forKey: key) { return value }
         throw DecodingError.typeMismatch(type, .init(codingPath: codingPath + [key], debugDescription: "not an integer of its range"))
     }
+
+    /// A count (k): an integer, as `decodeIntegerIfPresent`, but one of integral value beyond Int's range
+    /// (1e21, 99999999999999999999) reads as Int.max or Int.min, so the range check that follows names
+    /// the bound ("must be at most 20") instead of calling a whole number no integer.
+    public func decodeCountIfPresent(forKey key: Key) throws -> Int? {
+        do {
+            return try decodeIntegerIfPresent(Int.self, forKey: key)
+        } catch {
+            guard let number = try? decode(Double.self, forKey: key), number.isFinite, number == number.rounded() else {
+                throw error
+            }
+            return number < 0 ? Int.min : Int.max
+        }
+    }
 }
 
 /// What live input may hold: times within ±10¹² s (Unix time in seconds is ~2·10⁹) and coordinates

@@ -100,6 +100,12 @@ let eightSteps = (0..<8).map { [Double($0) * 0.5, 1.0] }
         #expect(tooMany["error"] as? String == "k: must be at most 20, the futures this anchors model makes", "\(tooMany)")
         let fraction = json(server.answer(.predict, parameters: [:], body: Data(#"{"k": 1.5, "agents": []}"#.utf8)).body)
         #expect(fraction["error"] as? String == "k: must be an integer", "\(fraction)")
+        // A whole number beyond any integer type is too many futures, not "no integer".
+        for (k, said) in [("1e21", "at most 20, the futures this anchors model makes"), ("-1e21", "at least 1"),
+                          ("99999999999999999999", "at most 20, the futures this anchors model makes")] {
+            let answer = json(server.answer(.predict, parameters: [:], body: Data(#"{"k": \#(k), "agents": []}"#.utf8)).body)
+            #expect(answer["error"] as? String == "k: must be \(said)", "\(k): \(answer)")
+        }
         // More futures than one answer holds (agents × k): refused before the session remembers anything.
         let crowd = (0..<25_001).map { #"{"id": "\#($0)", "x": \#($0), "y": 0}"# }.joined(separator: ", ")
         let big = server.answer(.sessionFrames, parameters: ["id": "crowd"],
