@@ -31,8 +31,13 @@ public final class LoopbackClient {
     let socket: Int32
     private var buffer = Data()
 
-    public init(port: Int) throws {
+    /// `receiveBuffer`: the socket's receive buffer in bytes (the system's when nil), small for a client
+    /// that takes an answer slower than the server writes it.
+    public init(port: Int, receiveBuffer: Int? = nil) throws {
         socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if var bytes = receiveBuffer.map(Int32.init) {
+            setsockopt(socket, SOL_SOCKET, SO_RCVBUF, &bytes, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -100,6 +105,11 @@ public final class LoopbackClient {
         let body = Data(buffer[bodyStart..<buffer.index(bodyStart, offsetBy: length)])
         buffer = Data(buffer[buffer.index(bodyStart, offsetBy: length)...])
         return Response(status: status, headers: headers, body: body)
+    }
+
+    /// Waits for the first bytes of a response (kept for `readResponse`).
+    public func awaitBytes() throws {
+        if buffer.isEmpty { try fill() }
     }
 
     private func fill() throws {

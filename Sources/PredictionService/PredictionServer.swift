@@ -189,6 +189,7 @@ public struct PredictionServer: Sendable {
         var logger = Logger(label: "trajpred.serve", factory: { StreamLogHandler.standardError(label: $0) })
         logger.logLevel = .warning
         let app = Application(router: router,
+                              server: .http1(configuration: .init(additionalChannelHandlers: [DrainBeforeClose()])),
                               configuration: .init(address: .hostname(settings.host, port: settings.port),
                                                    serverName: "trajpred"),
                               onServerRunning: { channel in onReady(channel.localAddress?.port ?? 0) },
@@ -260,5 +261,46 @@ struct NotFoundAsJSON<Context: RequestContext>: RouterMiddleware {
         } catch let error as HTTPError where error.status == .notFound {
             return PredictionServer.response(PredictionServer.error(404, field: "", "no such path: \(request.uri.path)"))
         }
+    }
+}
+
+/// Holds a connection's close until what was written on it has reached the socket. On SIGTERM
+/// Hummingbird closes a connection right after queueing the last part of its answer, and NIO drops
+/// what is still queued: an answer of megabytes to a client that takes it slower than the server
+/// writes it arrived cut. A client that takes nothing gets 30 s, then the connection closes.
+final class DrainBeforeClose: ChannelOutboundHandler, RemovableChannelHandler {
+    typealias OutboundIn = Any
+    typealias OutboundOut = Any
+
+    static let longestWait = TimeAmount.seconds(30)
+    /// Writes passed on whose promise has not completed.
+    private var writing = 0
+    /// The close held back, and when it happens anyway.
+    private var heldClose: (mode: CloseMode, promise: EventLoopPromise<Void>?, deadline: Scheduled<Void>)?
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let written = promise ?? context.eventLoop.makePromise()
+        writing += 1
+        written.futureResult.assumeIsolated().whenComplete { _ in
+            self.writing -= 1
+            if self.writing == 0 { self.releaseClose(context) }
+        }
+        context.write(data, promise: written)
+    }
+
+    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        guard mode == .all, writing > 0, heldClose == nil else {
+            context.close(mode: mode, promise: promise)
+            return
+        }
+        let deadline = context.eventLoop.assumeIsolated().scheduleTask(in: Self.longestWait) { self.releaseClose(context) }
+        heldClose = (mode, promise, deadline)
+    }
+
+    private func releaseClose(_ context: ChannelHandlerContext) {
+        guard let held = heldClose else { return }
+        heldClose = nil
+        held.deadline.cancel()
+        context.close(mode: held.mode, promise: held.promise)
     }
 }

@@ -137,6 +137,28 @@ func predictBody(agents: Int, k: Int, seed: Int) -> Data {
         #expect(answer.status == 200 && (json(answer.body)["predictions"] as? [Any])?.count == 5)
         #expect(exits(server.process, within: 60) && server.process.terminationStatus == 0)
     }
+
+    /// SIGTERM while an answer of megabytes is on its way to a client that takes it slower than the
+    /// server writes it: the whole answer still arrives, then the server exits 0.
+    @Test func sigtermLetsALongAnswerReachItsClient() throws {
+        let folder = try importedFolder()
+        #expect(try run(trajpred, ["train", "--model", "anchors", "--train", "zara1/train/crowds_zara02",
+                                   "--val", "zara1/val/crowds_zara02", "--name", "a", "--progress", "plain"],
+                        in: folder).status == 0)
+        let server = try Server(["--run", "a"], in: folder)
+        let client = try LoopbackClient(port: server.port, receiveBuffer: 16_384)
+        try client.write(LoopbackClient.request("POST", "/v1/predict", body: predictBody(agents: 2_000, k: 20, seed: 0)))
+        // The answer has begun (about 10 MB, more than the sockets hold): the rest waits in the server.
+        try client.awaitBytes()
+        server.process.terminate()
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline, (try? LoopbackClient(port: server.port)) != nil { usleep(10_000) }
+        #expect((try? LoopbackClient(port: server.port)) == nil, "still accepting after SIGTERM")
+        let answer = try client.readResponse()
+        #expect(answer.body.count > 8_000_000, "\(answer.body.count) bytes")
+        #expect(answer.status == 200 && (json(answer.body)["predictions"] as? [Any])?.count == 2_000)
+        #expect(exits(server.process, within: 60) && server.process.terminationStatus == 0)
+    }
 }
 
 extension ServeCLITests {
