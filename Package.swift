@@ -28,6 +28,8 @@ let package = Package(
         // is not built.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0", traits: []),
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        // Hummingbird's own NIO, named for the HTTP/1 request head (its version) that HTTP types drop.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
     ],
     targets: [
         .systemLibrary(
@@ -46,7 +48,10 @@ let package = Package(
                 dependencies: ["NNCore", "Notebook", "Plots", "TrajectoryData", "TrajectoryModel", "TrajectoryStore"]),
         .target(name: "PredictionService",
                 dependencies: ["Workflows", "TrajectoryModel", .product(name: "Hummingbird", package: "hummingbird"),
-                               .product(name: "Logging", package: "swift-log")]),
+                               .product(name: "HummingbirdCore", package: "hummingbird"),
+                               .product(name: "Logging", package: "swift-log"),
+                               .product(name: "NIOCore", package: "swift-nio"),
+                               .product(name: "NIOHTTP1", package: "swift-nio")]),
         .executableTarget(
             name: "trajpred",
             dependencies: [

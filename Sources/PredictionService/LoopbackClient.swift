@@ -11,12 +11,14 @@ public final class LoopbackClient {
     public enum Failure: Error, Equatable, CustomStringConvertible {
         case connect(port: Int, errno: Int32)
         case closed
+        case timedOut
         case malformed(String)
 
         public var description: String {
             switch self {
             case let .connect(port, code): return "cannot connect to 127.0.0.1:\(port) (\(String(cString: strerror(code))))"
             case .closed: return "the server closed the connection"
+            case .timedOut: return "no answer in time"
             case let .malformed(text): return "malformed response: \(text)"
             }
         }
@@ -32,11 +34,17 @@ public final class LoopbackClient {
     private var buffer = Data()
 
     /// `receiveBuffer`: the socket's receive buffer in bytes (the system's when nil), small for a client
-    /// that takes an answer slower than the server writes it.
-    public init(port: Int, receiveBuffer: Int? = nil) throws {
+    /// that takes an answer slower than the server writes it; `timeout`: how long a read waits for
+    /// bytes before `Failure.timedOut` (forever when nil).
+    public init(port: Int, receiveBuffer: Int? = nil, timeout: Duration? = nil) throws {
         socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         if var bytes = receiveBuffer.map(Int32.init) {
             setsockopt(socket, SOL_SOCKET, SO_RCVBUF, &bytes, socklen_t(MemoryLayout<Int32>.size))
+        }
+        if let timeout {
+            let (seconds, attoseconds) = timeout.components
+            var limit = timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
+            setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -115,6 +123,7 @@ public final class LoopbackClient {
     private func fill() throws {
         var chunk = [UInt8](repeating: 0, count: 65536)
         let n = recv(socket, &chunk, chunk.count, 0)
+        if n < 0, errno == EAGAIN || errno == EWOULDBLOCK { throw Failure.timedOut }
         guard n > 0 else { throw Failure.closed }
         buffer.append(contentsOf: chunk[0..<n])
     }

@@ -6,8 +6,10 @@
 // stop accepting connections, finish the requests in flight and return.
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
+import NIOHTTP1
 import Workflows
 
 /// How `trajpred serve` runs.
@@ -189,7 +191,10 @@ public struct PredictionServer: Sendable {
         var logger = Logger(label: "trajpred.serve", factory: { StreamLogHandler.standardError(label: $0) })
         logger.logLevel = .warning
         let app = Application(router: router,
-                              server: .http1(configuration: .init(additionalChannelHandlers: [DrainBeforeClose()])),
+                              server: HTTPServerBuilder { responder in
+                                  HTTP1ClosingAsAsked(http1: HTTP1Channel(responder: responder, configuration: .init(
+                                      additionalChannelHandlers: [DrainBeforeClose()])))
+                              },
                               configuration: .init(address: .hostname(settings.host, port: settings.port),
                                                    serverName: "trajpred"),
                               onServerRunning: { channel in onReady(channel.localAddress?.port ?? 0) },
@@ -302,5 +307,41 @@ final class DrainBeforeClose: ChannelOutboundHandler, RemovableChannelHandler {
         heldClose = nil
         held.deadline.cancel()
         context.close(mode: held.mode, promise: held.promise)
+    }
+}
+
+/// Hummingbird's HTTP/1 channel, with a request that wants its connection closed after the answer
+/// — HTTP/1.0 without keep-alive — marked "Connection: close": the conversion to HTTP types drops the
+/// version, and Hummingbird closes after an answer only when a request says so. A client of HTTP/1.0
+/// that reads to the end of the connection (`printf 'GET /healthz HTTP/1.0\r\n\r\n' | nc …`) waited.
+struct HTTP1ClosingAsAsked: ServerChildChannel {
+    let http1: HTTP1Channel
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<HTTP1Channel.Value> {
+        http1.setup(channel: channel, logger: logger).flatMapThrowing { value in
+            let pipeline = channel.pipeline.syncOperations
+            let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
+            try pipeline.addHandler(CloseWithoutKeepAlive(), position: .after(decoder))
+            return value
+        }
+    }
+
+    func handle(value: HTTP1Channel.Value, logger: Logger) async {
+        await http1.handle(value: value, logger: logger)
+    }
+}
+
+/// Adds "Connection: close" to a request head that does not keep its connection alive.
+final class CloseWithoutKeepAlive: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard case .head(var head) = unwrapInboundIn(data), !head.isKeepAlive else {
+            context.fireChannelRead(data)
+            return
+        }
+        head.headers.replaceOrAdd(name: "connection", value: "close")
+        context.fireChannelRead(wrapInboundOut(.head(head)))
     }
 }

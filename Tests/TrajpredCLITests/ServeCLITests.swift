@@ -138,6 +138,29 @@ func predictBody(agents: Int, k: Int, seed: Int) -> Data {
         #expect(exits(server.process, within: 60) && server.process.terminationStatus == 0)
     }
 
+    /// An HTTP/1.0 request without keep-alive gets its answer, then the server closes the connection (a
+    /// client that reads to the end would wait otherwise); with keep-alive, or in HTTP/1.1, it stays open.
+    @Test func http10ClosesUnlessKeptAlive() throws {
+        let folder = try importedFolder()
+        #expect(try run(trajpred, ["train", "--model", "anchors", "--train", "zara1/train/crowds_zara02",
+                                   "--val", "zara1/val/crowds_zara02", "--name", "a", "--progress", "plain"],
+                        in: folder).status == 0)
+        let server = try Server(["--run", "a"], in: folder)
+        let plain = try LoopbackClient(port: server.port, timeout: .seconds(10))
+        try plain.write(Data("GET /healthz HTTP/1.0\r\n\r\n".utf8))
+        #expect(try plain.readResponse().status == 200)
+        #expect(throws: LoopbackClient.Failure.closed) { try plain.awaitBytes() }
+        for request in ["GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"] {
+            let kept = try LoopbackClient(port: server.port, timeout: .seconds(1))
+            for _ in 0..<2 {
+                try kept.write(Data(request.utf8))
+                #expect(try kept.readResponse().status == 200, "\(request)")
+            }
+            #expect(throws: LoopbackClient.Failure.timedOut, "\(request)") { try kept.awaitBytes() }
+        }
+        #expect(server.stop() == 0)
+    }
+
     /// SIGTERM while an answer of megabytes is on its way to a client that takes it slower than the
     /// server writes it: the whole answer still arrives, then the server exits 0.
     @Test func sigtermLetsALongAnswerReachItsClient() throws {
