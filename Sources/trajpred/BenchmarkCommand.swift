@@ -39,8 +39,8 @@ struct BenchmarkETHUCY: ParsableCommand {
     @Option(help: "Epochs per model, exactly (default: each family's; cvae 50, wta 30 and at least 7,000 steps, anchors 1).") var epochs: Int?
     @Option(help: "Write the table as Markdown to this file.") var out: String?
     @Flag(inversion: .prefixedNo,
-          help: "After choosing the epoch count on val, train again on train + val for that many epochs and evaluate that.")
-    var refit = true
+          help: "After choosing the epoch count on val, train again on train + val for that many epochs and evaluate that (default: --refit).")
+    var refit: Bool?
     @Flag(inversion: .prefixedNo,
           help: "Train also on the training windows walked backwards in time (default: each family's).")
     var reverse: Bool?
@@ -73,6 +73,9 @@ struct BenchmarkETHUCY: ParsableCommand {
             throw ValidationError("--models lists no model family")
         }
         if crossScene, !unseen.isEmpty { throw ValidationError("--unseen cannot be used with --cross-scene (no final models are trained)") }
+        if crossScene, let refit {
+            throw ValidationError("--\(refit ? "" : "no-")refit cannot be used with --cross-scene (no final models are trained)")
+        }
         for text in unseen { _ = try ETHUCYBenchmark.UnseenSet(parsing: text) }
         if let twice = unseen.first(where: { text in unseen.filter { $0 == text }.count > 1 }) {
             throw ValidationError("--unseen \(twice) is given twice")
@@ -84,7 +87,7 @@ struct BenchmarkETHUCY: ParsableCommand {
         benchmark.seeds = try parseSeeds(seeds)
         benchmark.scenes = scenes.split(separator: ",").map(String.init)
         benchmark.families = models.map { $0.split(separator: ",").filter { !$0.isEmpty }.map(String.init) } ?? [model.model]
-        (benchmark.options, benchmark.epochs, benchmark.refit, benchmark.reverse) = (model.options, epochs, refit, reverse)
+        (benchmark.options, benchmark.epochs, benchmark.refit, benchmark.reverse) = (model.options, epochs, refit ?? true, reverse)
         (benchmark.averaging, benchmark.learningRate, benchmark.workers) = (ema, lr, jobs)
         (benchmark.weightDecay, benchmark.crossScene, benchmark.mirror) = (weightDecay, crossScene, mirror)
         benchmark.unseen = try unseen.map { try ETHUCYBenchmark.UnseenSet(parsing: $0) }

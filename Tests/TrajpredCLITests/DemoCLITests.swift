@@ -353,6 +353,8 @@ extension BenchmarkCLITests {
              "--cross-scene: no other scene folder's test recordings (matched by file name: students001.txt and students001_train.txt) are among zara1's train or val files"),
             (["--data", "tree", "--scenes", "zara2"], "--scenes zara2: the tree has no scene folder of that name (it has eth, hotel, zara1)"),
             (["--data", "tree", "--scenes", "zara1", "--unseen", "x/test"], "--unseen cannot be used with --cross-scene"),
+            (["--data", "tree", "--scenes", "zara1", "--refit"], "--refit cannot be used with --cross-scene"),
+            (["--data", "tree", "--scenes", "zara1", "--no-refit"], "--no-refit cannot be used with --cross-scene"),
         ] {
             let refused = try run(trajpred, ["benchmark", "ethucy", "--db", "refused.sqlite", "--models", "anchors",
                                              "--cross-scene"] + arguments, in: folder)
