@@ -57,6 +57,15 @@ func predictBody(agents: Int, k: Int, seed: Int) -> Data {
     }])
 }
 
+/// `trajpred serve` on an anchors model of zara2's recordings (trained in a second or two).
+func anchorsServer() throws -> Server {
+    let folder = try importedFolder()
+    #expect(try run(trajpred, ["train", "--model", "anchors", "--train", "zara1/train/crowds_zara02",
+                               "--val", "zara1/val/crowds_zara02", "--name", "a", "--progress", "plain"],
+                    in: folder).status == 0)
+    return try Server(["--run", "a"], in: folder)
+}
+
 @Suite(.serialized) struct ServeCLITests {
     @Test func everyEndpointAnswersAndBadBodiesAreRefused() throws {
         let folder = try importedFolder()
@@ -113,11 +122,7 @@ func predictBody(agents: Int, k: Int, seed: Int) -> Data {
     }
 
     @Test func sigtermFinishesTheRequestInFlight() throws {
-        let folder = try importedFolder()
-        #expect(try run(trajpred, ["train", "--model", "anchors", "--train", "zara1/train/crowds_zara02",
-                                   "--val", "zara1/val/crowds_zara02", "--name", "a", "--progress", "plain"],
-                        in: folder).status == 0)
-        let server = try Server(["--run", "a"], in: folder)
+        let server = try anchorsServer()
         let client = try server.client()
         #expect(try client.send("GET", "/healthz").status == 200)
         // Half a request, then SIGTERM: the server stops accepting, and still answers this one.
@@ -141,11 +146,7 @@ func predictBody(agents: Int, k: Int, seed: Int) -> Data {
     /// An HTTP/1.0 request without keep-alive gets its answer, then the server closes the connection (a
     /// client that reads to the end would wait otherwise); with keep-alive, or in HTTP/1.1, it stays open.
     @Test func http10ClosesUnlessKeptAlive() throws {
-        let folder = try importedFolder()
-        #expect(try run(trajpred, ["train", "--model", "anchors", "--train", "zara1/train/crowds_zara02",
-                                   "--val", "zara1/val/crowds_zara02", "--name", "a", "--progress", "plain"],
-                        in: folder).status == 0)
-        let server = try Server(["--run", "a"], in: folder)
+        let server = try anchorsServer()
         let plain = try LoopbackClient(port: server.port, timeout: .seconds(10))
         try plain.write(Data("GET /healthz HTTP/1.0\r\n\r\n".utf8))
         #expect(try plain.readResponse().status == 200)
@@ -164,11 +165,7 @@ func predictBody(agents: Int, k: Int, seed: Int) -> Data {
     /// SIGTERM while an answer of megabytes is on its way to a client that takes it slower than the
     /// server writes it: the whole answer still arrives, then the server exits 0.
     @Test func sigtermLetsALongAnswerReachItsClient() throws {
-        let folder = try importedFolder()
-        #expect(try run(trajpred, ["train", "--model", "anchors", "--train", "zara1/train/crowds_zara02",
-                                   "--val", "zara1/val/crowds_zara02", "--name", "a", "--progress", "plain"],
-                        in: folder).status == 0)
-        let server = try Server(["--run", "a"], in: folder)
+        let server = try anchorsServer()
         let client = try LoopbackClient(port: server.port, receiveBuffer: 16_384)
         try client.write(LoopbackClient.request("POST", "/v1/predict", body: predictBody(agents: 2_000, k: 20, seed: 0)))
         // The answer has begun (about 10 MB, more than the sockets hold): the rest waits in the server.
