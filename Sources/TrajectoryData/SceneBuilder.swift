@@ -268,7 +268,8 @@ public enum SceneBuilder {
         let integralFrames = observations.allSatisfy { $0.frame == $0.frame.rounded() }
         if integralFrames, gridStep >= 1, abs(gridStep - gridStep.rounded()) <= 1e-4 * gridStep {
             gridStep = gridStep.rounded()
-        } else if let decimal = shortDecimal(gridStep) {
+        } else if let decimal = shortDecimal(gridStep), decimal > 0 {
+            // (A step below 10⁻⁹ has no short decimal but 0: kept, and refused below as too many positions.)
             gridStep = decimal
         }
         let resampler = Resampler(gridStep: gridStep, origin: 0, maxGap: maxGap / secondsPerFrame)

@@ -47,6 +47,12 @@ public struct OnlinePredictor: Sendable {
             guard found.count == 1 else { throw WorkflowError.unknownTimeStep(run: model.run.name, found: found.sorted()) }
             step = found[0]
         }
+        // Live times lie within ±10¹² s (`LiveLimit.time`): from 1 ms on, a time's step index stays
+        // below 2⁵³; at 10⁻¹² s two valid frames a few seconds apart overflowed it and took the server down.
+        guard step! >= Self.shortestStep else {
+            throw WorkflowError.invalidInput(field: "--dt", reason: "a step of \(formatted(step!)) s is shorter than "
+                + "\(formatted(Self.shortestStep)) s: live times would number more steps than an index holds")
+        }
         let predictor = OnlinePredictor(model: model, timeStep: step!, maxGap: maxGap)
         // Interpolating across a gap makes one position per step: a gap of more than 10,000 steps
         // (a --dt far below the tracker's rate) would fill the memory.
@@ -57,6 +63,9 @@ public struct OnlinePredictor: Sendable {
         }
         return predictor
     }
+
+    /// The shortest step a live predictor takes, in seconds.
+    public static let shortestStep = 0.001
 
     /// The most steps interpolated across one gap.
     public static let longestGapSteps = 10_000.0

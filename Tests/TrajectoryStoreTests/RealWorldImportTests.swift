@@ -218,6 +218,12 @@ private func positions(_ store: Store, dataset: String) throws -> [String: (Doub
             + "400000002 positions of 2 rows (at most 10000000): resample onto a longer step, or a shorter --max-gap")) {
             try store.importFile(item(folder + "/two.csv", "two", scene: "two"), grid: GridOptions(resample: 1e-9, maxGap: 1))
         }
+        // The same with times in seconds and a step below 10⁻⁹ s, whose short decimal is 0: refused, not a crash.
+        try "t,id,x,y\n0,1,0,0\n0.4,1,1,0\n".write(toFile: folder + "/seconds.csv", atomically: true, encoding: .utf8)
+        #expect(throws: ImportError.invalidSetting(file: folder + "/seconds.csv", reason: "--resample 2e-10 s would make about "
+            + "2000000002 positions of 2 rows (at most 10000000): resample onto a longer step, or a shorter --max-gap")) {
+            try store.importFile(item(folder + "/seconds.csv", "seconds", scene: "s"), grid: GridOptions(resample: 2e-10, maxGap: 1))
+        }
         // A scale that sends a pixel beyond any storable position says so (not "homography").
         try "frame,id,x,y\n0,1,10,2\n10,1,11,2\n".write(toFile: folder + "/px.csv", atomically: true, encoding: .utf8)
         #expect(throws: ImportError.malformedRecord(file: folder + "/px.csv", line: 2, reason: "pixel (10, 2) × 1e+38 m per "

@@ -149,13 +149,27 @@ func walk(_ time: Double, start: SIMD2<Double> = [2, 3], velocity: SIMD2<Double>
         }
     }
 
-    /// A gap interpolated one position per step: more than 10,000 steps of it is refused at load.
-    @Test func aGapOfTooManyStepsIsRefused() throws {
-        #expect(throws: WorkflowError.invalidInput(field: "--max-gap", reason: "a gap of 10 s is more than 10,000 steps of "
-                                                   + "1e-09 s to interpolate across: choose a longer --dt or a shorter --max-gap")) {
-            try OnlinePredictor.load(try liveRuns(), run: "anchors", checkpoint: .best, timeStep: 1e-9, maxGap: 10)
+    /// A gap interpolated one position per step: more than 10,000 steps of it is refused at load; so is a
+    /// step under 1 ms, whose index of a valid time (up to 10¹² s) overflowed and took the server down.
+    @Test func aGapOfTooManyStepsOrATinyStepIsRefused() throws {
+        #expect(throws: WorkflowError.invalidInput(field: "--max-gap", reason: "a gap of 100 s is more than 10,000 steps of "
+                                                   + "0.001 s to interpolate across: choose a longer --dt or a shorter --max-gap")) {
+            try OnlinePredictor.load(try liveRuns(), run: "anchors", checkpoint: .best, timeStep: 0.001, maxGap: 100)
         }
         #expect(try OnlinePredictor.load(try liveRuns(), run: "anchors", checkpoint: .best, timeStep: 0.001, maxGap: 10).maxGap == 10)
+        for step in [1e-12, 0.000999] {
+            #expect(throws: WorkflowError.invalidInput(field: "--dt", reason: "a step of \(formatted(step)) s is shorter than "
+                                                       + "0.001 s: live times would number more steps than an index holds")) {
+                try OnlinePredictor.load(try liveRuns(), run: "anchors", checkpoint: .best, timeStep: step, maxGap: 0.01)
+            }
+        }
+        // The smallest step with the widest times: two frames 10¹² s apart are read, not a crash.
+        let predictor = try OnlinePredictor.load(try liveRuns(), run: "anchors", checkpoint: .best, timeStep: 0.001)
+        var tracks = predictor.makeTracks(forget: 5)
+        for time in [-1e12, 1e12] {
+            try tracks.observe(TrackerFrame(time: time, agents: [TrackedAgent(id: "7", x: 1, y: 2)]))
+            _ = try predictor.predict(tracks, at: time, agents: ["7"], k: 2, seed: 0)
+        }
     }
 
     @Test func badFramesAreRefusedWithTheirFieldAndChangeNothing() throws {
