@@ -77,7 +77,7 @@ let package = Package(
                     dependencies: ["Workflows", "TrajectoryModel", "TrajectoryStore", "TrajectoryData", "NNCore", "TestSupport"]),
         .testTarget(name: "PredictionServiceTests",
                     dependencies: ["PredictionService", "Workflows", "TrajectoryModel", "TrajectoryStore", "TrajectoryData",
-                                   "TestSupport"]),
+                                   "TestSupport", .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(name: "TrajpredCLITests", dependencies: ["trajpred", "PredictionService", "TrajectoryStore", "TestSupport"]),
     ]
 )

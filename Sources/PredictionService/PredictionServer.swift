@@ -207,12 +207,27 @@ public struct PredictionServer: Sendable {
         }
     }
 
+    /// The answer as HTTP: its body written a megabyte at a time, each part when the connection can take
+    /// it, so a long answer's progress shows (`DrainBeforeClose`).
     static func response(_ answer: Answer) -> Response {
         var headers = HTTPFields()
-        if answer.status != 204 { headers[.contentType] = "application/json" }
+        guard answer.status != 204 else { return Response(status: .noContent, headers: headers, body: ResponseBody()) }
+        headers[.contentType] = "application/json"
+        let body = answer.body
         return Response(status: HTTPResponse.Status(code: answer.status), headers: headers,
-                        body: answer.status == 204 ? ResponseBody() : ResponseBody(byteBuffer: ByteBuffer(data: answer.body)))
+                        body: ResponseBody(contentLength: body.count) { writer in
+                            var start = body.startIndex
+                            while start < body.endIndex {
+                                let end = min(start + Self.bodyPart, body.endIndex)
+                                try await writer.write(ByteBuffer(bytes: body[start..<end]))
+                                start = end
+                            }
+                            try await writer.finish(nil)
+                        })
     }
+
+    /// The bytes of an answer written at once.
+    static let bodyPart = 1 << 20
 }
 
 /// `GET /v1/model`.
@@ -272,23 +287,35 @@ struct NotFoundAsJSON<Context: RequestContext>: RouterMiddleware {
 /// Holds a connection's close until what was written on it has reached the socket. On SIGTERM
 /// Hummingbird closes a connection right after queueing the last part of its answer, and NIO drops
 /// what is still queued: an answer of megabytes to a client that takes it slower than the server
-/// writes it arrived cut. A client that takes nothing gets 30 s, then the connection closes.
+/// writes it arrived cut. Answers are written a megabyte at a time (`response(_:)`), so progress
+/// shows as writes complete; a connection on which no write completes for `longestWait` is closed
+/// anyway (a client that reads nothing), and that is said on stderr.
 final class DrainBeforeClose: ChannelOutboundHandler, RemovableChannelHandler {
     typealias OutboundIn = Any
     typealias OutboundOut = Any
 
-    static let longestWait = TimeAmount.seconds(30)
+    let longestWait: TimeAmount
     /// Writes passed on whose promise has not completed.
     private var writing = 0
     /// The close held back, and when it happens anyway.
     private var heldClose: (mode: CloseMode, promise: EventLoopPromise<Void>?, deadline: Scheduled<Void>)?
+
+    init(longestWait: TimeAmount = .seconds(30)) {
+        self.longestWait = longestWait
+    }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let written = promise ?? context.eventLoop.makePromise()
         writing += 1
         written.futureResult.assumeIsolated().whenComplete { _ in
             self.writing -= 1
-            if self.writing == 0 { self.releaseClose(context) }
+            guard let held = self.heldClose else { return }
+            held.deadline.cancel()
+            if self.writing == 0 {
+                self.releaseClose(context)
+            } else {
+                self.heldClose?.deadline = self.deadline(context)
+            }
         }
         context.write(data, promise: written)
     }
@@ -298,8 +325,16 @@ final class DrainBeforeClose: ChannelOutboundHandler, RemovableChannelHandler {
             context.close(mode: mode, promise: promise)
             return
         }
-        let deadline = context.eventLoop.assumeIsolated().scheduleTask(in: Self.longestWait) { self.releaseClose(context) }
-        heldClose = (mode, promise, deadline)
+        heldClose = (mode, promise, deadline(context))
+    }
+
+    /// The held close, `longestWait` from now, when no write has completed by then.
+    private func deadline(_ context: ChannelHandlerContext) -> Scheduled<Void> {
+        context.eventLoop.assumeIsolated().scheduleTask(in: longestWait) {
+            FileHandle.standardError.write(Data(("trajpred serve: an answer was cut: its client took nothing for "
+                + "\(self.longestWait.nanoseconds / 1_000_000_000) s while the server stopped\n").utf8))
+            self.releaseClose(context)
+        }
     }
 
     private func releaseClose(_ context: ChannelHandlerContext) {
