@@ -27,6 +27,9 @@ public struct ServerSettings: Sendable {
     public var bodyLimit = 1 << 20
     /// Sessions kept at once; a new one beyond this replaces the least recently used.
     public var sessionLimit = 1024
+    /// Seconds a connection may sit idle (no request, or a request's head half sent) before it is
+    /// closed: connections that never finish a request would otherwise be held for good.
+    public var idleTimeout: Double = 60
 
     public init() {}
 }
@@ -162,7 +165,7 @@ public struct PredictionServer: Sendable {
         // that says so in JSON, as every other error does.
         let router = Router(options: .autoGenerateHeadEndpoints)
         router.add(middleware: NotFoundAsJSON())
-        let limit = settings.bodyLimit
+        let limit = settings.bodyLimit, idleTimeout = TimeAmount.milliseconds(Int64(settings.idleTimeout * 1000))
         for route in Self.routes {
             router.on(RouterPath(route.path), method: HTTPRequest.Method(route.method)!) { request, context in
                 var parameters: [String: String] = [:]
@@ -192,8 +195,9 @@ public struct PredictionServer: Sendable {
         logger.logLevel = .warning
         let app = Application(router: router,
                               server: HTTPServerBuilder { responder in
-                                  HTTP1ClosingAsAsked(http1: HTTP1Channel(responder: responder, configuration: .init(
-                                      additionalChannelHandlers: [DrainBeforeClose()])))
+                                  HTTP1WithRequestHeads(http1: HTTP1Channel(responder: responder, configuration: .init(
+                                      additionalChannelHandlers: [DrainBeforeClose()], idleTimeout: idleTimeout)),
+                                                        bodyLimit: limit)
                               },
                               configuration: .init(address: .hostname(settings.host, port: settings.port),
                                                    serverName: "trajpred"),
@@ -345,18 +349,17 @@ final class DrainBeforeClose: ChannelOutboundHandler, RemovableChannelHandler {
     }
 }
 
-/// Hummingbird's HTTP/1 channel, with a request that wants its connection closed after the answer
-/// — HTTP/1.0 without keep-alive — marked "Connection: close": the conversion to HTTP types drops the
-/// version, and Hummingbird closes after an answer only when a request says so. A client of HTTP/1.0
-/// that reads to the end of the connection (`printf 'GET /healthz HTTP/1.0\r\n\r\n' | nc …`) waited.
-struct HTTP1ClosingAsAsked: ServerChildChannel {
+/// Hummingbird's HTTP/1 channel, with what HTTP/1 asks of the request head done before the conversion
+/// to HTTP types drops its version (`HTTP1RequestHeads`).
+struct HTTP1WithRequestHeads: ServerChildChannel {
     let http1: HTTP1Channel
+    let bodyLimit: Int
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<HTTP1Channel.Value> {
         http1.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let pipeline = channel.pipeline.syncOperations
             let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
-            try pipeline.addHandler(CloseWithoutKeepAlive(), position: .after(decoder))
+            try pipeline.addHandler(HTTP1RequestHeads(bodyLimit: bodyLimit), position: .after(decoder))
             return value
         }
     }
@@ -366,17 +369,38 @@ struct HTTP1ClosingAsAsked: ServerChildChannel {
     }
 }
 
-/// Adds "Connection: close" to a request head that does not keep its connection alive.
-final class CloseWithoutKeepAlive: ChannelInboundHandler, RemovableChannelHandler {
+/// Two things Hummingbird leaves to HTTP/1 itself:
+/// - a request that does not keep its connection alive (HTTP/1.0 without keep-alive) is marked
+///   "Connection: close", the only way Hummingbird closes after an answer: a client of HTTP/1.0 that
+///   reads to the end of the connection waited;
+/// - a request that expects "100 Continue" before sending its body gets it (curl waited a second for it
+///   before every body over 1 MB; a client that waits for it got nothing), unless its body is over the
+///   limit: then no 100, and the 413 comes once the body does.
+final class HTTP1RequestHeads: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    let bodyLimit: Int
+
+    init(bodyLimit: Int) {
+        self.bodyLimit = bodyLimit
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard case .head(var head) = unwrapInboundIn(data), !head.isKeepAlive else {
+        guard case .head(var head) = unwrapInboundIn(data) else {
             context.fireChannelRead(data)
             return
         }
-        head.headers.replaceOrAdd(name: "connection", value: "close")
+        if !head.isKeepAlive { head.headers.replaceOrAdd(name: "connection", value: "close") }
+        if head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+            head.headers.remove(name: "expect")
+            let length = head.headers["content-length"].first.flatMap { Int($0) } ?? 0
+            if length <= bodyLimit {
+                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))),
+                                      promise: nil)
+            }
+        }
         context.fireChannelRead(wrapInboundOut(.head(head)))
     }
 }

@@ -21,17 +21,22 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "The address to listen on.") var host = "127.0.0.1"
     @Option(help: "The port (0: any free one, reported on stderr).") var port = 8080
     @Option(help: "The largest request body in bytes (larger: 413).") var bodyLimit = 1 << 20
+    @Option(help: "Seconds a connection may sit idle (no request, or one half sent) before it is closed.")
+    var idleTimeout: Double = 60
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be within 0…65535") }
         guard bodyLimit >= 1024 else { throw ValidationError("--body-limit must be at least 1024 bytes") }
+        guard idleTimeout >= 0.1, idleTimeout <= 86_400 else {
+            throw ValidationError("--idle-timeout must be from 0.1 to 86400 seconds")
+        }
     }
 
     func run() throws {
         let predictor = try live.predictor()
         var settings = ServerSettings()
         (settings.host, settings.port, settings.k, settings.seed) = (host, port, live.k, live.seed)
-        (settings.forget, settings.bodyLimit) = (live.forget, bodyLimit)
+        (settings.forget, settings.bodyLimit, settings.idleTimeout) = (live.forget, bodyLimit, idleTimeout)
         let server = try PredictionServer(predictor: predictor, settings: settings)
         let (family, host) = (predictor.model.configuration.family, host)
         let result = blockingRun {

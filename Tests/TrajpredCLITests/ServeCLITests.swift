@@ -57,13 +57,13 @@ func predictBody(agents: Int, k: Int, seed: Int) -> Data {
     }])
 }
 
-/// `trajpred serve` on an anchors model of zara2's recordings (trained in a second or two).
-func anchorsServer() throws -> Server {
+/// `trajpred serve` on an anchors model of zara2's recordings (trained in a second or two), with `options`.
+func anchorsServer(_ options: [String] = []) throws -> Server {
     let folder = try importedFolder()
     #expect(try run(trajpred, ["train", "--model", "anchors", "--train", "zara1/train/crowds_zara02",
                                "--val", "zara1/val/crowds_zara02", "--name", "a", "--progress", "plain"],
                     in: folder).status == 0)
-    return try Server(["--run", "a"], in: folder)
+    return try Server(["--run", "a"] + options, in: folder)
 }
 
 @Suite(.serialized) struct ServeCLITests {
@@ -159,6 +159,44 @@ func anchorsServer() throws -> Server {
             }
             #expect(throws: LoopbackClient.Failure.timedOut, "\(request)") { try kept.awaitBytes() }
         }
+        #expect(server.stop() == 0)
+    }
+
+    /// A connection that sits idle, or has sent half a request's head, is closed after --idle-timeout; one
+    /// that goes on asking is not.
+    @Test func idleConnectionsAreClosed() throws {
+        let server = try anchorsServer(["--idle-timeout", "1"])
+        let idle = try LoopbackClient(port: server.port, timeout: .seconds(10))
+        let half = try LoopbackClient(port: server.port, timeout: .seconds(10))
+        try half.write(Data("GET /healthz HTTP/1.1\r\nHo".utf8))
+        let busy = try LoopbackClient(port: server.port, timeout: .seconds(10))
+        for _ in 0..<4 {
+            #expect(try busy.send("GET", "/healthz").status == 200)
+            usleep(400_000)
+        }
+        #expect(throws: LoopbackClient.Failure.closed) { try idle.awaitBytes() }
+        #expect(throws: LoopbackClient.Failure.closed) { try half.awaitBytes() }
+        #expect(try busy.send("GET", "/healthz").status == 200)
+        #expect(server.stop() == 0)
+    }
+
+    /// A request that expects "100 Continue" gets it before it sends its body, then its answer; one whose
+    /// body is over the limit gets no 100, and its 413 once the body comes.
+    @Test func expectContinueIsAnswered() throws {
+        let server = try anchorsServer()
+        let body = predictBody(agents: 3, k: 2, seed: 0)
+        let head = "POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+        let client = try LoopbackClient(port: server.port, timeout: .seconds(10))
+        try client.write(Data((head + "Content-Length: \(body.count)\r\n\r\n").utf8))
+        #expect(try client.readResponse().status == 100)
+        try client.write(body)
+        let answer = try client.readResponse()
+        #expect(answer.status == 200 && (json(answer.body)["predictions"] as? [Any])?.count == 3)
+        let large = try LoopbackClient(port: server.port, timeout: .seconds(1))
+        try large.write(Data((head + "Content-Length: 2000000\r\n\r\n").utf8))
+        #expect(throws: LoopbackClient.Failure.timedOut) { try large.awaitBytes() }
+        try large.write(Data(repeating: 32, count: 2_000_000))
+        #expect(try large.readResponse().status == 413)
         #expect(server.stop() == 0)
     }
 
