@@ -38,19 +38,23 @@ extension Store {
         }
     }
 
-    /// Deletes a run (its id or name) with its epochs, checkpoints, predictions and metrics; runs
-    /// that used it (predictions, evaluations) keep their rows without a parent. A run another
-    /// process is training is refused (its next epoch would have nowhere to go); holding its lock
-    /// while deleting keeps a resume from starting meanwhile.
+    /// Deletes a run (its id or name) with its epochs, checkpoints, predictions and metrics, and the
+    /// runs that used it (its predictions and evaluations, whose rows would name a model no longer
+    /// there). A run another process is training is refused (its next epoch would have nowhere to
+    /// go); holding its lock while deleting keeps a resume from starting meanwhile.
     public func deleteRun(_ reference: String) throws -> Removed {
         let run = try run(named: reference)
         let locks = try RunLocks.of(database: path)
         guard try locks.acquire(run: run.id) else { throw StoreError.runInUse(run: run.name, pid: locks.holder(run: run.id)) }
         defer { locks.release(run: run.id) }
         return try database.transaction {
-            let predictions = try database.scalarInt("SELECT count(*) FROM prediction WHERE run_id = ?1", .integer(run.id)) ?? 0
-            try database.prepare("DELETE FROM run WHERE id = ?1").run([.integer(run.id)])
-            return Removed(runs: 1, predictions: Int(predictions))
+            let runs = "id = ?1 OR parent_id = ?1"
+            let counted = try database.prepare("""
+                SELECT count(*), (SELECT count(*) FROM prediction WHERE run_id IN (SELECT id FROM run WHERE \(runs)))
+                FROM run WHERE \(runs)
+                """).rows([.integer(run.id)]) { (Int($0.int(0)), Int($0.int(1))) }.first ?? (1, 0)
+            try database.prepare("DELETE FROM run WHERE \(runs)").run([.integer(run.id)])
+            return Removed(runs: counted.0, predictions: counted.1)
         }
     }
 

@@ -75,13 +75,26 @@ import Testing
         #expect(missing.status != 0 && missing.stderr.contains("no dataset named 'd'"))
     }
 
-    @Test func aRunIsDeletedWithItsCheckpoints() throws {
+    @Test func aRunIsDeletedWithItsCheckpointsAndWhatUsedIt() throws {
         let folder = try importedFolder()
         #expect(try run(trajpred, ["train"] + smallTraining + ["--epochs", "1", "--name", "gone"], in: folder).status == 0)
+        #expect(try run(trajpred, ["train"] + smallTraining + ["--epochs", "1", "--name", "kept"], in: folder).status == 0)
+        // Its evaluation and its stored predictions go with it (they would name a model no longer there);
+        // another model's stay.
+        for model in ["gone", "kept"] {
+            #expect(try run(trajpred, ["eval", "--run", model, "--data", "zara1/val/crowds_zara02"], in: folder).status == 0)
+            #expect(try run(trajpred, ["sample", "--run", model, "--data", "zara1/test", "--pedestrian", "3", "--frame", "310",
+                                       "--k", "2", "--store"], in: folder).status == 0)
+        }
         let deleted = try run(trajpred, ["delete", "--run", "gone"], in: folder)
-        #expect(deleted.stdout == "deleted 1 run\n", "\(deleted.stdout)\(deleted.stderr)")
+        #expect(deleted.stdout == "deleted 3 runs, 24 predicted points\n", "\(deleted.stdout)\(deleted.stderr)")
+        #expect(try sqlite3("trajpred.sqlite", """
+            SELECT r.kind, coalesce(p.name, '-') FROM run AS r LEFT JOIN run AS p ON p.id = r.parent_id ORDER BY r.id
+            """, in: folder) == "train,-\nevaluate,kept\npredict,kept\n")
+        #expect(try run(trajpred, ["delete", "--run", "kept"], in: folder).stdout == "deleted 3 runs, 24 predicted points\n")
         #expect(try sqlite3("trajpred.sqlite", """
             SELECT (SELECT count(*) FROM run) + (SELECT count(*) FROM epoch) + (SELECT count(*) FROM tensor)
+              + (SELECT count(*) FROM metric) + (SELECT count(*) FROM prediction)
             """, in: folder) == "0\n")
     }
 }
