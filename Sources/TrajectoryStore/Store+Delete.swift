@@ -6,6 +6,10 @@
 public struct Removed: Equatable, Sendable {
     public var scenes = 0, pedestrians = 0, positions = 0, runs = 0, predictions = 0
 
+    public init(scenes: Int = 0, pedestrians: Int = 0, positions: Int = 0, runs: Int = 0, predictions: Int = 0) {
+        (self.scenes, self.pedestrians, self.positions, self.runs, self.predictions) = (scenes, pedestrians, positions, runs, predictions)
+    }
+
     /// "1 scene, 148 pedestrians, 5153 positions".
     public var description: String {
         let parts: [(Int, String)] = [(scenes, "scene"), (pedestrians, "pedestrian"), (positions, "position"),
@@ -22,7 +26,7 @@ extension Store {
             throw StoreError.notFound(kind: "dataset", name: name, known: try datasetNames())
         }
         return try database.transaction {
-            let removed = try counts(scenesWhere: "s.dataset_id = ?1", .integer(id))
+            let removed = try counts(scenesWhere: "s.dataset_id = ?1", [.integer(id)])
             try database.prepare("DELETE FROM dataset WHERE id = ?1").run([.integer(id)])
             return removed
         }
@@ -32,7 +36,7 @@ extension Store {
     public func deleteScene(_ reference: String) throws -> Removed {
         let id = try sceneID(named: reference)
         return try database.transaction {
-            let removed = try counts(scenesWhere: "s.id = ?1", .integer(id))
+            let removed = try counts(scenesWhere: "s.id = ?1", [.integer(id)])
             try database.prepare("DELETE FROM scene WHERE id = ?1").run([.integer(id)])
             return removed
         }
@@ -58,16 +62,17 @@ extension Store {
         }
     }
 
-    func counts(scenesWhere condition: String, _ value: SQLValue) throws -> Removed {
+    /// What deleting the scenes `s` of `condition` (with `values` bound) would remove.
+    func counts(scenesWhere condition: String, _ values: [SQLValue]) throws -> Removed {
         let row = try database.prepare("""
             SELECT count(DISTINCT s.id), count(DISTINCT a.id), count(p.agent_id)
             FROM scene AS s LEFT JOIN agent AS a ON a.scene_id = s.id LEFT JOIN position AS p ON p.agent_id = a.id
             WHERE \(condition)
-            """).rows([value]) { (Int($0.int(0)), Int($0.int(1)), Int($0.int(2))) }.first ?? (0, 0, 0)
+            """).rows(values) { (Int($0.int(0)), Int($0.int(1)), Int($0.int(2))) }.first ?? (0, 0, 0)
         let predictions = try database.prepare("""
             SELECT count(*) FROM prediction WHERE agent_id IN
               (SELECT a.id FROM agent AS a JOIN scene AS s ON s.id = a.scene_id WHERE \(condition))
-            """).rows([value]) { Int($0.int(0)) }.first ?? 0
+            """).rows(values) { Int($0.int(0)) }.first ?? 0
         return Removed(scenes: row.0, pedestrians: row.1, positions: row.2, predictions: predictions)
     }
 }

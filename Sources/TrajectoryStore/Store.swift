@@ -70,7 +70,8 @@ public final class Store {
 
     /// What an import did.
     public enum ImportOutcome: Equatable, Sendable {
-        case imported(pedestrians: Int, positions: Int)
+        /// `replaced`: what `--replace` deleted first (the scenes and the predictions made on them).
+        case imported(pedestrians: Int, positions: Int, replaced: Removed = Removed())
         /// The same bytes are already in this dataset, as the named `dataset/split/scene`.
         case alreadyImported(as: String)
     }
@@ -114,11 +115,15 @@ public final class Store {
     /// first, in the same transaction (to import a file again with other options).
     public func importScene(_ scene: SceneData, from source: SceneSource, replacing: Bool = false) throws -> ImportOutcome {
         try database.transaction { () throws -> ImportOutcome in
+            var replaced = Removed()
             if replacing {
-                try database.prepare("""
-                    DELETE FROM scene WHERE dataset_id = (SELECT id FROM dataset WHERE name = ?1)
-                      AND (source_sha256 = ?2 OR (split = ?3 AND name = ?4))
-                    """).run([.text(source.dataset), .text(source.sha256), .text(source.split.rawValue), .text(source.scene)])
+                let same = """
+                    s.dataset_id = (SELECT id FROM dataset WHERE name = ?1) AND (s.source_sha256 = ?2 OR (s.split = ?3 AND s.name = ?4))
+                    """
+                let values: [SQLValue] = [.text(source.dataset), .text(source.sha256), .text(source.split.rawValue),
+                                          .text(source.scene)]
+                replaced = try counts(scenesWhere: same, values)
+                try database.prepare("DELETE FROM scene WHERE id IN (SELECT s.id FROM scene AS s WHERE \(same))").run(values)
             }
             if let existing = try sceneHolding(sha256: source.sha256, dataset: source.dataset) {
                 return .alreadyImported(as: existing)
@@ -190,7 +195,7 @@ public final class Store {
                 }
             }
             try insertFrames(of: scene, sceneID: sceneID)
-            return .imported(pedestrians: scene.tracks.count, positions: scene.rowCount)
+            return .imported(pedestrians: scene.tracks.count, positions: scene.rowCount, replaced: replaced)
         }
     }
 }

@@ -75,8 +75,9 @@ public enum Importing {
                 let result = try store.importFile(item, options: settings.read, grid: grid, image: image,
                                                   replacing: settings.replace)
                 switch result.outcome {
-                case let .imported(pedestrians, positions):
+                case let .imported(pedestrians, positions, replaced):
                     var detail = "\(result.formatDetail); \(result.gridDetail)"
+                    if replaced != Removed() { detail += "; replaced: \(replaced.description)" }
                     if let resampling = result.resampling { detail += "; " + describe(resampling) }
                     if let pixels = grid.pixels { detail += "; " + describe(pixels) }
                     if let image { detail += "; image \(image.width)×\(image.height) \(image.format.rawValue)" }

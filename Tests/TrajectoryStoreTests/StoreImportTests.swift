@@ -105,7 +105,7 @@ func text(_ string: String) -> TextBuffer { TextBuffer(Array(string.utf8)) }
             do {
                 let result = try store.importText(TextBuffer(mutated), item: item("fuzz.txt", scene: "m\(round)"))
                 let after = try counts(store.database)
-                if case let .imported(_, positions) = result.outcome {
+                if case let .imported(_, positions, _) = result.outcome {
                     #expect(after.positions == before.positions + positions, "round \(round)")
                     #expect(after.scenes == before.scenes + 1, "round \(round)")
                     imported += 1

@@ -63,6 +63,7 @@ import Testing
         #expect(again.status == 0 && again.stdout.contains("--replace imports it again"), "\(again.stdout)")
         let replaced = try run(trajpred, ["import", file, "--dataset", "d", "--dt", "0.4", "--replace"], in: folder)
         #expect(replaced.status == 0, "\(replaced.stderr)")
+        #expect(replaced.stdout.contains("; replaced: 1 scene, 148 pedestrians, 5153 positions;"), "\(replaced.stdout)")
         #expect(try sqlite3("trajpred.sqlite", "SELECT count(*), max(time_step) FROM scene", in: folder) == "1,0.4\n")
         // Delete the scene: it says what went, and nothing is left behind.
         let deleted = try run(trajpred, ["delete", "--scene", "d/test/crowds_zara01"], in: folder)
@@ -73,6 +74,19 @@ import Testing
         #expect(try run(trajpred, ["delete", "--dataset", "d"], in: folder).stdout.hasPrefix("deleted 1 scene"))
         let missing = try run(trajpred, ["delete", "--dataset", "d"], in: folder)
         #expect(missing.status != 0 && missing.stderr.contains("no dataset named 'd'"))
+    }
+
+    /// Importing a file again with --replace says what it replaced, the predictions made on it too.
+    @Test func aReplacedSceneSaysWhatWentWithIt() throws {
+        let folder = try importedFolder()
+        #expect(try run(trajpred, ["train"] + smallTraining + ["--epochs", "1", "--name", "m"], in: folder).status == 0)
+        #expect(try run(trajpred, ["sample", "--run", "m", "--data", "zara1/test", "--pedestrian", "3", "--frame", "310",
+                                   "--k", "2", "--store"], in: folder).status == 0)
+        let replaced = try run(trajpred, ["import", repositoryRoot + "/data/zara1/test/crowds_zara01.txt", "--dataset", "zara1",
+                                          "--split", "test", "--replace"], in: folder)
+        #expect(replaced.stdout.contains("; replaced: 1 scene, 148 pedestrians, 5153 positions, 24 predicted points;"),
+                "\(replaced.stdout)")
+        #expect(try sqlite3("trajpred.sqlite", "SELECT count(*) FROM prediction", in: folder) == "0\n")
     }
 
     @Test func aRunIsDeletedWithItsCheckpointsAndWhatUsedIt() throws {
