@@ -32,6 +32,14 @@ public struct TrainedModel: Sendable {
             if resolved == .best, !validated { throw WorkflowError.notValidated(run: run.name) }
             throw WorkflowError.noCheckpoint(run: run.name, label: resolved.rawValue)
         }
+        // Weights that are not numbers (a tensor edited or damaged in the store) would give futures that
+        // are not either, and metrics of inf: refused here, for every command that reads a model.
+        for tensor in checkpoint.tensors.parameters {
+            let bad = tensor.values.lazy.filter { !$0.isFinite }.count
+            guard bad == 0 else {
+                throw WorkflowError.damagedWeights(run: run.name, checkpoint: resolved.rawValue, tensor: tensor.name, count: bad)
+            }
+        }
         let model = try makeModel(try ModelRegistry.family(named: configuration.family), configuration,
                                   parameters: checkpoint.tensors.parameters)
         return TrainedModel(run: run, configuration: configuration, model: model, checkpointEpoch: checkpoint.epoch,

@@ -24,6 +24,8 @@ public enum WorkflowError: Error, Equatable, CustomStringConvertible {
     case invalidList(text: String, item: String)
     /// A model's outputs are not numbers (its weights are damaged).
     case nonFinitePredictions(run: String, count: Int)
+    /// A checkpoint whose weights hold values that are not finite numbers (edited or damaged in the store).
+    case damagedWeights(run: String, checkpoint: String, tensor: String, count: Int)
     /// A run name that could be read as another run's id, or is empty.
     case invalidRunName(name: String, reason: String)
     /// A run without the checkpoint asked for (no epoch has finished).
@@ -82,6 +84,10 @@ public enum WorkflowError: Error, Equatable, CustomStringConvertible {
         case let .nonFinitePredictions(run, count):
             return "\(count) predicted positions of run \(run) are not finite numbers: its weights are damaged; "
                 + "train it again, or use its other checkpoint (--checkpoint last|best)"
+        case let .damagedWeights(run, checkpoint, tensor, count):
+            return "the '\(checkpoint)' checkpoint of run \(run) is damaged: \(count) value\(count == 1 ? "" : "s") of "
+                + "\(tensor) \(count == 1 ? "is" : "are") not a finite number; train it again, or use its other checkpoint "
+                + "(--checkpoint last|best)"
         case let .invalidRunName(name, reason):
             return "--name '\(name)' \(reason)"
         case let .noCheckpoint(run, label):

@@ -1,21 +1,42 @@
-// What outside testing found (issue 13): damaged weights give a clear error from `plot` (it used to
+// What outside testing found (issue 13, and session 13's review): weights that are not numbers are refused by name;
+// futures that overflow give a clear error from `plot` (it used to
 // trap) and valid JSON from `sample`; run names that read as ids, or empty ones, are refused; a run
 // with no best checkpoint says so by name.
 import Foundation
 import Testing
 
 @Suite(.serialized) struct GlitchCLITests {
-    /// zara1 imported and a one-epoch run "small" whose decoder bias is NaN in both checkpoints.
-    func damagedRun() throws -> String {
+    /// zara1 imported and a one-epoch run "small" whose decoder `tensor` holds `value` (a float's bytes in
+    /// hex, little-endian) everywhere, in both checkpoints.
+    func damagedRun(_ value: String, tensor: String = "dec.4.bias") throws -> String {
         let folder = try importedFolder()
         #expect(try run(trajpred, ["train"] + smallTraining + ["--epochs", "1", "--name", "small"], in: folder).status == 0)
-        let nan = "X'" + String(repeating: "0000C07F", count: 24) + "'"
-        _ = try sqlite3("trajpred.sqlite", "UPDATE tensor SET data = \(nan) WHERE name = 'dec.4.bias'", in: folder)
+        let size = try sqlite3("trajpred.sqlite", "SELECT length(data) / 4 FROM tensor WHERE name = '\(tensor)' LIMIT 1",
+                               in: folder).trimmingCharacters(in: .whitespacesAndNewlines)
+        let bytes = "X'" + String(repeating: value, count: Int(size)!) + "'"
+        _ = try sqlite3("trajpred.sqlite", "UPDATE tensor SET data = \(bytes) WHERE name = '\(tensor)'", in: folder)
         return folder
     }
 
-    @Test func damagedWeightsAreAClearErrorNeverATrap() throws {
-        let folder = try damagedRun()
+    /// Weights that are not numbers: every command that reads the model says which checkpoint and tensor,
+    /// before anything is computed (eval printed inf metrics).
+    @Test func weightsThatAreNotNumbersAreRefusedByName() throws {
+        let folder = try damagedRun("0000C07F")
+        for command in [["eval", "--run", "small", "--data", "zara1/test"],
+                        ["sample", "--run", "small", "--data", "zara1/test", "--frame", "5500", "--format", "json"],
+                        ["plot", "--run", "small", "--data", "zara1/test/crowds_zara01", "--frame", "5500", "--out", "x.svg"],
+                        ["stream", "--run", "small"]] {
+            let result = try run(trajpred, command, in: folder)
+            #expect(result.status == 1 && result.stdout.isEmpty, "\(command): \(result.stdout)")
+            #expect(result.stderr.contains("the 'best' checkpoint of run small is damaged: 24 values of dec.4.bias are not "
+                                           + "a finite number"), "\(command): \(result.stderr)")
+        }
+        #expect(try sqlite3("trajpred.sqlite", "SELECT count(*) FROM run", in: folder) == "1\n")
+    }
+
+    /// Finite weights whose futures overflow: a clear error from `plot` (it used to trap) and JSON nulls from `sample`.
+    @Test func futuresThatAreNotNumbersAreAClearErrorNeverATrap() throws {
+        let folder = try damagedRun("E6B1617F", tensor: "dec.4.weight")
         let plot = try run(trajpred, ["plot", "--run", "small", "--data", "zara1/test/crowds_zara01", "--frame", "5500",
                                       "--density", "--out", "x.svg"], in: folder)
         #expect(plot.status == 1, "\(plot.stderr)")
