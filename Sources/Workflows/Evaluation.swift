@@ -179,6 +179,7 @@ public enum EvaluationPipeline {
         try model.check(k: request.k)
         let selected = try SceneWindows.load(store, selections: request.selections, observed: model.observed,
                                              predicted: model.predicted)
+        try model.checkTimeStep(of: selected.scenes, store: store)
         let windows = selected.windows
         guard windows.count > 0 else { throw WorkflowError.nothingToEvaluate(selections: request.selections, steps: windows.steps) }
         let all = Array(0..<windows.count)[...]

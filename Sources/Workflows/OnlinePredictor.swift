@@ -36,14 +36,7 @@ public struct OnlinePredictor: Sendable {
         let model = try TrainedModel.load(store, run: reference, checkpoint: label)
         var step = timeStep
         if step == nil {
-            var found: [Double] = []
-            for selection in model.configuration.train {
-                for scene in (try? store.scenes(selection: selection)) ?? [] where !found.contains(where: {
-                    abs($0 - scene.timeStep) <= 1e-9 * $0
-                }) {
-                    found.append(scene.timeStep)
-                }
-            }
+            let found = model.trainingTimeSteps(store)
             guard found.count == 1 else { throw WorkflowError.unknownTimeStep(run: model.run.name, found: found.sorted()) }
             step = found[0]
         }

@@ -123,6 +123,7 @@ public enum Prediction {
         try model.check(k: request.k)
         let (windows, scenes, capped) = try self.windows(store, request, observed: model.observed,
                                                          predicted: model.predicted)
+        try model.checkTimeStep(of: scenes, store: store)
         let samples = model.sample(windows, Array(0..<windows.count)[...], k: request.k, seed: request.seed)
         return Predictions(windows: windows, scenes: scenes, samples: samples, cappedWindows: capped)
     }

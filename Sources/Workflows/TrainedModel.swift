@@ -55,6 +55,33 @@ public struct TrainedModel: Sendable {
         return model
     }
 
+    /// The seconds per step of the run's training scenes still in the store, each once (one, unless the
+    /// scenes were replaced since).
+    public func trainingTimeSteps(_ store: Store) -> [Double] {
+        TrainedModel.timeSteps(of: configuration.train.flatMap { (try? store.scenes(selection: $0)) ?? [] })
+    }
+
+    /// The distinct seconds per step of `scenes` (equal within 10⁻⁹ of each other), in order of appearance.
+    static func timeSteps(of scenes: [SceneReference]) -> [Double] {
+        var found: [Double] = []
+        for scene in scenes where !found.contains(where: { abs($0 - scene.timeStep) <= 1e-9 * $0 }) {
+            found.append(scene.timeStep)
+        }
+        return found
+    }
+
+    /// Refuses scenes whose seconds per step are not those the model was trained on: it would predict
+    /// their futures at the wrong pace (a 0.4 s model's 12 steps read as 0.2 s steps), with no word.
+    public func checkTimeStep(of scenes: [SceneReference], store: Store) throws {
+        let trained = trainingTimeSteps(store)
+        guard trained.count == 1, let model = trained.first else { return }
+        if let other = scenes.first(where: { abs($0.timeStep - model) > 1e-9 * model }) {
+            throw WorkflowError.invalidInput(field: "--data", reason: "\(other.displayName) has steps of "
+                + "\(formatted(other.timeStep)) s, but run \(run.name) was trained on steps of \(formatted(model)) s: import "
+                + "it onto the model's step (import FILE --replace --resample \(formatted(model)))")
+        }
+    }
+
     /// Refuses a k above the futures the model makes.
     public func check(k: Int) throws {
         if let maximum = model.maximumFutures, k > maximum.k {

@@ -135,12 +135,25 @@ public final class TrainingSession {
                                resumedAt: state.map { ($0.counters.epoch, $0.counters.step) })
     }
 
+    /// The training and validation windows, whose scenes must share one step: a model learns steps of
+    /// one length (0.2 s and 0.4 s scenes together trained on both paces with no word).
     static func windows(_ store: Store, _ configuration: TrainingRunConfiguration) throws -> (SceneWindows, SceneWindows) {
         let model = configuration.model
-        return (try SceneWindows.loadForTraining(store, selections: configuration.train, observed: model.observed,
-                                                 predicted: model.predicted),
-                try SceneWindows.load(store, selections: configuration.val, observed: model.observed,
-                                      predicted: model.predicted))
+        let train = try SceneWindows.loadForTraining(store, selections: configuration.train, observed: model.observed,
+                                                     predicted: model.predicted)
+        let validation = try SceneWindows.load(store, selections: configuration.val, observed: model.observed,
+                                               predicted: model.predicted)
+        let steps = TrainedModel.timeSteps(of: train.scenes + validation.scenes)
+        guard steps.count <= 1 else {
+            let named = steps.map { step in
+                let scene = (train.scenes + validation.scenes).first { abs($0.timeStep - step) <= 1e-9 * step }!
+                return "\(formatted(step)) s (\(scene.path))"
+            }
+            throw WorkflowError.invalidInput(field: "--train", reason: "the scenes of --train and --val have steps of "
+                + named.joined(separator: " and ") + ": a model learns steps of one length; import them onto one "
+                + "step (import FILE --replace --resample SECONDS)")
+        }
+        return (train, validation)
     }
 
     /// A trainer for the configuration's family.

@@ -54,6 +54,27 @@ import Testing
         }
     }
 
+    /// A model predicts steps of the length it learned: data of another step is refused by eval and
+    /// sample (the futures were read at the wrong pace, with no word), and training on both paces at once too.
+    @Test func dataOfAnotherStepIsRefused() throws {
+        let folder = try importedFolder()
+        #expect(try run(trajpred, ["import", repositoryRoot + "/data/zara1/test/crowds_zara01.txt", "--dataset", "fast",
+                                   "--dt", "0.2"], in: folder).status == 0)
+        #expect(try run(trajpred, ["train"] + smallTraining + ["--epochs", "1", "--name", "m"], in: folder).status == 0)
+        let said = "fast/test/crowds_zara01 has steps of 0.2 s, but run m was trained on steps of 0.4 s"
+        for command in [["eval", "--run", "m", "--data", "fast"],
+                        ["sample", "--run", "m", "--data", "fast/test/crowds_zara01", "--frame", "310"]] {
+            let result = try run(trajpred, command, in: folder)
+            #expect(result.status != 0 && result.stderr.contains(said), "\(command): \(result.stderr)")
+        }
+        let mixed = try run(trajpred, ["train", "--train", "zara1/train/crowds_zara02", "--train", "fast",
+                                       "--val", "zara1/val/crowds_zara02", "--epochs", "1", "--name", "mixed"], in: folder)
+        #expect(mixed.status != 0 && mixed.stderr.contains("have steps of 0.4 s (zara1/train/crowds_zara02) and 0.2 s "
+                                                           + "(fast/test/crowds_zara01)"), "\(mixed.stderr)")
+        #expect(try sqlite3("trajpred.sqlite", "SELECT count(*) FROM run WHERE name = 'mixed'", in: folder) == "0\n")
+        #expect(try run(trajpred, ["eval", "--run", "m", "--data", "zara1/test"], in: folder).status == 0)
+    }
+
     @Test func runNamesThatReadAsIdsOrAreEmptyAreRefused() throws {
         let folder = try importedFolder()
         for (name, message) in [("7", "is a number"), ("", "is empty")] {
