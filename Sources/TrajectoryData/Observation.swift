@@ -51,6 +51,9 @@ public struct ParsedFile: Sendable {
     public var annotationSeconds: Double?
     /// True when positions are pixels (SDD): they need a scale or a homography.
     public var positionsArePixels: Bool
+    /// Seconds per frame id, from a time column beside the frame column (a CSV with `frame` and
+    /// `time`), and that column's name.
+    public var secondsPerFrame: (seconds: Double, column: String)?
 
     public init(format: TrajectoryFormat, detail: String, observations: [Observation],
                 framesPerSecond: Double? = nil, frameIsSeconds: Bool = false, annotationSeconds: Double? = nil,

@@ -226,6 +226,9 @@ public enum SceneBuilder {
             return (timeStep, ", dt \(formatted(timeStep)) s (given)")
         } else if parsed.frameIsSeconds {
             return (step, ", dt \(formatted(step)) s (the frame column is in seconds)")
+        } else if let (perFrame, column) = parsed.secondsPerFrame {
+            let seconds = shortDecimal(step * perFrame).flatMap { $0 > 0 ? $0 : nil } ?? step * perFrame
+            return (seconds, ", dt \(formatted(seconds)) s (from the '\(column)' column: its seconds per frame id)")
         } else if let fps = parsed.framesPerSecond {
             // TrajNet++'s fps counts steps per second; the Stanford Drone videos' counts frame ids.
             let seconds = parsed.format == .sdd ? step / fps : 1 / fps

@@ -62,6 +62,11 @@ extension TrajectoryReader {
                     + "(columns " + same.map { String($0 + 1) }.joined(separator: ", ") + "); give --\(role)-col with its number")
             }
         }
+        // A time column beside a frame-id column gives the seconds per frame id (its times were ignored,
+        // and the ETH/UCY convention of 25 frame ids per second taken instead).
+        let timeColumn = secondsColumnNames.contains(header[columns[0]].lowercased()) ? nil
+            : header.indices.first { secondsColumnNames.contains(header[$0].lowercased()) && !columns.contains($0) }
+        var times: [Double] = []
         let roleNames = ["frame", "pedestrian", "x", "y"]
         var observations: [Observation] = []
         observations.reserveCapacity(text.count / 24)
@@ -93,6 +98,16 @@ extension TrajectoryReader {
                 }
                 values[role] = number
             }
+            if let timeColumn {
+                let field = fields[timeColumn]
+                let number = buffer[field.lowerBound] == UInt8(ascii: "\"")
+                    ? parseNumber(unquoted(buffer, field)) : parseNumber(buffer, field)
+                guard let number, number.isFinite else {
+                    failure = .notANumber(file: file, line: line, column: header[timeColumn], text: shown(buffer, field))
+                    return false
+                }
+                times.append(number)
+            }
             let id = unquoted(buffer, fields[columns[1]])
             guard !id.isEmpty else {
                 failure = .malformedRecord(file: file, line: line, reason: "the pedestrian id is empty")
@@ -105,9 +120,31 @@ extension TrajectoryReader {
         if let failure { throw failure }
         let separator = delimiter.map { $0 == 0x09 ? "tab" : "'\(Character(UnicodeScalar($0)))'" } ?? "space"
         let mapping = zip(roleNames, columns).map { "\($0)=\(header[$1])" }.joined(separator: ", ")
-        return ParsedFile(format: .csv, detail: "CSV, \(separator)-separated, columns \(mapping)",
-                          observations: observations,
-                          frameIsSeconds: secondsColumnNames.contains(header[columns[0]].lowercased()))
+        var parsed = ParsedFile(format: .csv, detail: "CSV, \(separator)-separated, columns \(mapping)",
+                                observations: observations,
+                                frameIsSeconds: secondsColumnNames.contains(header[columns[0]].lowercased()))
+        if let timeColumn {
+            parsed.secondsPerFrame = try secondsPerFrame(observations, times: times, column: header[timeColumn], file: file)
+        }
+        return parsed
+    }
+
+    /// The seconds per frame id of a time column beside the frame column: the slope from the earliest
+    /// frame's row to the latest's (a tracker's jittered timestamps average out); nil with one frame.
+    static func secondsPerFrame(_ observations: [Observation], times: [Double], column: String, file: String)
+        throws(ImportError) -> (seconds: Double, column: String)?
+    {
+        guard let first = observations.indices.min(by: { observations[$0].frame < observations[$1].frame }),
+              let last = observations.indices.max(by: { observations[$0].frame < observations[$1].frame }),
+              observations[last].frame > observations[first].frame else { return nil }
+        let perFrame = (times[last] - times[first]) / (observations[last].frame - observations[first].frame)
+        guard perFrame > 0, perFrame.isFinite else {
+            throw .invalidSetting(file: file, reason: "line \(observations[last].line): the '\(column)' column does not "
+                + "grow with the frames (\(formatted(times[first])) s at frame \(formatted(observations[first].frame)), "
+                + "\(formatted(times[last])) s at frame \(formatted(observations[last].frame))): give --dt SECONDS, or "
+                + "--frame-col \(column) to read its times")
+        }
+        return (perFrame, column)
     }
 
     /// The most frequent of `,` `;` tab `|` in the header line, or nil (split on spaces) when none occurs.

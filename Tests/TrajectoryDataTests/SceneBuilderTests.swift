@@ -79,6 +79,18 @@ func buildError(_ text: String, frameStep: Double? = nil) -> ImportError? {
             """, file: "h.ndjson")
         #expect(json.timeStep == 0.2)
         #expect(try build("0 1 0 0\n", timeStep: 0.1).timeStep == 0.1)
+        // A time column beside the frame ids gives the seconds per frame id (it was ignored, and 25 frame
+        // ids per second assumed: 0.48 s per 12 frames); --dt still comes first; times running against
+        // the frames are refused.
+        let both = try build("frame,time,id,x,y\n0,0.0,1,0,0\n12,0.4,1,1,0\n24,0.8,1,2,0\n36,1.2,2,0,0\n", file: "b.csv")
+        #expect(both.frameStep == 12 && both.timeStep == 0.4)
+        #expect(both.gridDetail.contains("dt 0.4 s (from the 'time' column: its seconds per frame id)"), "\(both.gridDetail)")
+        #expect(try build("frame,time,id,x,y\n0,0.0,1,0,0\n12,0.4,1,1,0\n", file: "b.csv", timeStep: 0.5).timeStep == 0.5)
+        #expect(try build("frame,id,x,y\n0,1,0,0\n12,1,1,0\n", file: "b.csv").timeStep == 0.48)
+        #expect(throws: ImportError.invalidSetting(file: "b.csv", reason: "line 3: the 'time' column does not grow with the "
+            + "frames (5 s at frame 0, 1 s at frame 12): give --dt SECONDS, or --frame-col time to read its times")) {
+            try build("frame,time,id,x,y\n0,5,1,0,0\n12,1,1,1,0\n", file: "b.csv")
+        }
     }
 
     @Test func singleObservationsAssumeStepOne() throws {
