@@ -266,6 +266,12 @@ public enum SceneBuilder {
                           seconds: Double, maxGap: Double, timeDetail: String, file: String) throws(ImportError)
         -> SceneData
     {
+        // A grid time within a millionth of a step of an observation takes its position: with a step of
+        // 10³⁰⁰ s that reached 1.7·10⁹ s back to time 0, a position where no one was seen.
+        guard seconds <= longestResampleStep else {
+            throw .invalidSetting(file: file, reason: "--resample \(formatted(seconds)) s is longer than a day "
+                + "(\(formatted(longestResampleStep)) s): a walk is not seen on a grid that coarse")
+        }
         // The grid in frame units; whole frame ids stay whole (0.6667 s of a 15 fps video is 10 frames).
         var gridStep = seconds / secondsPerFrame
         let integralFrames = observations.allSatisfy { $0.frame == $0.frame.rounded() }
@@ -383,6 +389,9 @@ public func shortDecimalDigits(_ value: Double) -> Int? {
     }
     return nil
 }
+
+/// The longest resampling step, in seconds: a day.
+public let longestResampleStep = 86_400.0
 
 /// `value` as the nearest double to its short decimal form, when it has one (see `shortDecimalDigits`).
 public func shortDecimal(_ value: Double) -> Double? {

@@ -46,6 +46,10 @@ public struct OnlinePredictor: Sendable {
             throw WorkflowError.invalidInput(field: "--dt", reason: "a step of \(formatted(step!)) s is shorter than "
                 + "\(formatted(Self.shortestStep)) s: live times would number more steps than an index holds")
         }
+        guard step! <= longestResampleStep else {
+            throw WorkflowError.invalidInput(field: "--dt", reason: "a step of \(formatted(step!)) s is longer than a day: "
+                + "a walk is not seen on a grid that coarse")
+        }
         let predictor = OnlinePredictor(model: model, timeStep: step!, maxGap: maxGap)
         // Interpolating across a gap makes one position per step: a gap of more than 10,000 steps
         // (a --dt far below the tracker's rate) would fill the memory.

@@ -224,6 +224,12 @@ private func positions(_ store: Store, dataset: String) throws -> [String: (Doub
             + "2000000002 positions of 2 rows (at most 10000000): resample onto a longer step, or a shorter --max-gap")) {
             try store.importFile(item(folder + "/seconds.csv", "seconds", scene: "s"), grid: GridOptions(resample: 2e-10, maxGap: 1))
         }
+        // A step longer than a day (10³⁰⁰ s put a position at time 0, 1.7·10⁹ s before anyone was seen).
+        try "t,id,x,y\n1733500000,1,0,0\n1733500000.4,1,1,0\n".write(toFile: folder + "/epoch.csv", atomically: true, encoding: .utf8)
+        #expect(throws: ImportError.invalidSetting(file: folder + "/epoch.csv", reason: "--resample 1e+300 s is longer than "
+            + "a day (86400 s): a walk is not seen on a grid that coarse")) {
+            try store.importFile(item(folder + "/epoch.csv", "epoch", scene: "e"), grid: GridOptions(resample: 1e300, maxGap: 2e300))
+        }
         // A scale that sends a pixel beyond any storable position says so (not "homography").
         try "frame,id,x,y\n0,1,10,2\n10,1,11,2\n".write(toFile: folder + "/px.csv", atomically: true, encoding: .utf8)
         #expect(throws: ImportError.malformedRecord(file: folder + "/px.csv", line: 2, reason: "pixel (10, 2) × 1e+38 m per "

@@ -163,6 +163,10 @@ func walk(_ time: Double, start: SIMD2<Double> = [2, 3], velocity: SIMD2<Double>
                 try OnlinePredictor.load(try liveRuns(), run: "anchors", checkpoint: .best, timeStep: step, maxGap: 0.01)
             }
         }
+        #expect(throws: WorkflowError.invalidInput(field: "--dt", reason: "a step of 1e+300 s is longer than a day: "
+                                                   + "a walk is not seen on a grid that coarse")) {
+            try OnlinePredictor.load(try liveRuns(), run: "anchors", checkpoint: .best, timeStep: 1e300)
+        }
         // The smallest step with the widest times: two frames 10¹² s apart are read, not a crash.
         let predictor = try OnlinePredictor.load(try liveRuns(), run: "anchors", checkpoint: .best, timeStep: 0.001)
         var tracks = predictor.makeTracks(forget: 5)
