@@ -30,6 +30,11 @@ public struct TrainedModel: Sendable {
         let resolved = label ?? (validated ? .best : .last)
         guard let checkpoint = try store.checkpointIfSaved(run: run.id, label: resolved) else {
             if resolved == .best, !validated { throw WorkflowError.notValidated(run: run.name) }
+            // A run that failed before any epoch finished has neither checkpoint, and a resume repeats
+            // its settings: only a new run helps.
+            if run.status == .failed, try store.checkpointIfSaved(run: run.id, label: .last) == nil {
+                throw WorkflowError.failedWithoutCheckpoint(run: run.name)
+            }
             throw WorkflowError.noCheckpoint(run: run.name, label: resolved.rawValue)
         }
         // Weights that are not numbers (a tensor edited or damaged in the store) would give futures that

@@ -30,6 +30,8 @@ public enum WorkflowError: Error, Equatable, CustomStringConvertible {
     case invalidRunName(name: String, reason: String)
     /// A run without the checkpoint asked for (no epoch has finished).
     case noCheckpoint(run: String, label: String)
+    /// A run that failed (its loss became NaN, say) before any epoch finished.
+    case failedWithoutCheckpoint(run: String)
     /// A resume whose data selections now give other windows than the run started with.
     case trainingDataChanged(run: String, what: String, before: Int, now: Int)
     /// The same number of windows as when a run started, with other content.
@@ -90,6 +92,9 @@ public enum WorkflowError: Error, Equatable, CustomStringConvertible {
                 + "(--checkpoint last|best)"
         case let .invalidRunName(name, reason):
             return "--name '\(name)' \(reason)"
+        case let .failedWithoutCheckpoint(run):
+            return "run \(run) failed before any epoch finished, so it has no checkpoint (trajpred runs shows why): "
+                + "train a new run, with other settings (a lower --lr, say: a resume keeps the run's own)"
         case let .noCheckpoint(run, label):
             return "run \(run) has no '\(label)' checkpoint: no epoch of it has finished"
                 + (label == "best" ? " (try --checkpoint last, or train it further with --resume)" : "")

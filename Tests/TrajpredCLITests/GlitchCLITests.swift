@@ -75,6 +75,19 @@ import Testing
         #expect(try run(trajpred, ["eval", "--run", "m", "--data", "zara1/test"], in: folder).status == 0)
     }
 
+    /// A run whose loss became NaN before any epoch finished has no checkpoint: the way on is a new run
+    /// (the hint was --checkpoint last, which had none either, or --resume, which kept the same --lr).
+    @Test func aRunThatFailedBeforeAnyCheckpointSaysToTrainANewOne() throws {
+        let folder = try importedFolder()
+        let boom = try run(trajpred, ["train"] + smallTraining + ["--epochs", "2", "--lr", "1e30", "--name", "boom"], in: folder)
+        #expect(boom.status != 0 && boom.stderr.contains("before any checkpoint was saved"), "\(boom.stderr)")
+        for checkpoint in ["best", "last"] {
+            let result = try run(trajpred, ["eval", "--run", "boom", "--data", "zara1/test", "--checkpoint", checkpoint], in: folder)
+            #expect(result.status != 0 && result.stderr.contains("run boom failed before any epoch finished, so it has no "
+                                                                 + "checkpoint"), "\(result.stderr)")
+        }
+    }
+
     @Test func runNamesThatReadAsIdsOrAreEmptyAreRefused() throws {
         let folder = try importedFolder()
         for (name, message) in [("7", "is a number"), ("", "is empty")] {
