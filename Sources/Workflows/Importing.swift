@@ -86,7 +86,8 @@ public enum Importing {
                     report.resampling = result.resampling
                     report.pixels = grid.pixels.map(describe)
                     report.image = image?.path
-                    report.warning = warning
+                    report.warning = [warning, result.resampling.flatMap(Self.gapWarning)].compactMap { $0 }
+                        .joined(separator: "; ").nilIfEmpty
                 case let .alreadyImported(existing):
                     report = ImportReport(item: item, status: .skipped,
                                           detail: "the same content is already imported (--replace imports it again)",
@@ -140,6 +141,16 @@ public enum Importing {
         return text
     }
 
+    /// When a pedestrian's observations are usually further apart than `--max-gap`, most tracks split
+    /// into pieces too short for a window: times in milliseconds read as seconds look like that.
+    static func gapWarning(_ resampling: SceneResampling) -> String? {
+        let summary = resampling.summary
+        guard summary.splits > 0, 2 * summary.splits >= summary.observations else { return nil }
+        return "\(summary.splits) of the \(summary.observations) observations begin a new piece of track: most are "
+            + "further apart than --max-gap (\(formatted(resampling.maxGap)) s) from the one before. Are the times in "
+            + "milliseconds? A time column holds seconds"
+    }
+
     static func describe(_ pixels: PixelMapping) -> String {
         switch pixels {
         case let .homography(_, axes): return "pixels to meters by homography (image axes \(axes.rawValue))"
@@ -176,4 +187,9 @@ extension ImportSettings {
         }
         return (grid, warning)
     }
+}
+
+extension String {
+    /// nil for the empty string.
+    var nilIfEmpty: String? { isEmpty ? nil : self }
 }

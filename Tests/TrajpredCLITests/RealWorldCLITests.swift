@@ -40,6 +40,26 @@ import Testing
         #expect(json.status == 0 && json.stdout.contains("\"interpolated\": 2") && json.stdout.contains("\"resample\": 0.4"))
     }
 
+    /// Times in milliseconds read as seconds split every track at every step: the import says what it
+    /// looks like; timestamps in seconds at the same pace do not warn.
+    @Test func timesThatLookLikeMillisecondsAreNamed() throws {
+        let folder = temporaryFolder()
+        var milliseconds = "timestamp,id,x,y\n", seconds = milliseconds
+        for step in 0..<20 {
+            for id in 0..<3 {
+                milliseconds += "\(1_733_550_000_000 + 400 * step),\(id),\(Double(step) * 0.5),\(id)\n"
+                seconds += "\(1_733_550_000 + 0.4 * Double(step)),\(id),\(Double(step) * 0.5),\(id)\n"
+            }
+        }
+        try milliseconds.write(toFile: folder + "/ms.csv", atomically: true, encoding: .utf8)
+        try seconds.write(toFile: folder + "/s.csv", atomically: true, encoding: .utf8)
+        let ms = try run(trajpred, ["import", "ms.csv", "--dataset", "ms", "--resample", "0.4"], in: folder)
+        #expect(ms.status == 0 && ms.stderr.contains("warning: 57 of the 60 observations begin a new piece of track")
+                && ms.stderr.contains("Are the times in milliseconds?"), "\(ms.stderr)")
+        let s = try run(trajpred, ["import", "s.csv", "--dataset", "s", "--resample", "0.4"], in: folder)
+        #expect(s.status == 0 && !s.stderr.contains("warning"), "\(s.stderr)")
+    }
+
     @Test func predictionsAreDrawnOverTheSceneImage() throws {
         let folder = temporaryFolder()
         let raw = repositoryRoot + "/../shared/data/raw/eth_obsmat/seq_hotel"
