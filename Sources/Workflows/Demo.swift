@@ -106,7 +106,7 @@ public struct Demo: Sendable {
         modelOnly.baselines = false
         let wtaReport = try EvaluationPipeline.run(store, model: wta, modelOnly)
         report.rows.insert(contentsOf: wtaReport.rows.filter { $0.scope == "all" }, at: 1)
-        try report.listing.rendered(as: .csv).write(toPath: directory + "/evaluation.csv")
+        try report.listing(rounded: false).rendered(as: .csv).write(toPath: directory + "/evaluation.csv")
         progress(.evaluated(report))
 
         progress(.stage("draw"))

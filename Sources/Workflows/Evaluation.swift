@@ -46,19 +46,24 @@ public struct EvaluationReport: Sendable {
         k == result.k ? Displacement(ade: result.minADE, fde: result.minFDE) : result.atSmallerK[k]
     }
 
+    /// The report as a listing for people: meters to the millimetre (collision rates to 4 decimals).
+    public var listing: Listing { listing(rounded: true) }
+
     /// The report as a listing: scope, method, windows, k, min_ade, min_fde, kde_nll, collision_rate,
-    /// then minADE/minFDE at k = 1 and 5 (a ranked model's best single guess / a sampler's first sample, best of the first 5).
-    public var listing: Listing {
-        Listing(columns: ["scope", "method", "windows", "k", "min_ade", "min_fde", "kde_nll", "collision_rate"]
+    /// then minADE/minFDE at k = 1 and 5 (a ranked model's best single guess / a sampler's first sample, best of the first 5);
+    /// `rounded` for a table, every digit for a script's CSV or JSON (as the store keeps them).
+    public func listing(rounded: Bool) -> Listing {
+        let shown: (Double, Int) -> Double = rounded ? { Workflows.rounded($0, $1) } : { value, _ in value }
+        return Listing(columns: ["scope", "method", "windows", "k", "min_ade", "min_fde", "kde_nll", "collision_rate"]
                     + Evaluator.smallerK.flatMap { ["min_ade_\($0)", "min_fde_\($0)"] },
                 rows: rows.map { row in
                     [.text(row.scope), .text(row.method), .integer(Int64(row.result.windows)), .integer(Int64(row.result.k)),
-                     .real(rounded(row.result.minADE, 3)), .real(rounded(row.result.minFDE, 3)),
-                     row.result.kdeNLL.map { .real(rounded($0, 3)) } ?? .null,
-                     row.result.collisionRate.map { .real(rounded($0, 4)) } ?? .null]
+                     .real(shown(row.result.minADE, 3)), .real(shown(row.result.minFDE, 3)),
+                     row.result.kdeNLL.map { .real(shown($0, 3)) } ?? .null,
+                     row.result.collisionRate.map { .real(shown($0, 4)) } ?? .null]
                         + Evaluator.smallerK.flatMap { k -> [SQLValue] in
                             guard let at = Self.displacement(row.result, k: k) else { return [.null, .null] }
-                            return [.real(rounded(at.ade, 3)), .real(rounded(at.fde, 3))]
+                            return [.real(shown(at.ade, 3)), .real(shown(at.fde, 3))]
                         }
                 })
     }

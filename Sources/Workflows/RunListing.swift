@@ -4,8 +4,9 @@ import TrajectoryData
 import TrajectoryStore
 
 public enum RunListing {
-    public static func listing(_ store: Store) throws -> Listing {
-        var listing = try store.runSummary()
+    /// `rounded`: meters to the millimetre, for a table; every digit for a script's CSV or JSON.
+    public static func listing(_ store: Store, rounded: Bool = true) throws -> Listing {
+        var listing = try store.runSummary(rounded: rounded)
         // Without the lock file (say, on a read-only folder) the stored status is shown as it is.
         guard let locks = try? RunLocks.of(database: store.path),
               let idColumn = listing.columns.firstIndex(of: "id"),

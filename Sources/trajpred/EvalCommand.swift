@@ -43,6 +43,6 @@ struct EvalCommand: ParsableCommand {
         let report = try EvaluationPipeline.run(try store.openExisting(), run: runReference, request)
         for note in report.notes { printError(note) }
         printError("stored as run \(report.run.id) (\(report.run.name)); sqlite3: \(report.query)")
-        print(report.listing.rendered(as: output.format), terminator: "")
+        print(report.listing(rounded: output.format == .table).rendered(as: output.format), terminator: "")
     }
 }

@@ -13,6 +13,7 @@ struct RunsCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        print(try RunListing.listing(try store.openExisting()).rendered(as: output.format), terminator: "")
+        print(try RunListing.listing(try store.openExisting(), rounded: output.format == .table).rendered(as: output.format),
+              terminator: "")
     }
 }

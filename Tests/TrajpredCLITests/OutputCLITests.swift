@@ -187,6 +187,28 @@ import Testing
 
     /// A heading noise that is not a number of degrees is refused before any work (it used to fail
     /// after the whole evaluation, writing its JSON).
+    /// A table shows meters to the millimetre; CSV and JSON, read by scripts, carry every digit the store
+    /// keeps (they were rounded as the table is).
+    @Test func csvAndJSONCarryEveryDigit() throws {
+        let folder = try importedFolder()
+        #expect(try run(trajpred, ["train"] + smallTraining + ["--epochs", "1", "--name", "m"], in: folder).status == 0)
+        let csv = try run(trajpred, ["eval", "--run", "m", "--data", "zara1/val/crowds_zara02", "--format", "csv"], in: folder)
+        let row = try #require(csv.stdout.split(separator: "\n").first { $0.hasPrefix("all,model (m),") })
+        let printed = try #require(Double(row.split(separator: ",")[4]))
+        let stored = try #require(Double(try sqlite3("trajpred.sqlite", """
+            SELECT min_ade FROM evaluation WHERE scope = 'all' AND method = 'model (m)'
+            """, in: folder).trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(abs(printed - stored) <= 1e-12 * stored && printed != (printed * 1000).rounded() / 1000, "\(printed) \(stored)")
+        let table = try run(trajpred, ["eval", "--run", "m", "--data", "zara1/val/crowds_zara02"], in: folder)
+        #expect(table.stdout.contains(String(format: "%.3f", stored)), "\(table.stdout)")
+        let runs = try run(trajpred, ["runs", "--format", "json"], in: folder)
+        let listed = try #require((try JSONSerialization.jsonObject(with: Data(runs.stdout.utf8)) as? [[String: Any]])?.first)
+        let best = try #require(listed["best_val_min_ade"] as? Double)
+        let epoch = try #require(Double(try sqlite3("trajpred.sqlite", "SELECT min(val_min_ade) FROM epoch", in: folder)
+            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(abs(best - epoch) <= 1e-12 * epoch && best != (best * 1000).rounded() / 1000, "\(best) \(epoch)")
+    }
+
     @Test func evalRefusesAHeadingNoiseThatIsNoAngle() throws {
         let folder = temporaryFolder()
         for value in ["nan", "inf", "1e30", "181"] {
