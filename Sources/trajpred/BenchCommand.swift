@@ -148,7 +148,7 @@ struct BenchNotebook: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
     @Option(help: "Timed runs.") var repeats: Int = 3
-    @Option(help: "The seed.") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "The seed.") var seed: UInt64 = 0
     @Option(help: "JSON from notebook_1d.py --out, measured on this machine.") var reference: String?
 
     func validate() throws {

@@ -18,7 +18,7 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "The folder to write into (created if needed).") var dir: String = "trajpred-demo"
     @Option(help: "The ETH/UCY scene folder to use (default: data/zara1 of the repository).") var data: String?
     @Option(help: "Training epochs.") var epochs: Int = 15
-    @Option(help: "The seed.") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "The seed.") var seed: UInt64 = 0
 
     func validate() throws {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }

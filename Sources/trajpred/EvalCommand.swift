@@ -22,8 +22,8 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Data selection DATASET[/SPLIT[/SCENE]] (repeatable: the windows of all, evaluated together).")
     var data: [String]
     @Option(parsing: .unconditional, help: "Samples per window.") var k: Int = 20
-    @Option(help: "The seed of the samples.") var seed: UInt64 = 0
-    @Option(help: "Heading noise of the sampled constant-velocity baseline, degrees.") var headingNoise: Float = 25
+    @Option(parsing: .unconditional, help: "The seed of the samples.") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Heading noise of the sampled constant-velocity baseline, degrees.") var headingNoise: Float = 25
     @Flag(help: """
         Also score the windows Social-GAN's loader keeps (scope sgan-loader), which the published \
         rows score: a pedestrian only when another one is seen at all of its 20 steps.

@@ -10,7 +10,7 @@ struct LiveOptions: ParsableArguments {
     @Option(help: "The checkpoint: best or last (default: best, or last for a run trained without validation).")
     var checkpoint: CheckpointRecord.Label?
     @Option(parsing: .unconditional, help: "Futures per agent (of a request that does not say).") var k: Int = 20
-    @Option(help: "The seed of every prediction (of a request that does not say).") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "The seed of every prediction (of a request that does not say).") var seed: UInt64 = 0
     @Option(parsing: .unconditional, help: "Seconds unseen after which an agent is forgotten.") var forget: Double = 5
     @Option(parsing: .unconditional, help: "Seconds per model step (default: that of the run's training data).") var dt: Double?
     @Option(parsing: .unconditional, help: ArgumentHelp("Seconds between two observations beyond which they are not interpolated (default: "

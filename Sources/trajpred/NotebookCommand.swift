@@ -18,7 +18,7 @@ struct NotebookCommand: ParsableCommand {
     )
 
     @OptionGroup var output: OutputOptions
-    @Option(help: "The seed (default 0).") var seed: UInt64?
+    @Option(parsing: .unconditional, help: "The seed (default 0).") var seed: UInt64?
     @Option(help: "A range of seeds, e.g. 0-14 or 3,5,8: the robustness table.") var seeds: String?
     @Option(help: "Write the figure (SVG) here.") var out: String?
     @Option(help: "Training epochs.") var epochs: Int = 10_000

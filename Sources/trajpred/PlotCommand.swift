@@ -20,7 +20,7 @@ struct PlotCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "The last observed time in seconds, instead of a frame.") var time: Double?
     @Flag(help: "Draw the run's loss and validation curves instead.") var curves = false
     @Option(parsing: .unconditional, help: "Sampled futures per pedestrian.") var k: Int = 20
-    @Option(help: "The seed of the samples.") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "The seed of the samples.") var seed: UInt64 = 0
     @Option(help: "The checkpoint: best or last (default: best, or last for a run trained without validation).")
     var checkpoint: CheckpointRecord.Label?
     @Flag(help: "Shade the density of the sampled positions.") var density = false

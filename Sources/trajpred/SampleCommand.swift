@@ -33,7 +33,7 @@ struct SampleCommand: ParsableCommand {
     var pedestrian: String?
     @Flag(help: "Every window: every frame where a pedestrian has 8 observed steps.") var all = false
     @Option(parsing: .unconditional, help: "Futures per pedestrian.") var k: Int = 20
-    @Option(help: "The seed of the samples.") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "The seed of the samples.") var seed: UInt64 = 0
     @Option(help: "Output format: csv, json or ndjson.") var format: PredictionFormat = .csv
     @Option(help: "Write to this file instead of stdout.") var out: String?
     @Flag(name: .customLong("store"), help: "Also keep the predictions in the store, under a run of kind predict.")

@@ -31,7 +31,7 @@ struct TrainCommand: ParsableCommand {
     var validationSelections: [String] = []
     @OptionGroup var model: ModelOptionGroup
     @OptionGroup var training: TrainingOptionGroup
-    @Option(help: "The seed of every random choice.") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "The seed of every random choice.") var seed: UInt64 = 0
     @Option(help: "A unique name for the run (default train-ID).") var name: String?
     @Option(help: "Continue an interrupted run (its id or name); the other options come from the run.")
     var resume: String?

@@ -185,8 +185,6 @@ import Testing
                 && !epochs[1].contains("β") && epochs[1].contains(" lr "), "\(dlow.stdout)\(dlow.stderr)")
     }
 
-    /// A heading noise that is not a number of degrees is refused before any work (it used to fail
-    /// after the whole evaluation, writing its JSON).
     /// A table shows meters to the millimetre; CSV and JSON, read by scripts, carry every digit the store
     /// keeps (they were rounded as the table is).
     @Test func csvAndJSONCarryEveryDigit() throws {
@@ -209,13 +207,18 @@ import Testing
         #expect(abs(best - epoch) <= 1e-12 * epoch && best != (best * 1000).rounded() / 1000, "\(best) \(epoch)")
     }
 
+    /// A heading noise that is not a number of degrees is refused before any work (it used to fail
+    /// after the whole evaluation, writing its JSON); a negative one by its range, a negative seed as not a
+    /// seed (both were "Missing value").
     @Test func evalRefusesAHeadingNoiseThatIsNoAngle() throws {
         let folder = temporaryFolder()
-        for value in ["nan", "inf", "1e30", "181"] {
+        for value in ["nan", "inf", "1e30", "181", "-5"] {
             let result = try run(trajpred, ["eval", "--run", "a", "--data", "zara1/test", "--heading-noise", value], in: folder)
             #expect(result.status == 64 && result.stderr.contains("--heading-noise must be between 0 and 180 degrees"),
                     "\(value): \(result.stderr)")
         }
+        let seed = try run(trajpred, ["eval", "--run", "a", "--data", "zara1/test", "--seed", "-1"], in: folder)
+        #expect(seed.status == 64 && seed.stderr.contains("The value '-1' is invalid for '--seed <seed>'"), "\(seed.stderr)")
     }
 
     /// A negative frame or time is a value, as negative frames import fine (it was "Missing value").
