@@ -42,3 +42,23 @@ import Testing
         #expect(!lockedInTheKernel(locks.path, run: 1))
     }
 }
+
+@Suite struct BusyStoreTests {
+    /// A writer that waits past its busy timeout for another's write lock is told what held it, not
+    /// only "database is locked".
+    @Test func aStoreLockedByAnotherWriterSaysSo() throws {
+        let path = temporaryFolder() + "/busy.sqlite"
+        let holder = try Database(path: path)
+        try holder.execute("CREATE TABLE t (x INTEGER)")
+        try holder.execute("BEGIN IMMEDIATE")
+        let waiter = try Database(path: path, busyTimeoutMilliseconds: 100)
+        do {
+            try waiter.execute("BEGIN IMMEDIATE")
+            Issue.record("the second writer got the lock")
+        } catch {
+            #expect("\(error)".contains("database is locked; another process held the store's write lock for more than "
+                                        + "10 s (an import or a training writing to it?)"), "\(error)")
+        }
+        try holder.execute("COMMIT")
+    }
+}
