@@ -91,7 +91,8 @@ struct BenchmarkETHUCY: ParsableCommand {
         (benchmark.averaging, benchmark.learningRate, benchmark.workers) = (ema, lr, jobs)
         (benchmark.weightDecay, benchmark.crossScene, benchmark.mirror) = (weightDecay, crossScene, mirror)
         benchmark.unseen = try unseen.map { try ETHUCYBenchmark.UnseenSet(parsing: $0) }
-        let training = TrainingOutput(style: .plain)
+        // stdout holds the table alone (`> table.md`); the trainings' lines go to stderr.
+        let training = TrainingOutput(style: .plain, onStandardError: true)
         Interrupt.install()
         let markdown = try runInterruptible { try benchmark.run(try store.open(), shouldStop: { Interrupt.requested }) { event in
             switch event {
@@ -105,7 +106,7 @@ struct BenchmarkETHUCY: ParsableCommand {
             }
         } }
         fflush(nil)
-        print("\n" + markdown)
+        print(markdown)
         if let out { try markdown.write(toPath: out) }
     }
 }

@@ -18,8 +18,11 @@ final class ProgressDisplay {
     let started = ContinuousClock.now
     var lastDraw = ContinuousClock.now
     var stepsDone = 0
+    /// Epoch lines on stderr: for a command whose stdout holds its result (benchmark's table).
+    let onStandardError: Bool
 
-    init(style: ProgressStyle, epochs: Int, family: String) {
+    init(style: ProgressStyle, epochs: Int, family: String, onStandardError: Bool = false) {
+        self.onStandardError = onStandardError
         self.style = style
         self.epochs = epochs
         (showsKL, showsRate) = (family == "cvae" || family == "cvae-dlow", family != "anchors")
@@ -56,8 +59,9 @@ final class ProgressDisplay {
             let hasKL = showsKL && !(report.kl == 0 && report.beta == 0)
             let terms = hasKL ? String(format: "  recon %.4f  kl %.4f  β %.4g", report.reconstruction, report.kl, report.beta) : ""
             let rate = showsRate ? String(format: "  lr %.3g", report.learningRate) : ""
-            print(String(format: "epoch %3d/%d  loss %.4f%@%@  %@  %.1f s%@", report.epoch, epochs, report.loss, terms, rate,
-                         validation, report.seconds, report.isBest ? "  *best" : ""))
+            let line = String(format: "epoch %3d/%d  loss %.4f%@%@  %@  %.1f s%@", report.epoch, epochs, report.loss, terms, rate,
+                              validation, report.seconds, report.isBest ? "  *best" : "")
+            if onStandardError { printError(line) } else { print(line) }
         }
         fflush(nil)  // flushes stdout too, so a reader of the pipe sees each epoch as it ends
     }
@@ -77,8 +81,13 @@ final class ProgressDisplay {
 final class TrainingOutput {
     let style: ProgressStyle
     var display: ProgressDisplay?
+    /// Every line on stderr: for a command whose stdout holds its result (benchmark's table).
+    let onStandardError: Bool
 
-    init(style: ProgressStyle) { self.style = style }
+    init(style: ProgressStyle, onStandardError: Bool = false) {
+        self.style = style
+        self.onStandardError = onStandardError
+    }
 
     /// "run 3 (name): 28577 training windows from 2 scenes, …".
     func started(_ session: TrainingSession) {
@@ -94,7 +103,8 @@ final class TrainingOutput {
             + (configuration.training.averaging > 0 ? ", the model the moving average of the weights (decay \(configuration.training.averaging))" : "")
             + (configuration.training.weightDecay > 0 ? ", weight decay \(configuration.training.weightDecay)" : "")
             + (session.resumedAt.map { ", resuming at epoch \($0.epoch + 1) step \($0.step)" } ?? ""))
-        display = ProgressDisplay(style: style, epochs: configuration.training.epochs, family: configuration.family)
+        display = ProgressDisplay(style: style, epochs: configuration.training.epochs, family: configuration.family,
+                                  onStandardError: onStandardError)
         let leftOut = session.train.leftOutWindows
         if leftOut > 0 {
             printError("note: \(counted(leftOut, "training window")) left out: \(leftOut == 1 ? "its" : "their") future jumps more "
@@ -120,9 +130,10 @@ final class TrainingOutput {
         say("done: \(best); run \(run)")
     }
 
-    /// A line for people: on stdout, but on stderr with `--progress jsonl`, whose stdout is JSON lines only.
+    /// A line for people: on stdout, but on stderr with `--progress jsonl`, whose stdout is JSON lines
+    /// only, or for a command whose stdout holds its result.
     func say(_ line: String) {
-        if style == .jsonl { printError(line) } else { print(line) }
+        if style == .jsonl || onStandardError { printError(line) } else { print(line) }
     }
 
     /// Runs `session` to its end, printing as it goes (stopped on request, `WorkflowError.interrupted`).

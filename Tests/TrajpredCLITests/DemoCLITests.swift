@@ -158,6 +158,10 @@ func svgCounts(_ path: String) -> (elements: [String: Int], classes: [String: In
         let result = try run(trajpred, ["benchmark", "ethucy", "--data", repositoryRoot + "/data", "--scenes", "zara1",
                                         "--epochs", "1", "--out", "table.md"], in: folder)
         #expect(result.status == 0, "\(result.stderr)")
+        // stdout is the table alone (the trainings' lines go to stderr), as --out writes it.
+        #expect(result.stdout.trimmingCharacters(in: .newlines)
+                == (try String(contentsOfFile: folder + "/table.md", encoding: .utf8)).trimmingCharacters(in: .newlines))
+        #expect(result.stderr.contains("epoch   1/1"))
         let table = try String(contentsOfFile: folder + "/table.md", encoding: .utf8)
         #expect(table.contains("| method | zara1 | AVG |"))
         #expect(table.contains("| constant velocity | 0.43 / 0.95 | **0.43 / 0.95** |"))
