@@ -288,10 +288,10 @@ struct NotFoundAsJSON<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-/// Holds a connection's close until what was written on it has reached the socket. On SIGTERM
-/// Hummingbird closes a connection right after queueing the last part of its answer, and NIO drops
-/// what is still queued: an answer of megabytes to a client that takes it slower than the server
-/// writes it arrived cut. Answers are written a megabyte at a time (`response(_:)`), so progress
+/// Holds a connection's close until what was written on it has reached the socket. On SIGTERM (and
+/// after an answer to a request that asked to close) Hummingbird closes a connection right after
+/// queueing the last part of its answer, and NIO drops what is still queued: an answer of megabytes to
+/// a client that takes it slower than the server writes it arrived cut. Answers are written a megabyte at a time (`response(_:)`), so progress
 /// shows as writes complete; a connection on which no write completes for `longestWait` is closed
 /// anyway (a client that reads nothing), and that is said on stderr.
 final class DrainBeforeClose: ChannelOutboundHandler, RemovableChannelHandler {
@@ -335,8 +335,8 @@ final class DrainBeforeClose: ChannelOutboundHandler, RemovableChannelHandler {
     /// The held close, `longestWait` from now, when no write has completed by then.
     private func deadline(_ context: ChannelHandlerContext) -> Scheduled<Void> {
         context.eventLoop.assumeIsolated().scheduleTask(in: longestWait) {
-            FileHandle.standardError.write(Data(("trajpred serve: an answer was cut: its client took nothing for "
-                + "\(self.longestWait.nanoseconds / 1_000_000_000) s while the server stopped\n").utf8))
+            FileHandle.standardError.write(Data(("trajpred serve: an answer was cut: its client took nothing of it for "
+                + "\(self.longestWait.nanoseconds / 1_000_000_000) s\n").utf8))
             self.releaseClose(context)
         }
     }
@@ -393,7 +393,8 @@ final class HTTP1RequestHeads: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         if !head.isKeepAlive { head.headers.replaceOrAdd(name: "connection", value: "close") }
-        if head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+        // (An HTTP/1.0 request's expectation is ignored, as RFC 9110 asks: its client knows no 100.)
+        if head.version != .http1_0, head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) {
             head.headers.remove(name: "expect")
             let length = head.headers["content-length"].first.flatMap { Int($0) } ?? 0
             if length <= bodyLimit {

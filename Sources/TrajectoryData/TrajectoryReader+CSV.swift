@@ -67,6 +67,8 @@ extension TrajectoryReader {
         let timeColumn = secondsColumnNames.contains(header[columns[0]].lowercased()) ? nil
             : header.indices.first { secondsColumnNames.contains(header[$0].lowercased()) && !columns.contains($0) }
         var times: [Double] = []
+        // A time column that is not all numbers (clock strings, say) is left unread, as it was.
+        var timesRead = timeColumn != nil
         let roleNames = ["frame", "pedestrian", "x", "y"]
         var observations: [Observation] = []
         observations.reserveCapacity(text.count / 24)
@@ -98,15 +100,11 @@ extension TrajectoryReader {
                 }
                 values[role] = number
             }
-            if let timeColumn {
+            if timesRead, let timeColumn {
                 let field = fields[timeColumn]
-                let number = buffer[field.lowerBound] == UInt8(ascii: "\"")
+                let number = field.isEmpty ? nil : buffer[field.lowerBound] == UInt8(ascii: "\"")
                     ? parseNumber(unquoted(buffer, field)) : parseNumber(buffer, field)
-                guard let number, number.isFinite else {
-                    failure = .notANumber(file: file, line: line, column: header[timeColumn], text: shown(buffer, field))
-                    return false
-                }
-                times.append(number)
+                if let number, number.isFinite { times.append(number) } else { timesRead = false }
             }
             let id = unquoted(buffer, fields[columns[1]])
             guard !id.isEmpty else {
@@ -123,7 +121,7 @@ extension TrajectoryReader {
         var parsed = ParsedFile(format: .csv, detail: "CSV, \(separator)-separated, columns \(mapping)",
                                 observations: observations,
                                 frameIsSeconds: secondsColumnNames.contains(header[columns[0]].lowercased()))
-        if let timeColumn {
+        if timesRead, let timeColumn {
             parsed.secondsPerFrame = try secondsPerFrame(observations, times: times, column: header[timeColumn], file: file)
         }
         return parsed

@@ -87,6 +87,8 @@ func buildError(_ text: String, frameStep: Double? = nil) -> ImportError? {
         #expect(both.gridDetail.contains("dt 0.4 s (from the 'time' column: its seconds per frame id)"), "\(both.gridDetail)")
         #expect(try build("frame,time,id,x,y\n0,0.0,1,0,0\n12,0.4,1,1,0\n", file: "b.csv", timeStep: 0.5).timeStep == 0.5)
         #expect(try build("frame,id,x,y\n0,1,0,0\n12,1,1,0\n", file: "b.csv").timeStep == 0.48)
+        // A time column of clock strings is left unread, as before.
+        #expect(try build("frame,time,id,x,y\n0,12:00:00,1,0,0\n12,12:00:01,1,1,0\n", file: "b.csv").timeStep == 0.48)
         #expect(throws: ImportError.invalidSetting(file: "b.csv", reason: "line 3: the 'time' column does not grow with the "
             + "frames (5 s at frame 0, 1 s at frame 12): give --dt SECONDS, or --frame-col time to read its times")) {
             try build("frame,time,id,x,y\n0,5,1,0,0\n12,1,1,1,0\n", file: "b.csv")
