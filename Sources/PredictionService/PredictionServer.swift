@@ -113,6 +113,9 @@ public struct PredictionServer: Sendable {
         Answer(status: status, body: LiveJSON.encode(["error": message, "field": field]))
     }
 
+    /// The 413 of a body over `limit` bytes.
+    static func tooLarge(_ limit: Int) -> Answer { error(413, field: "", "the body is larger than \(limit) bytes") }
+
     /// k and seed beside a request's other fields.
     struct Options: Decodable {
         var k: Int?
@@ -175,7 +178,7 @@ public struct PredictionServer: Sendable {
                 do {
                     body = try await request.collectBody(upTo: limit)
                 } catch is NIOTooManyBytesError {
-                    return Self.response(Self.error(413, field: "", "the body is larger than \(limit) bytes"))
+                    return Self.response(Self.tooLarge(limit))
                 }
                 return Self.response(self.answer(route.operation, parameters: parameters, body: Data(buffer: body)))
             }
@@ -211,8 +214,8 @@ public struct PredictionServer: Sendable {
         }
     }
 
-    /// The answer as HTTP: its body written a megabyte at a time, each part when the connection can take
-    /// it, so a long answer's progress shows (`DrainBeforeClose`).
+    /// The answer as HTTP: its body written 64 KB at a time, each part when the connection can take it, so a
+    /// long answer's progress shows (`DrainBeforeClose`).
     static func response(_ answer: Answer) -> Response {
         var headers = HTTPFields()
         guard answer.status != 204 else { return Response(status: .noContent, headers: headers, body: ResponseBody()) }
@@ -230,8 +233,9 @@ public struct PredictionServer: Sendable {
                         })
     }
 
-    /// The bytes of an answer written at once.
-    static let bodyPart = 1 << 20
+    /// The bytes of an answer written at once: small enough that a client reading 3 KB/s still completes a
+    /// part within `DrainBeforeClose`'s 30 s.
+    static let bodyPart = 1 << 16
 }
 
 /// `GET /v1/model`.
@@ -291,9 +295,9 @@ struct NotFoundAsJSON<Context: RequestContext>: RouterMiddleware {
 /// Holds a connection's close until what was written on it has reached the socket. On SIGTERM (and
 /// after an answer to a request that asked to close) Hummingbird closes a connection right after
 /// queueing the last part of its answer, and NIO drops what is still queued: an answer of megabytes to
-/// a client that takes it slower than the server writes it arrived cut. Answers are written a megabyte at a time (`response(_:)`), so progress
-/// shows as writes complete; a connection on which no write completes for `longestWait` is closed
-/// anyway (a client that reads nothing), and that is said on stderr.
+/// a client that takes it slower than the server writes it arrived cut. Answers are written 64 KB at a
+/// time (`response(_:)`), so progress shows as writes complete; a connection on which no write
+/// completes for `longestWait` is closed anyway (a client that reads nothing), and stderr says so.
 final class DrainBeforeClose: ChannelOutboundHandler, RemovableChannelHandler {
     typealias OutboundIn = Any
     typealias OutboundOut = Any
@@ -325,8 +329,15 @@ final class DrainBeforeClose: ChannelOutboundHandler, RemovableChannelHandler {
     }
 
     func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
-        guard mode == .all, writing > 0, heldClose == nil else {
+        guard mode == .all, writing > 0 else {
             context.close(mode: mode, promise: promise)
+            return
+        }
+        // A second close while one is held (Hummingbird's idle task, say) waits with it.
+        if let held = heldClose {
+            if let promise {
+                if let first = held.promise { first.futureResult.cascade(to: promise) } else { heldClose?.promise = promise }
+            }
             return
         }
         heldClose = (mode, promise, deadline(context))
@@ -335,8 +346,8 @@ final class DrainBeforeClose: ChannelOutboundHandler, RemovableChannelHandler {
     /// The held close, `longestWait` from now, when no write has completed by then.
     private func deadline(_ context: ChannelHandlerContext) -> Scheduled<Void> {
         context.eventLoop.assumeIsolated().scheduleTask(in: longestWait) {
-            FileHandle.standardError.write(Data(("trajpred serve: an answer was cut: its client took nothing of it for "
-                + "\(self.longestWait.nanoseconds / 1_000_000_000) s\n").utf8))
+            FileHandle.standardError.write(Data(("trajpred serve: an answer was cut: no part of it reached its client "
+                + "for \(self.longestWait.nanoseconds / 1_000_000_000) s\n").utf8))
             self.releaseClose(context)
         }
     }
@@ -359,7 +370,8 @@ struct HTTP1WithRequestHeads: ServerChildChannel {
         http1.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let pipeline = channel.pipeline.syncOperations
             let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
-            try pipeline.addHandler(HTTP1RequestHeads(bodyLimit: bodyLimit), position: .after(decoder))
+            try pipeline.addHandler(HTTP1RequestHeads(bodyLimit: bodyLimit, tooLarge: PredictionServer.tooLarge(bodyLimit).body),
+                                    position: .after(decoder))
             return value
         }
     }
@@ -374,20 +386,32 @@ struct HTTP1WithRequestHeads: ServerChildChannel {
 ///   "Connection: close", the only way Hummingbird closes after an answer: a client of HTTP/1.0 that
 ///   reads to the end of the connection waited;
 /// - a request that expects "100 Continue" before sending its body gets it (curl waited a second for it
-///   before every body over 1 MB; a client that waits for it got nothing), unless its body is over the
-///   limit: then no 100, and the 413 comes once the body does.
-final class HTTP1RequestHeads: ChannelInboundHandler, RemovableChannelHandler {
+///   before every body over 1 MB; a client that waits for it got nothing): once the answers to the
+///   requests before it on the connection have ended, so it is never read as theirs. One whose body is
+///   over the limit gets its 413 at once, and the connection closes (RFC 9110 §10.1.1), when nothing is
+///   being answered before it; else no 100, and the 413 once the body comes.
+final class HTTP1RequestHeads: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
 
     let bodyLimit: Int
+    /// The JSON of the 413.
+    let tooLarge: Data
+    /// Requests whose head was read and whose answer has not ended.
+    private var answering = 0
+    /// A request owed its 100 Continue when the answers before it end (its version).
+    private var owedContinue: HTTPVersion?
+    /// After a 413 sent at once: the connection's input is dropped until it closes.
+    private var refused = false
 
-    init(bodyLimit: Int) {
-        self.bodyLimit = bodyLimit
+    init(bodyLimit: Int, tooLarge: Data) {
+        (self.bodyLimit, self.tooLarge) = (bodyLimit, tooLarge)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !refused else { return }
         guard case .head(var head) = unwrapInboundIn(data) else {
             context.fireChannelRead(data)
             return
@@ -397,11 +421,48 @@ final class HTTP1RequestHeads: ChannelInboundHandler, RemovableChannelHandler {
         if head.version != .http1_0, head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) {
             head.headers.remove(name: "expect")
             let length = head.headers["content-length"].first.flatMap { Int($0) } ?? 0
+            if length > bodyLimit, answering == 0 {
+                refuse(context, version: head.version)
+                return
+            }
             if length <= bodyLimit {
-                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))),
-                                      promise: nil)
+                if answering == 0 { sendContinue(context, version: head.version) } else { owedContinue = head.version }
             }
         }
+        answering += 1
         context.fireChannelRead(wrapInboundOut(.head(head)))
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let ended: Bool
+        if case .end = unwrapOutboundIn(data) { ended = true } else { ended = false }
+        context.write(data, promise: promise)
+        guard ended else { return }
+        answering -= 1
+        if answering == 1, let version = owedContinue {
+            owedContinue = nil
+            sendContinue(context, version: version)
+        } else if answering == 0 {
+            owedContinue = nil
+        }
+    }
+
+    private func sendContinue(_ context: ChannelHandlerContext, version: HTTPVersion) {
+        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: .continue))), promise: nil)
+    }
+
+    /// The 413 without reading the body the client holds back, then the connection closed once it is sent.
+    private func refuse(_ context: ChannelHandlerContext, version: HTTPVersion) {
+        refused = true
+        var headers = HTTPHeaders()
+        headers.add(name: "content-type", value: "application/json")
+        headers.add(name: "content-length", value: String(tooLarge.count))
+        headers.add(name: "connection", value: "close")
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: .payloadTooLarge, headers: headers))),
+                      promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: tooLarge)))), promise: nil)
+        let sent = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: sent)
+        sent.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
     }
 }

@@ -58,6 +58,20 @@ final class SlowSocket: ChannelOutboundHandler {
         #expect(!channel.isActive)
     }
 
+    /// A second close while one is held (Hummingbird's idle task during a shutdown's drain) waits with it.
+    @Test func aSecondCloseWaitsWithTheFirst() throws {
+        let (channel, socket) = try channel()
+        channel.writeAndFlush(ByteBuffer(string: "answer"), promise: nil)
+        let first = channel.close(), second = channel.close()
+        channel.embeddedEventLoop.advanceTime(by: .seconds(10))
+        #expect(channel.isActive)
+        socket.drainOne()
+        channel.embeddedEventLoop.run()
+        #expect(!channel.isActive)
+        #expect(throws: Never.self) { try first.wait() }
+        #expect(throws: Never.self) { try second.wait() }
+    }
+
     @Test func nothingBeingWrittenClosesAtOnce() throws {
         let (channel, socket) = try channel()
         channel.writeAndFlush(ByteBuffer(string: "answer"), promise: nil)

@@ -165,14 +165,15 @@ func anchorsServer(_ options: [String] = []) throws -> Server {
     /// A connection that sits idle, or has sent half a request's head, is closed after --idle-timeout; one
     /// that goes on asking is not.
     @Test func idleConnectionsAreClosed() throws {
-        let server = try anchorsServer(["--idle-timeout", "1"])
-        let idle = try LoopbackClient(port: server.port, timeout: .seconds(10))
-        let half = try LoopbackClient(port: server.port, timeout: .seconds(10))
+        let server = try anchorsServer(["--idle-timeout", "3"])
+        let idle = try LoopbackClient(port: server.port, timeout: .seconds(20))
+        let half = try LoopbackClient(port: server.port, timeout: .seconds(20))
         try half.write(Data("GET /healthz HTTP/1.1\r\nHo".utf8))
-        let busy = try LoopbackClient(port: server.port, timeout: .seconds(10))
-        for _ in 0..<4 {
+        // Asking every 0.3 s for 4 s: never 3 s idle, however slow the machine.
+        let busy = try LoopbackClient(port: server.port, timeout: .seconds(20))
+        for _ in 0..<13 {
             #expect(try busy.send("GET", "/healthz").status == 200)
-            usleep(400_000)
+            usleep(300_000)
         }
         #expect(throws: LoopbackClient.Failure.closed) { try idle.awaitBytes() }
         #expect(throws: LoopbackClient.Failure.closed) { try half.awaitBytes() }
@@ -192,11 +193,22 @@ func anchorsServer(_ options: [String] = []) throws -> Server {
         try client.write(body)
         let answer = try client.readResponse()
         #expect(answer.status == 200 && (json(answer.body)["predictions"] as? [Any])?.count == 3)
-        let large = try LoopbackClient(port: server.port, timeout: .seconds(1))
+        // Over the limit: the 413 at once, without the body, and the connection closed.
+        let large = try LoopbackClient(port: server.port, timeout: .seconds(10))
         try large.write(Data((head + "Content-Length: 2000000\r\n\r\n").utf8))
-        #expect(throws: LoopbackClient.Failure.timedOut) { try large.awaitBytes() }
-        try large.write(Data(repeating: 32, count: 2_000_000))
-        #expect(try large.readResponse().status == 413)
+        let refused = try large.readResponse()
+        #expect(refused.status == 413 && (json(refused.body)["error"] as? String) == "the body is larger than 1048576 bytes")
+        #expect(throws: LoopbackClient.Failure.closed) { try large.awaitBytes() }
+        // Behind an answer still being made on the same connection, the 100 waits for it: the first answer
+        // read is that request's, not a 100 it would take for its own.
+        let pipelined = try LoopbackClient(port: server.port, timeout: .seconds(20))
+        try pipelined.write(LoopbackClient.request("POST", "/v1/predict", body: predictBody(agents: 2_000, k: 20, seed: 0)))
+        try pipelined.write(Data((head + "Content-Length: \(body.count)\r\n\r\n").utf8))
+        let first = try pipelined.readResponse()
+        #expect(first.status == 200 && (json(first.body)["predictions"] as? [Any])?.count == 2_000)
+        #expect(try pipelined.readResponse().status == 100)
+        try pipelined.write(body)
+        #expect(try pipelined.readResponse().status == 200)
         #expect(server.stop() == 0)
     }
 
