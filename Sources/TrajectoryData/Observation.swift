@@ -54,6 +54,9 @@ public struct ParsedFile: Sendable {
     /// Seconds per frame id, from a time column beside the frame column (a CSV with `frame` and
     /// `time`), and that column's name.
     public var secondsPerFrame: (seconds: Double, column: String)?
+    /// Why a time column beside the frame column gives no seconds per frame id (its times run against
+    /// the frames): refused unless the step is given (`--dt`).
+    public var timeColumnProblem: String?
 
     public init(format: TrajectoryFormat, detail: String, observations: [Observation],
                 framesPerSecond: Double? = nil, frameIsSeconds: Bool = false, annotationSeconds: Double? = nil,

@@ -169,6 +169,9 @@ public enum SceneBuilder {
             step = 1
             gridDetail = "frame step 1 (assumed: no pedestrian is seen twice)"
         }
+        if options.timeStep == nil, let problem = parsed.timeColumnProblem {
+            throw .invalidSetting(file: file, reason: problem)
+        }
         let (secondsPerStep, timeDetail) = timeBase(parsed, step: step, timeStep: options.timeStep)
         if let resample = options.resample {
             try checkDuplicates(observations, rowsOfTrack, steps: nil, file: file)

@@ -121,28 +121,27 @@ extension TrajectoryReader {
         var parsed = ParsedFile(format: .csv, detail: "CSV, \(separator)-separated, columns \(mapping)",
                                 observations: observations,
                                 frameIsSeconds: secondsColumnNames.contains(header[columns[0]].lowercased()))
-        if timesRead, let timeColumn {
-            parsed.secondsPerFrame = try secondsPerFrame(observations, times: times, column: header[timeColumn], file: file)
-        }
+        if timesRead, let timeColumn { timeBase(of: &parsed, times: times, column: header[timeColumn]) }
         return parsed
     }
 
     /// The seconds per frame id of a time column beside the frame column: the slope from the earliest
-    /// frame's row to the latest's (a tracker's jittered timestamps average out); nil with one frame.
-    static func secondsPerFrame(_ observations: [Observation], times: [Double], column: String, file: String)
-        throws(ImportError) -> (seconds: Double, column: String)?
-    {
+    /// frame's row to the latest's (a tracker's jittered timestamps average out); none with one frame;
+    /// a problem (for the scene builder to raise unless `--dt` is given) when the times run against the frames.
+    static func timeBase(of parsed: inout ParsedFile, times: [Double], column: String) {
+        let observations = parsed.observations
         guard let first = observations.indices.min(by: { observations[$0].frame < observations[$1].frame }),
               let last = observations.indices.max(by: { observations[$0].frame < observations[$1].frame }),
-              observations[last].frame > observations[first].frame else { return nil }
+              observations[last].frame > observations[first].frame else { return }
         let perFrame = (times[last] - times[first]) / (observations[last].frame - observations[first].frame)
         guard perFrame > 0, perFrame.isFinite else {
-            throw .invalidSetting(file: file, reason: "line \(observations[last].line): the '\(column)' column does not "
-                + "grow with the frames (\(formatted(times[first])) s at frame \(formatted(observations[first].frame)), "
+            parsed.timeColumnProblem = "line \(observations[last].line): the '\(column)' column does not grow with the "
+                + "frames (\(formatted(times[first])) s at frame \(formatted(observations[first].frame)), "
                 + "\(formatted(times[last])) s at frame \(formatted(observations[last].frame))): give --dt SECONDS, or "
-                + "--frame-col \(column) to read its times")
+                + "--frame-col \(column) to read its times"
+            return
         }
-        return (perFrame, column)
+        parsed.secondsPerFrame = (perFrame, column)
     }
 
     /// The most frequent of `,` `;` tab `|` in the header line, or nil (split on spaces) when none occurs.

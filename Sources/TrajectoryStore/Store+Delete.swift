@@ -44,7 +44,7 @@ extension Store {
 
     /// Deletes a run (its id or name) with its epochs, checkpoints, predictions and metrics, and the
     /// runs that used it (its predictions and evaluations, whose rows would name a model no longer
-    /// there). A run another process is training is refused (its next epoch would have nowhere to
+    /// there; one still being written stays, without its model). A run another process is training is refused (its next epoch would have nowhere to
     /// go); holding its lock while deleting keeps a resume from starting meanwhile.
     public func deleteRun(_ reference: String) throws -> Removed {
         let run = try run(named: reference)
@@ -52,7 +52,8 @@ extension Store {
         guard try locks.acquire(run: run.id) else { throw StoreError.runInUse(run: run.name, pid: locks.holder(run: run.id)) }
         defer { locks.release(run: run.id) }
         return try database.transaction {
-            let runs = "id = ?1 OR parent_id = ?1"
+            // (A prediction or evaluation still being written keeps its rows, its model set to NULL.)
+            let runs = "id = ?1 OR (parent_id = ?1 AND status != 'running')"
             let counted = try database.prepare("""
                 SELECT count(*), (SELECT count(*) FROM prediction WHERE run_id IN (SELECT id FROM run WHERE \(runs)))
                 FROM run WHERE \(runs)

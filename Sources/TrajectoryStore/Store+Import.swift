@@ -12,6 +12,8 @@ public struct FileImport: Equatable, Sendable {
     public var gridDetail: String
     /// What resampling did, when the file was resampled.
     public var resampling: SceneResampling? = nil
+    /// Seconds per step of the scene stored (nil when skipped).
+    public var timeStep: Double? = nil
 }
 
 extension Store {
@@ -61,7 +63,7 @@ extension Store {
             image: image)
         let outcome = try importScene(scene, from: source, replacing: replacing)
         return FileImport(outcome: outcome, formatDetail: parsed.detail, gridDetail: scene.gridDetail,
-                          resampling: scene.resampling)
+                          resampling: scene.resampling, timeStep: scene.timeStep)
     }
 }
 

@@ -47,8 +47,9 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
             // SQLITE_READONLY 8, SQLITE_CANTOPEN 14.
             let hint: String
             switch code & 0xff {
-            case 5, 6: hint = "; another process held the store's write lock for more than 10 s (an import or a "
-                + "training writing to it?): try again when it has finished"
+            case 5 where code != 517:  // SQLITE_BUSY after the busy timeout (not BUSY_SNAPSHOT, which waits for nothing)
+                hint = "; another process held the store's write lock all the while this one waited (an import or a "
+                    + "training writing to it?): try again when it has finished"
             case 10, 13: hint = "; the disk may be full or the file size limited"
             case 8: hint = "; the database, its folder or its file system is read-only"
             case 14: hint = "; check that the folder exists and is not read-only (a store being written keeps its -wal and -shm files beside it)"

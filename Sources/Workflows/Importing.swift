@@ -86,8 +86,8 @@ public enum Importing {
                     report.resampling = result.resampling
                     report.pixels = grid.pixels.map(describe)
                     report.image = image?.path
-                    report.warning = [warning, result.resampling.flatMap(Self.gapWarning)].compactMap { $0 }
-                        .joined(separator: "; ").nilIfEmpty
+                    report.warning = [warning, result.resampling.flatMap(Self.gapWarning), result.timeStep.flatMap(Self.stepWarning)]
+                        .compactMap { $0 }.joined(separator: "; ").nilIfEmpty
                 case let .alreadyImported(existing):
                     report = ImportReport(item: item, status: .skipped,
                                           detail: "the same content is already imported (--replace imports it again)",
@@ -149,6 +149,12 @@ public enum Importing {
         return "\(summary.splits) of the \(summary.observations) observations begin a new piece of track: most are "
             + "further apart than --max-gap (\(formatted(resampling.maxGap)) s) from the one before. Are the times in "
             + "milliseconds? A time column holds seconds"
+    }
+
+    /// A step of more than 10 s is no walk a tracker follows: times in milliseconds read as seconds look like that.
+    static func stepWarning(_ seconds: Double) -> String? {
+        guard seconds > 10 else { return nil }
+        return "a step is \(formatted(seconds)) s: are the times in milliseconds? A time column holds seconds"
     }
 
     static func describe(_ pixels: PixelMapping) -> String {

@@ -93,6 +93,8 @@ func buildError(_ text: String, frameStep: Double? = nil) -> ImportError? {
             + "frames (5 s at frame 0, 1 s at frame 12): give --dt SECONDS, or --frame-col time to read its times")) {
             try build("frame,time,id,x,y\n0,5,1,0,0\n12,1,1,1,0\n", file: "b.csv")
         }
+        // As the message says, --dt then imports it.
+        #expect(try build("frame,time,id,x,y\n0,5,1,0,0\n12,1,1,1,0\n", file: "b.csv", timeStep: 0.4).timeStep == 0.4)
     }
 
     @Test func singleObservationsAssumeStepOne() throws {

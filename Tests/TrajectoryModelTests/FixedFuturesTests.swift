@@ -203,8 +203,10 @@ func stored(_ configuration: WTAConfiguration, without key: String) -> Data {
         let rows = Int(w.rowStarts[32])
         #expect(rows >= 32 * winners * configuration.futureSize)
         #expect(rows <= 32 * winners * (configuration.futureSize + (split ? 2 : 0)))
-        // Left to itself (the sparse pass where at most a third of the rows is written): the same bits.
+        // Left to itself, the sparse pass where at most a third of the rows is written (one winner of 6
+        // heads, with or without the FDE's), the dense one for 3 or 4 winners: the same bits.
         #expect(differing(gradients(sparse: nil)) == 0)
+        #expect(w.tookSparseHeads == (winners == 1))
     }
 
     /// The reported loss is the mean, over windows, of the mean ADE + FDE (meters) of each window's m

@@ -58,6 +58,11 @@ import Testing
                 && ms.stderr.contains("Are the times in milliseconds?"), "\(ms.stderr)")
         let s = try run(trajpred, ["import", "s.csv", "--dataset", "s", "--resample", "0.4"], in: folder)
         #expect(s.status == 0 && !s.stderr.contains("warning"), "\(s.stderr)")
+        // Milliseconds beside frame ids, not resampled: a step of 400 s, said.
+        try "frame,timestamp,id,x,y\n0,0,1,0,0\n10,400,1,0.5,0\n20,800,1,1,0\n".write(toFile: folder + "/f.csv", atomically: true,
+                                                                                      encoding: .utf8)
+        let f = try run(trajpred, ["import", "f.csv", "--dataset", "f"], in: folder)
+        #expect(f.status == 0 && f.stderr.contains("warning: a step is 400 s: are the times in milliseconds?"), "\(f.stderr)")
     }
 
     @Test func predictionsAreDrawnOverTheSceneImage() throws {

@@ -85,6 +85,8 @@ public struct WTAModel: ForecastModel {
         /// Whether the heads' backward pass reads the written rows alone; nil: when that gives the dense
         /// pass's bits and is the less work (tests set it to compare the two).
         var sparseHeads: Bool?
+        /// Whether the last step's heads' backward pass read the written rows alone (for tests).
+        var tookSparseHeads = false
         /// The neighbours read for the window at hand (scratch).
         var nearest: [NearNeighbour] = []
 
@@ -416,7 +418,8 @@ public struct WTAModel: ForecastModel {
         let p = parameters.values
         // The heads' gradient reaches the written rows alone: one or two heads per window once the winners
         // have narrowed, all of them early on.
-        if w.sparseHeads ?? (heads.sparseBackwardIsExact(batch: b) && 3 * rowCount <= heads.outputSize * b) {
+        w.tookSparseHeads = w.sparseHeads ?? (heads.sparseBackwardIsExact(batch: b) && 3 * rowCount <= heads.outputSize * b)
+        if w.tookSparseHeads {
             heads.backwardSparse(w.dResiduals, rows: w.writtenRows, starts: w.rowStarts, input: w.h2, batch: b,
                                  parameters: p, gradients: &parameters.gradients, inputGradient: &w.dH2, inputMask: w.h2)
         } else {
