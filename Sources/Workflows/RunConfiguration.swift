@@ -14,6 +14,9 @@ public struct TrainingRunConfiguration: Sendable {
     /// Selections DATASET[/SPLIT[/SCENE]] of the training and validation data.
     public var train: [String]
     public var val: [String]
+    /// Seconds per step of that data when the run started (nil in runs stored before it was kept):
+    /// the pace of the model's futures, whatever happens to the scenes later.
+    public var timeStep: Double?
 
     public init(model: any ModelConfiguration, family: String, training: TrainingSettings, train: [String], val: [String]) {
         self.family = family
@@ -52,7 +55,7 @@ public struct TrainingRunConfiguration: Sendable {
         try M.Configuration(options: options)
     }
 
-    enum CodingKeys: String, CodingKey { case family, model, train, val }
+    enum CodingKeys: String, CodingKey { case family, model, train, val, timeStep }
 
     public func json() throws -> String {
         let encoder = JSONEncoder()
@@ -82,6 +85,7 @@ public struct TrainingRunConfiguration: Sendable {
             try configuration.model.encode(to: c.superEncoder(forKey: .model))
             try c.encode(configuration.train, forKey: .train)
             try c.encode(configuration.val, forKey: .val)
+            try c.encodeIfPresent(configuration.timeStep, forKey: .timeStep)
         }
 
         init(from decoder: Decoder) throws {
@@ -101,6 +105,7 @@ public struct TrainingRunConfiguration: Sendable {
             configuration = TrainingRunConfiguration(
                 model: model, family: family, training: try TrainingSettings(from: decoder),
                 train: try c.decode([String].self, forKey: .train), val: try c.decode([String].self, forKey: .val))
+            configuration.timeStep = try c.decodeIfPresent(Double.self, forKey: .timeStep)
         }
     }
 }

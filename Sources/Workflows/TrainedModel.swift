@@ -60,10 +60,11 @@ public struct TrainedModel: Sendable {
         return model
     }
 
-    /// The seconds per step of the run's training scenes still in the store, each once (one, unless the
-    /// scenes were replaced since).
+    /// The seconds per step the model was trained on: kept in its configuration when it started; for a run
+    /// stored before that, those of its training scenes still in the store, each once.
     public func trainingTimeSteps(_ store: Store) -> [Double] {
-        TrainedModel.timeSteps(of: configuration.train.flatMap { (try? store.scenes(selection: $0)) ?? [] })
+        if let step = configuration.timeStep { return [step] }
+        return TrainedModel.timeSteps(of: configuration.train.flatMap { (try? store.scenes(selection: $0)) ?? [] })
     }
 
     /// The distinct seconds per step of `scenes` (equal within 10⁻⁹ of each other), in order of appearance.

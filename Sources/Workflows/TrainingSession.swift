@@ -84,6 +84,7 @@ public final class TrainingSession {
         // The run keeps the epochs it trains (more than asked when `minimumSteps` needs them).
         var configuration = configuration
         configuration.training = trainer.settings
+        configuration.timeStep = TrainedModel.timeSteps(of: train.scenes + validation.scenes).first
         let run = try store.createRun(name: name, kind: .train, config: try configuration.json())
         // Nobody else can know the new id yet, but a --resume of it may start any moment now.
         let holds = try locks.acquire(run: run.id)

@@ -73,6 +73,12 @@ import Testing
                                                            + "(fast/test/crowds_zara01)"), "\(mixed.stderr)")
         #expect(try sqlite3("trajpred.sqlite", "SELECT count(*) FROM run WHERE name = 'mixed'", in: folder) == "0\n")
         #expect(try run(trajpred, ["eval", "--run", "m", "--data", "zara1/test"], in: folder).status == 0)
+        // The model's step is the one it was trained on, kept in its run, whatever happens to its scenes since.
+        #expect(try sqlite3("trajpred.sqlite", "SELECT json_extract(config, '$.timeStep') FROM run WHERE name = 'm'",
+                            in: folder) == "0.4\n")
+        #expect(try run(trajpred, ["delete", "--dataset", "zara1"], in: folder).status == 0)
+        let gone = try run(trajpred, ["eval", "--run", "m", "--data", "fast"], in: folder)
+        #expect(gone.status != 0 && gone.stderr.contains(said), "\(gone.stderr)")
     }
 
     /// A run whose loss became NaN before any epoch finished has no checkpoint: the way on is a new run
