@@ -200,7 +200,7 @@ public struct PredictionServer: Sendable {
                               server: HTTPServerBuilder { responder in
                                   HTTP1WithRequestHeads(http1: HTTP1Channel(responder: responder, configuration: .init(
                                       additionalChannelHandlers: [DrainBeforeClose()], idleTimeout: idleTimeout)),
-                                                        bodyLimit: limit)
+                                                        bodyLimit: limit, readTimeout: idleTimeout)
                               },
                               configuration: .init(address: .hostname(settings.host, port: settings.port),
                                                    serverName: "trajpred"),
@@ -365,12 +365,14 @@ final class DrainBeforeClose: ChannelOutboundHandler, RemovableChannelHandler {
 struct HTTP1WithRequestHeads: ServerChildChannel {
     let http1: HTTP1Channel
     let bodyLimit: Int
+    let readTimeout: TimeAmount
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<HTTP1Channel.Value> {
         http1.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let pipeline = channel.pipeline.syncOperations
             let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
-            try pipeline.addHandler(HTTP1RequestHeads(bodyLimit: bodyLimit, tooLarge: PredictionServer.tooLarge(bodyLimit).body),
+            try pipeline.addHandler(HTTP1RequestHeads(bodyLimit: bodyLimit, tooLarge: PredictionServer.tooLarge(bodyLimit).body,
+                                                      readTimeout: readTimeout),
                                     position: .after(decoder))
             return value
         }
@@ -405,14 +407,22 @@ final class HTTP1RequestHeads: ChannelDuplexHandler, RemovableChannelHandler {
     private var owedContinue: HTTPVersion?
     /// After a 413 sent at once: the connection's input is dropped until it closes.
     private var refused = false
+    /// How long a request's head or body may stall between two parts before the connection closes (the
+    /// idle timeout does not run while a request is being read: a half-sent body held the connection).
+    let readTimeout: TimeAmount
+    private var stalled: Scheduled<Void>?
 
-    init(bodyLimit: Int, tooLarge: Data) {
-        (self.bodyLimit, self.tooLarge) = (bodyLimit, tooLarge)
+    init(bodyLimit: Int, tooLarge: Data, readTimeout: TimeAmount) {
+        (self.bodyLimit, self.tooLarge, self.readTimeout) = (bodyLimit, tooLarge, readTimeout)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !refused else { return }
-        guard case .head(var head) = unwrapInboundIn(data) else {
+        let part = unwrapInboundIn(data)
+        // Each part of a request restarts its clock; its end (or a 100 still owed) stops it.
+        stalled?.cancel()
+        if case .end = part { stalled = nil } else { watch(context) }
+        guard case .head(var head) = part else {
             context.fireChannelRead(data)
             return
         }
@@ -426,7 +436,12 @@ final class HTTP1RequestHeads: ChannelDuplexHandler, RemovableChannelHandler {
                 return
             }
             if length <= bodyLimit {
-                if answering == 0 { sendContinue(context, version: head.version) } else { owedContinue = head.version }
+                if answering == 0 {
+                    sendContinue(context, version: head.version)
+                } else {
+                    owedContinue = head.version
+                    stalled?.cancel()  // the client waits for its 100: its clock starts with it
+                }
             }
         }
         answering += 1
@@ -442,9 +457,20 @@ final class HTTP1RequestHeads: ChannelDuplexHandler, RemovableChannelHandler {
         if answering == 1, let version = owedContinue {
             owedContinue = nil
             sendContinue(context, version: version)
+            watch(context)
         } else if answering == 0 {
             owedContinue = nil
         }
+    }
+
+    /// Closes the connection if no part of the request comes within `readTimeout`.
+    private func watch(_ context: ChannelHandlerContext) {
+        stalled?.cancel()
+        stalled = context.eventLoop.assumeIsolated().scheduleTask(in: readTimeout) { context.close(promise: nil) }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        stalled?.cancel()
     }
 
     private func sendContinue(_ context: ChannelHandlerContext, version: HTTPVersion) {

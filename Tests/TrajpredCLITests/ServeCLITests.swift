@@ -162,13 +162,16 @@ func anchorsServer(_ options: [String] = []) throws -> Server {
         #expect(server.stop() == 0)
     }
 
-    /// A connection that sits idle, or has sent half a request's head, is closed after --idle-timeout; one
-    /// that goes on asking is not.
+    /// A connection that sits idle, or has sent half a request's head or body, is closed after
+    /// --idle-timeout; one that goes on asking is not.
     @Test func idleConnectionsAreClosed() throws {
         let server = try anchorsServer(["--idle-timeout", "3"])
         let idle = try LoopbackClient(port: server.port, timeout: .seconds(20))
         let half = try LoopbackClient(port: server.port, timeout: .seconds(20))
         try half.write(Data("GET /healthz HTTP/1.1\r\nHo".utf8))
+        // A body announced and half sent (the idle clock does not run while a request is read: it was held).
+        let halfBody = try LoopbackClient(port: server.port, timeout: .seconds(20))
+        try halfBody.write(Data("POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"agents\"".utf8))
         // Asking every 0.3 s for 4 s: never 3 s idle, however slow the machine.
         let busy = try LoopbackClient(port: server.port, timeout: .seconds(20))
         for _ in 0..<13 {
@@ -177,6 +180,7 @@ func anchorsServer(_ options: [String] = []) throws -> Server {
         }
         #expect(throws: LoopbackClient.Failure.closed) { try idle.awaitBytes() }
         #expect(throws: LoopbackClient.Failure.closed) { try half.awaitBytes() }
+        #expect(throws: LoopbackClient.Failure.closed) { try halfBody.awaitBytes() }
         #expect(try busy.send("GET", "/healthz").status == 200)
         #expect(server.stop() == 0)
     }
