@@ -383,7 +383,7 @@ struct HTTP1WithRequestHeads: ServerChildChannel {
     }
 }
 
-/// Two things Hummingbird leaves to HTTP/1 itself:
+/// Three things Hummingbird leaves to HTTP/1 itself:
 /// - a request that does not keep its connection alive (HTTP/1.0 without keep-alive) is marked
 ///   "Connection: close", the only way Hummingbird closes after an answer: a client of HTTP/1.0 that
 ///   reads to the end of the connection waited;
@@ -391,7 +391,9 @@ struct HTTP1WithRequestHeads: ServerChildChannel {
 ///   before every body over 1 MB; a client that waits for it got nothing): once the answers to the
 ///   requests before it on the connection have ended, so it is never read as theirs. One whose body is
 ///   over the limit gets its 413 at once, and the connection closes (RFC 9110 §10.1.1), when nothing is
-///   being answered before it; else no 100, and the 413 once the body comes.
+///   being answered before it; else no 100, and the 413 once the body comes;
+/// - a request whose head or body stalls for `readTimeout` closes its connection (Hummingbird's idle
+///   timeout does not run while a request is read: a half-sent body held the connection for good).
 final class HTTP1RequestHeads: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -407,8 +409,7 @@ final class HTTP1RequestHeads: ChannelDuplexHandler, RemovableChannelHandler {
     private var owedContinue: HTTPVersion?
     /// After a 413 sent at once: the connection's input is dropped until it closes.
     private var refused = false
-    /// How long a request's head or body may stall between two parts before the connection closes (the
-    /// idle timeout does not run while a request is being read: a half-sent body held the connection).
+    /// How long a request's head or body may stall between two parts before the connection closes.
     let readTimeout: TimeAmount
     private var stalled: Scheduled<Void>?
 
@@ -463,10 +464,12 @@ final class HTTP1RequestHeads: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    /// Closes the connection if no part of the request comes within `readTimeout`.
+    /// Closes the connection if no part of the request comes within `readTimeout` (from the pipeline's
+    /// end, so an answer still being written before it is held until sent: `DrainBeforeClose`).
     private func watch(_ context: ChannelHandlerContext) {
         stalled?.cancel()
-        stalled = context.eventLoop.assumeIsolated().scheduleTask(in: readTimeout) { context.close(promise: nil) }
+        let channel = context.channel
+        stalled = context.eventLoop.assumeIsolated().scheduleTask(in: readTimeout) { channel.close(promise: nil) }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
