@@ -25,14 +25,15 @@ public func gemmReference(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
     }
 }
 
-/// Sixteen floats from `p` (no alignment needed); NNCore's vector loops share these two.
-@inline(__always)
-func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+/// Sixteen floats from `p` (no alignment needed); the vector loops share these two (NNCore's, and the
+/// models' own, such as `wta`'s head errors).
+@inlinable @inline(__always)
+public func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
     UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
 }
 
-@inline(__always)
-func store16(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
+@inlinable @inline(__always)
+public func store16(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
 }
 

@@ -371,9 +371,7 @@ struct HTTP1WithRequestHeads: ServerChildChannel {
         http1.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let pipeline = channel.pipeline.syncOperations
             let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
-            try pipeline.addHandler(HTTP1RequestHeads(bodyLimit: bodyLimit, tooLarge: PredictionServer.tooLarge(bodyLimit).body,
-                                                      readTimeout: readTimeout),
-                                    position: .after(decoder))
+            try pipeline.addHandler(HTTP1RequestHeads(bodyLimit: bodyLimit, readTimeout: readTimeout), position: .after(decoder))
             return value
         }
     }
@@ -401,8 +399,6 @@ final class HTTP1RequestHeads: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     let bodyLimit: Int
-    /// The JSON of the 413.
-    let tooLarge: Data
     /// Requests whose head was read and whose answer has not ended.
     private var answering = 0
     /// A request owed its 100 Continue when the answers before it end (its version).
@@ -413,8 +409,8 @@ final class HTTP1RequestHeads: ChannelDuplexHandler, RemovableChannelHandler {
     let readTimeout: TimeAmount
     private var stalled: Scheduled<Void>?
 
-    init(bodyLimit: Int, tooLarge: Data, readTimeout: TimeAmount) {
-        (self.bodyLimit, self.tooLarge, self.readTimeout) = (bodyLimit, tooLarge, readTimeout)
+    init(bodyLimit: Int, readTimeout: TimeAmount) {
+        (self.bodyLimit, self.readTimeout) = (bodyLimit, readTimeout)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -483,6 +479,7 @@ final class HTTP1RequestHeads: ChannelDuplexHandler, RemovableChannelHandler {
     /// The 413 without reading the body the client holds back, then the connection closed once it is sent.
     private func refuse(_ context: ChannelHandlerContext, version: HTTPVersion) {
         refused = true
+        let tooLarge = PredictionServer.tooLarge(bodyLimit).body
         var headers = HTTPHeaders()
         headers.add(name: "content-type", value: "application/json")
         headers.add(name: "content-length", value: String(tooLarge.count))

@@ -88,9 +88,7 @@ extension TrajectoryReader {
             var values = [0.0, 0.0, 0.0, 0.0]
             for role in [0, 2, 3] {
                 let field = fields[columns[role]]
-                let number = buffer[field.lowerBound] == UInt8(ascii: "\"")
-                    ? parseNumber(unquoted(buffer, field)) : parseNumber(buffer, field)
-                guard let number else {
+                guard let number = fieldNumber(buffer, field) else {
                     failure = .notANumber(file: file, line: line, column: roleNames[role], text: shown(buffer, field))
                     return false
                 }
@@ -101,10 +99,11 @@ extension TrajectoryReader {
                 values[role] = number
             }
             if timesRead, let timeColumn {
-                let field = fields[timeColumn]
-                let number = field.isEmpty ? nil : buffer[field.lowerBound] == UInt8(ascii: "\"")
-                    ? parseNumber(unquoted(buffer, field)) : parseNumber(buffer, field)
-                if let number, number.isFinite { times.append(number) } else { timesRead = false }
+                if let number = fieldNumber(buffer, fields[timeColumn]), number.isFinite {
+                    times.append(number)
+                } else {
+                    timesRead = false
+                }
             }
             let id = unquoted(buffer, fields[columns[1]])
             guard !id.isEmpty else {
@@ -142,6 +141,13 @@ extension TrajectoryReader {
             return
         }
         parsed.secondsPerFrame = (perFrame, column)
+    }
+
+    /// The number in a field, double-quoted or not; nil for an empty field (whose start is the next
+    /// field's, or the buffer's end) or one that is no number.
+    static func fieldNumber(_ buffer: UnsafeBufferPointer<UInt8>, _ field: Range<Int>) -> Double? {
+        guard !field.isEmpty else { return nil }
+        return buffer[field.lowerBound] == UInt8(ascii: "\"") ? parseNumber(unquoted(buffer, field)) : parseNumber(buffer, field)
     }
 
     /// The most frequent of `,` `;` tab `|` in the header line, or nil (split on spaces) when none occurs.

@@ -210,12 +210,14 @@ extension Store {
 
     /// The run_summary view, one row per run (`trajpred runs`).
     public func runSummary(rounded: Bool = true) throws -> Listing {
-        let (meters, kl) = rounded ? ("round(%@, 3)", "round(%@, 4)") : ("%@", "%@")
-        func shown(_ format: String, _ column: String) -> String { format.replacingOccurrences(of: "%@", with: column) }
+        /// `column`, rounded to `decimals` for a table.
+        func shown(_ column: String, _ decimals: Int) -> String {
+            rounded ? "round(\(column), \(decimals)) AS \(column)" : column
+        }
         return try listing("""
             SELECT id, name, kind, status, model, trained_run_id, encoder, beta, epochs, epochs_planned,
-                   \(shown(meters, "best_val_min_ade")) AS best_val_min_ade, \(shown(meters, "best_val_min_fde")) AS best_val_min_fde,
-                   \(shown(kl, "last_kl")) AS last_kl, started_at, ended_at, error
+                   \(shown("best_val_min_ade", 3)), \(shown("best_val_min_fde", 3)), \(shown("last_kl", 4)),
+                   started_at, ended_at, error
             FROM run_summary ORDER BY id
             """)
     }

@@ -79,12 +79,12 @@ public final class TrainingSession {
             }
         }
         let locks = try RunLocks.of(database: store.path)
-        let (train, validation) = try windows(store, configuration)
+        let (train, validation, timeStep) = try windows(store, configuration)
         let trainer = try makeTrainer(configuration, train: train.windows, validation: validation.windows, resuming: nil)
         // The run keeps the epochs it trains (more than asked when `minimumSteps` needs them).
         var configuration = configuration
         configuration.training = trainer.settings
-        configuration.timeStep = TrainedModel.timeSteps(of: train.scenes + validation.scenes).first
+        configuration.timeStep = timeStep
         let run = try store.createRun(name: name, kind: .train, config: try configuration.json())
         // Nobody else can know the new id yet, but a --resume of it may start any moment now.
         let holds = try locks.acquire(run: run.id)
@@ -114,7 +114,7 @@ public final class TrainingSession {
         } else {
             notice("run \(run.name) has no checkpoint yet: starting it over")
         }
-        let (train, validation) = try windows(store, configuration)
+        let (train, validation, _) = try windows(store, configuration)
         if let counters = state?.counters {
             for (what, before, now) in [("training", counters.trainingWindows, train.windows.count),
                                         ("validation", counters.validationWindows, validation.windows.count)]
@@ -136,25 +136,29 @@ public final class TrainingSession {
                                resumedAt: state.map { ($0.counters.epoch, $0.counters.step) })
     }
 
-    /// The training and validation windows, whose scenes must share one step: a model learns steps of
-    /// one length (0.2 s and 0.4 s scenes together trained on both paces with no word).
-    static func windows(_ store: Store, _ configuration: TrainingRunConfiguration) throws -> (SceneWindows, SceneWindows) {
+    /// The training and validation windows, whose scenes must share one step, and that step in seconds
+    /// (nil without scenes): a model learns steps of one length (0.2 s and 0.4 s scenes together trained
+    /// on both paces with no word).
+    static func windows(_ store: Store, _ configuration: TrainingRunConfiguration) throws
+        -> (SceneWindows, SceneWindows, timeStep: Double?)
+    {
         let model = configuration.model
         let train = try SceneWindows.loadForTraining(store, selections: configuration.train, observed: model.observed,
                                                      predicted: model.predicted)
         let validation = try SceneWindows.load(store, selections: configuration.val, observed: model.observed,
                                                predicted: model.predicted)
-        let steps = TrainedModel.timeSteps(of: train.scenes + validation.scenes)
+        let scenes = train.scenes + validation.scenes
+        let steps = TrainedModel.timeSteps(of: scenes)
         guard steps.count <= 1 else {
             let named = steps.map { step in
-                let scene = (train.scenes + validation.scenes).first { abs($0.timeStep - step) <= 1e-9 * step }!
+                let scene = scenes.first { abs($0.timeStep - step) <= 1e-9 * step }!
                 return "\(formatted(step)) s (\(scene.path))"
             }
             throw WorkflowError.invalidInput(field: "--train", reason: "the scenes of --train and --val have steps of "
                 + named.joined(separator: " and ") + ": a model learns steps of one length; import them onto one "
                 + "step (import FILE --replace --resample SECONDS)")
         }
-        return (train, validation)
+        return (train, validation, steps.first)
     }
 
     /// A trainer for the configuration's family.

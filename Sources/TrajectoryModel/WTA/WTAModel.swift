@@ -242,19 +242,19 @@ public struct WTAModel: ForecastModel {
                 let rows = r + k * size * b
                 var j = 0
                 while j < vectors {
-                    let isMoving = vector(moving + j) .> 0
+                    let isMoving = load16(moving + j) .> 0
                     var sum = SIMD16<Float>(), last = SIMD16<Float>()
                     for t in 0..<steps {
                         let anchorX = SIMD16(repeating: stillAnchor[2 * t]).replacing(with: movingAnchor[2 * t], where: isMoving)
                         let anchorY = SIMD16(repeating: stillAnchor[2 * t + 1])
                             .replacing(with: movingAnchor[2 * t + 1], where: isMoving)
-                        let ex = (anchorX + vector(rows + (2 * t) * b + j)) - vector(truth + (2 * t) * b + j)
-                        let ey = (anchorY + vector(rows + (2 * t + 1) * b + j)) - vector(truth + (2 * t + 1) * b + j)
+                        let ex = (anchorX + load16(rows + (2 * t) * b + j)) - load16(truth + (2 * t) * b + j)
+                        let ey = (anchorY + load16(rows + (2 * t + 1) * b + j)) - load16(truth + (2 * t + 1) * b + j)
                         last = (ex * ex + ey * ey + 1e-9).squareRoot()
                         sum += last
                     }
-                    store(sum / Float(steps), averages.baseAddress! + k * b + j)
-                    store(last, finals.baseAddress! + k * b + j)
+                    store16(sum / Float(steps), averages.baseAddress! + k * b + j)
+                    store16(last, finals.baseAddress! + k * b + j)
                     j += 16
                 }
                 while j < b {
@@ -491,11 +491,3 @@ public struct WTAModel: ForecastModel {
     }
 }
 
-/// Sixteen floats from `p` (no alignment needed), and back.
-@inline(__always)
-private func vector(_ p: UnsafePointer<Float>) -> SIMD16<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self) }
-
-@inline(__always)
-private func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
-}
